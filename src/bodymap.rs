@@ -1,0 +1,547 @@
+//! The body figure: loading `bodymap.svg` and composing maps from it.
+//!
+//! The figure is parsed once. Each view (`id="view-front"`, `id="view-back"`)
+//! becomes a template of literal SVG markup with a slot for each region shape
+//! (`id="region-<id>"`), so a referral map is composed by concatenation: the
+//! regions a muscle refers to are wrapped in a zone class, an X is drawn where
+//! each trigger point lies. Ids are stripped from the copies, since a page
+//! may show many maps and ids must be unique in a document.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use crate::content::data::View;
+use crate::diagnostics::{Diagnostic, Diagnostics, Location, Source};
+use crate::markdown::escape;
+
+/// The figure shipped with the default theme, used when neither the site nor
+/// its theme has one.
+pub const DEFAULT_FIGURE: &str = include_str!("../themes/default/bodymap.svg");
+
+#[derive(Debug)]
+pub struct Figure {
+    pub source: Arc<Source>,
+    pub views: Vec<FigureView>,
+    pub regions: HashMap<String, RegionShape>,
+}
+
+#[derive(Debug)]
+pub struct FigureView {
+    pub view: View,
+    pub view_box: String,
+    /// The view's own transform, kept so that coordinates stay those of the
+    /// whole figure.
+    pub transform: Option<String>,
+    parts: Vec<Part>,
+}
+
+#[derive(Debug)]
+enum Part {
+    Markup(String),
+    Region(String),
+}
+
+#[derive(Debug)]
+pub struct RegionShape {
+    pub view: View,
+    /// The shape's markup, ids removed.
+    pub markup: String,
+    /// Where a trigger point's X goes, in figure coordinates.
+    pub center: (f64, f64),
+    /// Where the shape is written in the SVG file, for errors.
+    pub location: Location,
+}
+
+/// How a region is drawn on one map.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Zone {
+    Essential,
+    Spillover,
+}
+
+impl Zone {
+    pub fn key(self) -> &'static str {
+        match self {
+            Zone::Essential => "essential",
+            Zone::Spillover => "spillover",
+        }
+    }
+}
+
+/// Loads the figure: the site's own `bodymap.svg`, else the theme's, else
+/// the built-in one.
+pub fn load(root: &Path, theme: &str, diags: &mut Diagnostics) -> Option<Figure> {
+    let candidates = [root.join("bodymap.svg"), root.join("themes").join(theme).join("bodymap.svg")];
+    let source = match candidates.iter().find(|p| p.is_file()) {
+        Some(path) => match crate::content::read_source(root, path) {
+            Ok(s) => s,
+            Err(d) => {
+                diags.push(d);
+                return None;
+            }
+        },
+        None => Source::new("(built-in theme)/bodymap.svg", DEFAULT_FIGURE.to_string()),
+    };
+    match parse(source) {
+        Ok(f) => Some(f),
+        Err(d) => {
+            diags.extend(d);
+            None
+        }
+    }
+}
+
+pub fn parse(source: Arc<Source>) -> Result<Figure, Vec<Diagnostic>> {
+    let text = source.text.as_str();
+    let doc = roxmltree::Document::parse(text).map_err(|e| {
+        let pos = e.pos();
+        let line_text = text.lines().nth(pos.row as usize - 1).unwrap_or("");
+        vec![Diagnostic::error(format!("the body figure is not valid SVG: {e}"))
+            .at(Location::with_line(&source.path, pos.row as usize, pos.col as usize, line_text))]
+    })?;
+    let root = doc.root_element();
+    let root_view_box = root.attribute("viewBox").unwrap_or("0 0 400 600").to_string();
+    let mut problems = Vec::new();
+    let mut views = Vec::new();
+    let mut regions = HashMap::new();
+    for (view, id) in [(View::Front, "view-front"), (View::Back, "view-back")] {
+        let Some(node) = root.descendants().find(|n| n.attribute("id") == Some(id)) else {
+            continue;
+        };
+        let mut parts = Vec::new();
+        let inner = inner_range(&node, text);
+        let mut cursor = inner.start;
+        for shape in node
+            .descendants()
+            .filter(|n| n.attribute("id").is_some_and(|i| i.starts_with("region-")))
+        {
+            let range = shape.range();
+            if range.start < cursor {
+                continue; // nested inside another region; the outer one wins
+            }
+            let region_id = shape.attribute("id").unwrap_or("")["region-".len()..].to_string();
+            parts.push(Part::Markup(strip_ids(&text[cursor..range.start])));
+            parts.push(Part::Region(region_id.clone()));
+            cursor = range.end;
+            let location = source.locate(range.start..range.start + 1);
+            let center = marker_position(&shape).unwrap_or_else(|| {
+                problems.push(
+                    Diagnostic::error(format!(
+                        "cannot find where `region-{region_id}` lies: give it a shape (path, polygon, ellipse, circle, rect) or data-x and data-y"
+                    ))
+                    .at(location.clone()),
+                );
+                (0.0, 0.0)
+            });
+            let previous = regions.insert(
+                region_id.clone(),
+                RegionShape {
+                    view,
+                    markup: strip_ids(&text[range.clone()]),
+                    center,
+                    location: location.clone(),
+                },
+            );
+            if previous.is_some() {
+                problems.push(
+                    Diagnostic::error(format!("`region-{region_id}` is drawn twice in the body figure"))
+                        .at(location),
+                );
+            }
+        }
+        parts.push(Part::Markup(strip_ids(&text[cursor..inner.end])));
+        views.push(FigureView {
+            view,
+            view_box: node
+                .attribute("data-viewbox")
+                .unwrap_or(&root_view_box)
+                .to_string(),
+            transform: node.attribute("transform").map(str::to_string),
+            parts,
+        });
+    }
+    // Region shapes outside both views cannot be placed on a map.
+    for stray in root.descendants().filter(|n| {
+        n.attribute("id").is_some_and(|i| i.starts_with("region-"))
+            && !n.ancestors().any(|a| matches!(a.attribute("id"), Some("view-front" | "view-back")))
+    }) {
+        problems.push(
+            Diagnostic::error(format!(
+                "`{}` is not inside a view: put it in the group with id=\"view-front\" or id=\"view-back\"",
+                stray.attribute("id").unwrap_or("")
+            ))
+            .at(source.locate(stray.range().start..stray.range().start + 1)),
+        );
+    }
+    if views.is_empty() {
+        problems.push(
+            Diagnostic::error("the body figure has no view: it needs a group with id=\"view-front\" and/or id=\"view-back\"")
+                .at(source.whole()),
+        );
+    }
+    if problems.is_empty() {
+        Ok(Figure {
+            source,
+            views,
+            regions,
+        })
+    } else {
+        Err(problems)
+    }
+}
+
+/// The byte range between an element's start and end tags.
+fn inner_range(node: &roxmltree::Node<'_, '_>, text: &str) -> std::ops::Range<usize> {
+    let range = node.range();
+    let open_end = text[range.clone()].find('>').map_or(range.end, |i| range.start + i + 1);
+    let close_start = text[..range.end].rfind("</").filter(|&i| i >= open_end).unwrap_or(range.end);
+    open_end..close_start
+}
+
+/// Copies of the figure's markup must not repeat its ids.
+fn strip_ids(markup: &str) -> String {
+    markup.replace(" id=\"", " data-id=\"")
+}
+
+/// An explicit `data-x`/`data-y`, else the centre of the shape's bounding box,
+/// in the coordinates of the whole figure.
+fn marker_position(node: &roxmltree::Node<'_, '_>) -> Option<(f64, f64)> {
+    if let (Some(x), Some(y)) = (node.attribute("data-x"), node.attribute("data-y")) {
+        return Some((x.parse().ok()?, y.parse().ok()?));
+    }
+    let mut bbox = BBox::default();
+    for n in node.descendants().filter(|n| n.is_element()) {
+        let transform = accumulated_transform(&n);
+        for (x, y) in shape_points(&n) {
+            let (tx, ty) = transform.apply(x, y);
+            bbox.add(tx, ty);
+        }
+    }
+    bbox.center()
+}
+
+fn accumulated_transform(node: &roxmltree::Node<'_, '_>) -> svgtypes::Transform {
+    let mut t = svgtypes::Transform::default();
+    for a in node.ancestors().filter(|n| n.is_element()) {
+        if let Some(Ok(parent)) = a.attribute("transform").map(svgtypes::Transform::from_str) {
+            // Ancestors apply after (outside) the node's own transform.
+            t = multiply(&parent, &t);
+        }
+    }
+    t
+}
+
+fn multiply(a: &svgtypes::Transform, b: &svgtypes::Transform) -> svgtypes::Transform {
+    svgtypes::Transform::new(
+        a.a * b.a + a.c * b.b,
+        a.b * b.a + a.d * b.b,
+        a.a * b.c + a.c * b.d,
+        a.b * b.c + a.d * b.d,
+        a.a * b.e + a.c * b.f + a.e,
+        a.b * b.e + a.d * b.f + a.f,
+    )
+}
+
+trait Apply {
+    fn apply(&self, x: f64, y: f64) -> (f64, f64);
+}
+
+impl Apply for svgtypes::Transform {
+    fn apply(&self, x: f64, y: f64) -> (f64, f64) {
+        (self.a * x + self.c * y + self.e, self.b * x + self.d * y + self.f)
+    }
+}
+
+fn num(node: &roxmltree::Node<'_, '_>, name: &str) -> f64 {
+    node.attribute(name).and_then(|v| v.trim().parse().ok()).unwrap_or(0.0)
+}
+
+/// Points that bound a shape (control points included: close enough for
+/// placing a marker).
+fn shape_points(node: &roxmltree::Node<'_, '_>) -> Vec<(f64, f64)> {
+    match node.tag_name().name() {
+        "circle" => {
+            let (cx, cy, r) = (num(node, "cx"), num(node, "cy"), num(node, "r"));
+            vec![(cx - r, cy - r), (cx + r, cy + r)]
+        }
+        "ellipse" => {
+            let (cx, cy, rx, ry) = (num(node, "cx"), num(node, "cy"), num(node, "rx"), num(node, "ry"));
+            vec![(cx - rx, cy - ry), (cx + rx, cy + ry)]
+        }
+        "rect" => {
+            let (x, y, w, h) = (num(node, "x"), num(node, "y"), num(node, "width"), num(node, "height"));
+            vec![(x, y), (x + w, y + h)]
+        }
+        "polygon" | "polyline" => svgtypes::PointsParser::from(node.attribute("points").unwrap_or("")).collect(),
+        "path" => path_points(node.attribute("d").unwrap_or("")),
+        _ => Vec::new(),
+    }
+}
+
+fn path_points(d: &str) -> Vec<(f64, f64)> {
+    use svgtypes::SimplePathSegment as S;
+    let mut points = Vec::new();
+    for seg in svgtypes::SimplifyingPathParser::from(d).flatten() {
+        match seg {
+            S::MoveTo { x, y } | S::LineTo { x, y } => points.push((x, y)),
+            S::Quadratic { x1, y1, x, y } => points.extend([(x1, y1), (x, y)]),
+            S::CurveTo { x1, y1, x2, y2, x, y } => points.extend([(x1, y1), (x2, y2), (x, y)]),
+            S::ClosePath => {}
+        }
+    }
+    points
+}
+
+#[derive(Default)]
+struct BBox {
+    min: Option<(f64, f64)>,
+    max: (f64, f64),
+}
+
+impl BBox {
+    fn add(&mut self, x: f64, y: f64) {
+        match &mut self.min {
+            None => {
+                self.min = Some((x, y));
+                self.max = (x, y);
+            }
+            Some(min) => {
+                min.0 = min.0.min(x);
+                min.1 = min.1.min(y);
+                self.max.0 = self.max.0.max(x);
+                self.max.1 = self.max.1.max(y);
+            }
+        }
+    }
+
+    fn center(&self) -> Option<(f64, f64)> {
+        self.min
+            .map(|(x, y)| ((x + self.max.0) / 2.0, (y + self.max.1) / 2.0))
+    }
+}
+
+/// What one referral map shows.
+pub struct MapSpec<'a> {
+    /// Unique on the page: prefixes the map's own ids.
+    pub id: &'a str,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub zones: &'a BTreeMap<String, Zone>,
+    /// Region ids where trigger points lie.
+    pub marks: &'a [String],
+    /// Region names, for tooltips.
+    pub names: &'a HashMap<String, String>,
+}
+
+impl Figure {
+    pub fn has_view(&self, view: View) -> bool {
+        self.views.iter().any(|v| v.view == view)
+    }
+
+    /// The views a map needs: those holding a zone or a mark (at least one).
+    fn views_for(&self, spec: &MapSpec<'_>) -> Vec<&FigureView> {
+        let used: Vec<&FigureView> = self
+            .views
+            .iter()
+            .filter(|v| {
+                spec.zones
+                    .keys()
+                    .chain(spec.marks.iter())
+                    .any(|r| self.regions.get(r).is_some_and(|s| s.view == v.view))
+            })
+            .collect();
+        if used.is_empty() {
+            self.views.iter().take(1).collect()
+        } else {
+            used
+        }
+    }
+
+    /// An inline SVG referral map following the trigger point manuals: an X
+    /// where each point lies, essential zones solid, spillover stippled.
+    pub fn referral_map(&self, spec: &MapSpec<'_>) -> String {
+        let mut out = String::with_capacity(16 * 1024);
+        let views = self.views_for(spec);
+        let _ = write!(
+            out,
+            "<svg class=\"bodymap referral-map views-{}\" viewBox=\"{}\" role=\"img\" aria-labelledby=\"{id}-t {id}-d\" xmlns=\"http://www.w3.org/2000/svg\">\
+             <title id=\"{id}-t\">{}</title><desc id=\"{id}-d\">{}</desc>\
+             <defs><pattern id=\"{id}-stipple\" class=\"stipple\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\">\
+             <rect width=\"6\" height=\"6\" class=\"stipple-bg\"/><circle cx=\"1.5\" cy=\"1.5\" r=\"1.2\" class=\"stipple-dot\"/><circle cx=\"4.5\" cy=\"4.5\" r=\"1.2\" class=\"stipple-dot\"/></pattern></defs>",
+            views.len(),
+            combined_view_box(&views),
+            escape(spec.title),
+            escape(spec.description),
+            id = spec.id,
+        );
+        for view in &views {
+            self.write_view(&mut out, view, |region, markup, out| match spec.zones.get(region) {
+                Some(zone) => {
+                    let fill = match zone {
+                        Zone::Essential => String::new(),
+                        Zone::Spillover => format!(" fill=\"url(#{}-stipple)\"", spec.id),
+                    };
+                    let _ = write!(out, "<g class=\"zone zone-{}\"{fill}>{markup}</g>", zone.key());
+                }
+                None => out.push_str(markup),
+            });
+        }
+        out.push_str("<g class=\"tp-marks\">");
+        for region in spec.marks {
+            if let Some(shape) = self.regions.get(region) {
+                let (x, y) = shape.center;
+                let _ = write!(
+                    out,
+                    "<path class=\"tp-mark\" d=\"M{:.1} {:.1}l10 10m0 -10l-10 10\"/>",
+                    x - 5.0,
+                    y - 5.0
+                );
+            }
+        }
+        out.push_str("</g></svg>");
+        let _ = spec.names;
+        out
+    }
+
+    /// The "where does it hurt?" figure: every region a focusable link.
+    pub fn finder_map(&self, id: &str, link_for: impl Fn(&str) -> Option<(String, String)>) -> String {
+        let mut out = String::with_capacity(32 * 1024);
+        let views: Vec<&FigureView> = self.views.iter().collect();
+        let _ = write!(
+            out,
+            "<svg class=\"bodymap finder-map\" viewBox=\"{}\" role=\"group\" aria-labelledby=\"{id}-t\" xmlns=\"http://www.w3.org/2000/svg\"><title id=\"{id}-t\">Body map: choose where it hurts</title>",
+            combined_view_box(&views),
+        );
+        for view in &views {
+            self.write_view(&mut out, view, |region, markup, out| match link_for(region) {
+                Some((href, name)) => {
+                    let _ = write!(
+                        out,
+                        "<a href=\"{}\" class=\"region-link\" aria-label=\"{}\"><title>{}</title>{markup}</a>",
+                        escape(&href),
+                        escape(&name),
+                        escape(&name)
+                    );
+                }
+                None => out.push_str(markup),
+            });
+        }
+        out.push_str("</svg>");
+        out
+    }
+
+    fn write_view(&self, out: &mut String, view: &FigureView, mut region: impl FnMut(&str, &str, &mut String)) {
+        let _ = write!(out, "<g class=\"view view-{}\"", view.view.key());
+        if let Some(t) = &view.transform {
+            let _ = write!(out, " transform=\"{}\"", escape(t));
+        }
+        out.push('>');
+        for part in &view.parts {
+            match part {
+                Part::Markup(m) => out.push_str(m),
+                Part::Region(id) => {
+                    if let Some(shape) = self.regions.get(id) {
+                        region(id, &shape.markup, out);
+                    }
+                }
+            }
+        }
+        out.push_str("</g>");
+    }
+
+    /// The regions nearest to `region` on the same view, closest first.
+    pub fn neighbours(&self, region: &str, count: usize) -> Vec<String> {
+        let Some(shape) = self.regions.get(region) else {
+            return Vec::new();
+        };
+        let mut others: Vec<(f64, &String)> = self
+            .regions
+            .iter()
+            .filter(|(id, s)| *id != region && s.view == shape.view)
+            .map(|(id, s)| {
+                let (dx, dy) = (s.center.0 - shape.center.0, s.center.1 - shape.center.1);
+                (dx * dx + dy * dy, id)
+            })
+            .collect();
+        others.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(b.1)));
+        others.into_iter().take(count).map(|(_, id)| id.clone()).collect()
+    }
+}
+
+/// The smallest box holding the given views' boxes.
+fn combined_view_box(views: &[&FigureView]) -> String {
+    let mut bbox = BBox::default();
+    for v in views {
+        let n: Vec<f64> = v
+            .view_box
+            .split([' ', ','])
+            .filter(|s| !s.is_empty())
+            .filter_map(|s| s.parse().ok())
+            .collect();
+        if let [x, y, w, h] = n[..] {
+            bbox.add(x, y);
+            bbox.add(x + w, y + h);
+        }
+    }
+    match bbox.min {
+        Some((x, y)) => format!("{} {} {} {}", x, y, bbox.max.0 - x, bbox.max.1 - y),
+        None => "0 0 400 600".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SVG: &str = r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 100">
+<g id="view-front" data-viewbox="0 0 100 100"><path d="M0 0L10 10"/>
+<ellipse id="region-temple" cx="20" cy="30" rx="5" ry="5"/>
+<path id="region-jaw" d="M40 40 L60 40 L60 60 Z"/></g>
+<g id="view-back" transform="translate(100,0)" data-viewbox="100 0 100 100">
+<rect id="region-upper-back" x="10" y="10" width="20" height="10"/></g>
+</svg>"#;
+
+    fn figure() -> Figure {
+        parse(Source::new("bodymap.svg", SVG.to_string())).unwrap()
+    }
+
+    #[test]
+    fn finds_regions_views_and_centres() {
+        let f = figure();
+        assert_eq!(f.regions.len(), 3);
+        assert_eq!(f.regions["temple"].center, (20.0, 30.0));
+        assert_eq!(f.regions["jaw"].center, (50.0, 50.0));
+        assert_eq!(f.regions["upper-back"].view, View::Back);
+        assert_eq!(f.regions["upper-back"].center, (120.0, 15.0));
+    }
+
+    #[test]
+    fn composes_a_map_with_zones_and_marks() {
+        let f = figure();
+        let zones = BTreeMap::from([("temple".to_string(), Zone::Essential), ("jaw".to_string(), Zone::Spillover)]);
+        let names = HashMap::new();
+        let svg = f.referral_map(&MapSpec {
+            id: "m",
+            title: "T",
+            description: "D",
+            zones: &zones,
+            marks: &["jaw".to_string()],
+            names: &names,
+        });
+        assert!(svg.contains("<g class=\"zone zone-essential\"><ellipse data-id=\"region-temple\""), "{svg}");
+        assert!(svg.contains("zone-spillover\" fill=\"url(#m-stipple)\""));
+        assert!(svg.contains("class=\"tp-mark\" d=\"M45.0 45.0"));
+        assert!(!svg.contains("view-back"), "back view not needed: {svg}");
+        assert!(!svg.contains(" id=\"region-"));
+    }
+
+    #[test]
+    fn region_outside_views_is_an_error() {
+        let bad = r#"<svg viewBox="0 0 10 10"><g id="view-front"/><circle id="region-x" cx="1" cy="1" r="1"/></svg>"#;
+        let errs = parse(Source::new("b.svg", bad.into())).unwrap_err();
+        assert!(errs[0].message.contains("not inside a view"));
+    }
+}

@@ -1,0 +1,288 @@
+//! The structured data files: muscles, techniques, FAQ topics, regions and
+//! references, deserialised exactly as the content format describes.
+//!
+//! References to other entities stay strings with their location here
+//! (`Spanned<String>`); resolving them is the graph's job, so that every
+//! unknown id of a build is reported together.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use crate::diagnostics::Source;
+use crate::ids::{FaqTopicId, MuscleId, ReferenceKey, RegionId, TechniqueId};
+
+/// A Markdown field of a data file with where its text starts in the file,
+/// so that a broken link inside it is reported on the right line.
+pub type MarkdownField = Spanned<String>;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MuscleData {
+    pub name: String,
+    #[serde(default)]
+    pub latin: String,
+    #[serde(default)]
+    pub group: String,
+    pub summary: String,
+    pub description: Option<MarkdownField>,
+    #[serde(default)]
+    pub actions: Vec<String>,
+    #[serde(default)]
+    pub aggravated_by: Vec<String>,
+    #[serde(default)]
+    pub techniques: Vec<Spanned<String>>,
+    pub self_care: Option<MarkdownField>,
+    #[serde(default)]
+    pub references: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub trigger_points: Vec<TriggerPointData>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TriggerPointData {
+    pub name: Option<String>,
+    pub location: Spanned<String>,
+    pub referral: Spanned<Vec<Spanned<String>>>,
+    #[serde(default)]
+    pub spillover: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub symptoms: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Setting {
+    Home,
+    Professional,
+    Medical,
+}
+
+impl Setting {
+    pub const ALL: [Setting; 3] = [Setting::Home, Setting::Professional, Setting::Medical];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Setting::Home => "At home",
+            Setting::Professional => "With a professional",
+            Setting::Medical => "Medical",
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Setting::Home => "home",
+            Setting::Professional => "professional",
+            Setting::Medical => "medical",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Evidence {
+    Low,
+    Moderate,
+    Strong,
+}
+
+impl Evidence {
+    pub fn label(self) -> &'static str {
+        match self {
+            Evidence::Low => "Low",
+            Evidence::Moderate => "Moderate",
+            Evidence::Strong => "Strong",
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TechniqueData {
+    pub name: String,
+    #[serde(default)]
+    pub aka: Vec<String>,
+    pub summary: String,
+    pub setting: Setting,
+    #[serde(default)]
+    pub performed_by: String,
+    pub intensity: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub time: String,
+    #[serde(default)]
+    pub equipment: Vec<String>,
+    pub evidence: Option<Evidence>,
+    #[serde(default)]
+    pub good_for: Vec<String>,
+    pub how_it_works: Option<MarkdownField>,
+    #[serde(default)]
+    pub steps: Vec<String>,
+    #[serde(default)]
+    pub cautions: Vec<String>,
+    #[serde(default)]
+    pub related: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub compare_with: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub references: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaqTopicData {
+    pub title: String,
+    #[serde(default)]
+    pub order: i64,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub questions: Vec<QuestionData>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuestionData {
+    pub id: Spanned<String>,
+    pub question: String,
+    pub answer: MarkdownField,
+    #[serde(default)]
+    pub muscles: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub techniques: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionsFile {
+    #[serde(default)]
+    pub regions: Vec<RegionData>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum View {
+    Front,
+    Back,
+}
+
+impl View {
+    pub fn key(self) -> &'static str {
+        match self {
+            View::Front => "front",
+            View::Back => "back",
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionData {
+    pub id: Spanned<String>,
+    pub name: String,
+    pub view: View,
+    /// Regions to offer as neighbours on the region's pain page; by default
+    /// the closest regions of the same view on the body figure.
+    #[serde(default)]
+    pub near: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReferenceData {
+    #[serde(default)]
+    pub authors: Vec<String>,
+    pub title: String,
+    pub year: Option<i64>,
+    #[serde(default)]
+    pub publisher: String,
+    #[serde(default)]
+    pub journal: String,
+    #[serde(default)]
+    pub volume: String,
+    #[serde(default)]
+    pub issue: String,
+    #[serde(default)]
+    pub pages: String,
+    #[serde(default)]
+    pub edition: String,
+    #[serde(default)]
+    pub doi: String,
+    #[serde(default)]
+    pub url: String,
+}
+
+pub type ReferencesFile = BTreeMap<Spanned<String>, ReferenceData>;
+
+/// A loaded entity: its id, the file it came from, and its data.
+#[derive(Debug)]
+pub struct Entity<K, D> {
+    pub id: K,
+    pub source: Arc<Source>,
+    pub data: D,
+}
+
+pub type Muscle = Entity<MuscleId, MuscleData>;
+pub type Technique = Entity<TechniqueId, TechniqueData>;
+pub type FaqTopic = Entity<FaqTopicId, FaqTopicData>;
+pub type Region = Entity<RegionId, RegionData>;
+pub type Reference = Entity<ReferenceKey, ReferenceData>;
+
+impl Reference {
+    /// "Simons, D. G., Travell, J. G., & Simons, L. S. (1999). Title. Publisher."
+    /// as plain text; templates escape it.
+    pub fn citation_text(&self) -> String {
+        let d = &self.data;
+        let mut out = String::new();
+        match d.authors.len() {
+            0 => {}
+            1 => out.push_str(&d.authors[0]),
+            n => {
+                out.push_str(&d.authors[..n - 1].join(", "));
+                out.push_str(", & ");
+                out.push_str(&d.authors[n - 1]);
+            }
+        }
+        if let Some(y) = d.year {
+            out.push_str(&format!(" ({y})."));
+        } else if !out.is_empty() {
+            out.push('.');
+        }
+        out.push(' ');
+        out.push_str(d.title.trim_end_matches('.'));
+        out.push('.');
+        if !d.journal.is_empty() {
+            out.push_str(&format!(" {}", d.journal));
+            if !d.volume.is_empty() {
+                out.push_str(&format!(", {}", d.volume));
+                if !d.issue.is_empty() {
+                    out.push_str(&format!("({})", d.issue));
+                }
+            }
+            if !d.pages.is_empty() {
+                out.push_str(&format!(", {}", d.pages));
+            }
+            out.push('.');
+        }
+        if !d.edition.is_empty() {
+            out.push_str(&format!(" {} ed.", d.edition));
+        }
+        if !d.publisher.is_empty() {
+            out.push_str(&format!(" {}.", d.publisher));
+        }
+        out.trim().to_string()
+    }
+
+    /// The link for the reference: its URL, else its DOI.
+    pub fn link(&self) -> Option<String> {
+        if !self.data.url.is_empty() {
+            Some(self.data.url.clone())
+        } else if !self.data.doi.is_empty() {
+            Some(format!("https://doi.org/{}", self.data.doi))
+        } else {
+            None
+        }
+    }
+}

@@ -1,0 +1,214 @@
+//! Articles (`content/blog/*.md`) and stand-alone pages (`content/pages/*.md`):
+//! TOML front matter between `+++` lines, then a Markdown body.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::date::Date;
+use crate::diagnostics::{Diagnostic, Source};
+use crate::ids::{slugify, UrlPath};
+use crate::toml_file;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocKind {
+    Article,
+    Page,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    pub title: String,
+    pub date: Option<Date>,
+    pub updated: Option<Date>,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub author: String,
+    #[serde(default)]
+    pub reviewed_by: String,
+    pub last_reviewed: Option<Date>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub muscles: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub techniques: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub takeaways: Vec<String>,
+    #[serde(default)]
+    pub draft: bool,
+    pub slug: Option<Spanned<String>>,
+    #[serde(default)]
+    pub aliases: Vec<Spanned<String>>,
+    /// A template of the theme to use instead of the default one.
+    pub template: Option<Spanned<String>>,
+    /// An image for sharing cards and the top of the article.
+    pub image: Option<String>,
+    #[serde(default)]
+    pub image_alt: String,
+    /// Pages: their place in the footer menu (lower first); absent pages are
+    /// not in the menu.
+    pub menu_order: Option<i64>,
+    #[serde(default)]
+    pub extra: toml::Table,
+}
+
+/// A loaded article or page.
+#[derive(Debug)]
+pub struct Document {
+    pub kind: DocKind,
+    pub source: Arc<Source>,
+    pub meta: FrontMatter,
+    /// Where the front matter's TOML lies in `source.text`.
+    pub front_matter: Range<usize>,
+    /// Where the Markdown body lies in `source.text`.
+    pub body: Range<usize>,
+    pub slug: String,
+    pub url: UrlPath,
+}
+
+impl Document {
+    pub fn body_text(&self) -> &str {
+        &self.source.text[self.body.clone()]
+    }
+
+    /// The location of the front matter's first line, for whole-document
+    /// problems.
+    pub fn head_location(&self) -> crate::diagnostics::Location {
+        self.source.locate(0..3)
+    }
+}
+
+/// Finds the front matter: the TOML range and the body range.
+pub fn split_front_matter(source: &Source) -> Result<(Range<usize>, Range<usize>), Diagnostic> {
+    let text = &source.text;
+    let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let first_line_end = text[start..].find('\n').map_or(text.len(), |i| start + i + 1);
+    if text[start..first_line_end].trim_end() != "+++" {
+        return Err(Diagnostic::error("missing front matter: the file must start with a line `+++`")
+            .at(source.locate(start..first_line_end.min(start + 3)))
+            .help("put the title and date between two `+++` lines at the very top, like:\n+++\ntitle = \"…\"\ndate = 2026-03-14\n+++"));
+    }
+    let mut offset = first_line_end;
+    for line in text[first_line_end..].split_inclusive('\n') {
+        if line.trim_end() == "+++" {
+            return Ok((first_line_end..offset, offset + line.len()..text.len()));
+        }
+        offset += line.len();
+    }
+    Err(Diagnostic::error("front matter is never closed: no second `+++` line")
+        .at(source.locate(start..start + 3))
+        .help("add a line `+++` after the last front matter key"))
+}
+
+/// Loads one Markdown document; `stem` is its file name without `.md`.
+pub fn load(kind: DocKind, source: Arc<Source>, stem: &str) -> Result<Document, Vec<Diagnostic>> {
+    let (fm_range, body) = split_front_matter(&source).map_err(|d| vec![d])?;
+    let meta: FrontMatter = toml_file::parse(&source, fm_range.clone())?;
+    let mut problems = Vec::new();
+    let locate_in_fm = |span: Range<usize>| source.locate(fm_range.start + span.start..fm_range.start + span.end);
+    let slug = match &meta.slug {
+        Some(s) => {
+            if let Err(msg) = check_slug(s.get_ref()) {
+                problems.push(Diagnostic::error(msg).at(locate_in_fm(s.span())));
+            }
+            s.get_ref().clone()
+        }
+        None => slugify(stem),
+    };
+    if slug.is_empty() {
+        problems.push(
+            Diagnostic::error(format!("the file name `{stem}` gives an empty URL slug"))
+                .at(source.whole())
+                .help("rename the file, or set `slug = \"…\"` in the front matter"),
+        );
+    }
+    if meta.title.trim().is_empty() {
+        problems.push(Diagnostic::error("`title` must not be empty").at(source.locate(0..3)));
+    }
+    if kind == DocKind::Article && meta.date.is_none() {
+        problems.push(
+            Diagnostic::error("missing required key `date` (articles need a publication date)")
+                .at(source.locate(0..3))
+                .help("add a line like `date = 2026-03-14` to the front matter"),
+        );
+    }
+    if meta.image.is_some() && meta.image_alt.trim().is_empty() {
+        problems.push(
+            Diagnostic::error("`image` needs an `image_alt` describing it for screen readers")
+                .at(source.locate(0..3)),
+        );
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let url = match kind {
+        DocKind::Article => UrlPath::page(&["blog", &slug]),
+        DocKind::Page => UrlPath::page(&[&slug]),
+    };
+    Ok(Document {
+        kind,
+        source,
+        meta,
+        front_matter: fm_range,
+        body,
+        slug,
+        url,
+    })
+}
+
+fn check_slug(s: &str) -> Result<(), String> {
+    if s.is_empty() || s.contains(['/', '\\', '?', '#', ' ']) || s == "." || s == ".." {
+        Err(format!(
+            "`{s}` is not a usable slug: use letters, digits and `-` (like `{}`)",
+            slugify(s)
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn src(text: &str) -> Arc<Source> {
+        Source::new("content/blog/x.md", text.to_string())
+    }
+
+    #[test]
+    fn splits_front_matter() {
+        let s = src("+++\ntitle = \"A\"\n+++\nBody\n");
+        let (fm, body) = split_front_matter(&s).unwrap();
+        assert_eq!(&s.text[fm], "title = \"A\"\n");
+        assert_eq!(&s.text[body], "Body\n");
+    }
+
+    #[test]
+    fn unterminated_front_matter() {
+        let s = src("+++\ntitle = \"A\"\nBody\n");
+        let d = split_front_matter(&s).unwrap_err();
+        assert!(d.message.contains("never closed"));
+        assert_eq!(d.location.unwrap().line, 1);
+    }
+
+    #[test]
+    fn bad_date_is_located() {
+        let s = src("+++\ntitle = \"A\"\ndate = \"2026-02-31\"\n+++\n");
+        let errs = load(DocKind::Article, s, "x").unwrap_err();
+        assert_eq!(errs[0].location.as_ref().unwrap().line, 3, "{errs:?}");
+        assert!(errs[0].message.contains("no day 31"), "{errs:?}");
+    }
+
+    #[test]
+    fn toml_date_literal() {
+        let s = src("+++\ntitle = \"A\"\ndate = 2026-03-14\n+++\n");
+        let doc = load(DocKind::Article, s, "My Post").unwrap();
+        assert_eq!(doc.meta.date.unwrap().to_string(), "2026-03-14");
+        assert_eq!(doc.url.as_str(), "/blog/my-post/");
+    }
+}

@@ -1,0 +1,235 @@
+//! Stage 1, loading: reads every content file of a site into typed values.
+//!
+//! Loading checks what a single file can tell (TOML syntax, keys, types,
+//! required fields, the id format of file names); everything that needs two
+//! files (does this muscle exist?) is the graph's job. Loading never stops at
+//! the first bad file: each problem becomes a diagnostic and the file is
+//! left out.
+
+pub mod data;
+pub mod date;
+pub mod document;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Diagnostics, Location, Source};
+use crate::ids::{check_id_format, Id};
+use crate::toml_file;
+use data::*;
+pub use document::{DocKind, Document};
+
+/// Everything a site's `content/` folder holds.
+#[derive(Debug, Default)]
+pub struct Content {
+    /// Newest first.
+    pub articles: Vec<Document>,
+    pub pages: Vec<Document>,
+    pub muscles: Vec<Muscle>,
+    pub techniques: Vec<Technique>,
+    /// In `order`, then by id.
+    pub faq_topics: Vec<FaqTopic>,
+    pub regions: Vec<Region>,
+    pub references: Vec<Reference>,
+}
+
+pub fn load(config: &Config, diags: &mut Diagnostics) -> Content {
+    let content_dir = config.root.join("content");
+    let mut content = Content {
+        articles: load_documents(config, &content_dir, DocKind::Article, diags),
+        pages: load_documents(config, &content_dir, DocKind::Page, diags),
+        muscles: load_entities(&config.root, &content_dir.join("muscles"), diags),
+        techniques: load_entities(&config.root, &content_dir.join("techniques"), diags),
+        faq_topics: load_entities(&config.root, &content_dir.join("faq"), diags),
+        regions: load_regions(&config.root, &content_dir.join("regions.toml"), diags),
+        references: load_references(&config.root, &content_dir.join("references.toml"), diags),
+    };
+    content.articles.sort_by(|a, b| {
+        b.meta
+            .date
+            .cmp(&a.meta.date)
+            .then_with(|| a.slug.cmp(&b.slug))
+    });
+    content.pages.sort_by(|a, b| a.slug.cmp(&b.slug));
+    content
+        .faq_topics
+        .sort_by(|a, b| a.data.order.cmp(&b.data.order).then_with(|| a.id.cmp(&b.id)));
+    content
+}
+
+/// Reads a file as UTF-8, naming the line of the first invalid byte.
+pub fn read_source(root: &Path, path: &Path) -> Result<Arc<Source>, Diagnostic> {
+    let shown = path.strip_prefix(root).unwrap_or(path).to_path_buf();
+    let bytes = std::fs::read(path).map_err(|e| {
+        Diagnostic::error(format!("cannot read file: {e}")).at(Location::file(&shown))
+    })?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(Source::new(shown, text)),
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let good = String::from_utf8_lossy(&bytes[..valid]).into_owned();
+            let line = good.matches('\n').count() + 1;
+            let line_start = good.rfind('\n').map_or(0, |i| i + 1);
+            let column = good[line_start..].chars().count() + 1;
+            Err(Diagnostic::error("the file is not valid UTF-8 text")
+                .at(Location::with_line(&shown, line, column, &good[line_start..]))
+                .help("save the file as UTF-8 in your editor"))
+        }
+    }
+}
+
+/// The files of a folder with an extension, sorted by name; hidden files and
+/// editor backups are skipped.
+fn list_files(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .max_depth(1)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.into_path())
+        .filter(|p| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            !name.starts_with('.') && !name.ends_with('~') && p.extension().is_some_and(|e| e == ext)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn load_documents(config: &Config, content_dir: &Path, kind: DocKind, diags: &mut Diagnostics) -> Vec<Document> {
+    let dir = content_dir.join(match kind {
+        DocKind::Article => "blog",
+        DocKind::Page => "pages",
+    });
+    let results: Vec<Result<Document, Vec<Diagnostic>>> = list_files(&dir, "md")
+        .par_iter()
+        .map(|path| {
+            let source = read_source(&config.root, path).map_err(|d| vec![d])?;
+            document::load(kind, source, &stem(path))
+        })
+        .collect();
+    let mut docs = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok(doc) if doc.meta.draft && !config.drafts => {}
+            Ok(doc) => docs.push(doc),
+            Err(e) => diags.extend(e),
+        }
+    }
+    docs
+}
+
+/// Loads `dir/*.toml`, one entity per file, the file stem being its id.
+fn load_entities<K, D>(root: &Path, dir: &Path, diags: &mut Diagnostics) -> Vec<Entity<Id<K>, D>>
+where
+    D: serde::de::DeserializeOwned + Send,
+    K: Send,
+{
+    let results: Vec<Result<Entity<Id<K>, D>, Vec<Diagnostic>>> = list_files(dir, "toml")
+        .par_iter()
+        .map(|path| {
+            let source = read_source(root, path).map_err(|d| vec![d])?;
+            let id = stem(path);
+            let mut problems = Vec::new();
+            if let Err(msg) = check_id_format(&id) {
+                problems.push(
+                    Diagnostic::error(format!("bad file name: {msg}"))
+                        .at(source.whole())
+                        .help("the file name (without .toml) is the id; rename the file"),
+                );
+            }
+            let data = toml_file::parse::<D>(&source, 0..source.text.len());
+            match data {
+                Ok(data) if problems.is_empty() => Ok(Entity {
+                    id: Id::new(&id),
+                    source,
+                    data,
+                }),
+                Ok(_) => Err(problems),
+                Err(mut e) => {
+                    e.append(&mut problems);
+                    Err(e)
+                }
+            }
+        })
+        .collect();
+    let mut out = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok(e) => out.push(e),
+            Err(e) => diags.extend(e),
+        }
+    }
+    out
+}
+
+fn load_regions(root: &Path, path: &Path, diags: &mut Diagnostics) -> Vec<Region> {
+    if !path.exists() {
+        return Vec::new();
+    }
+    let source = match read_source(root, path) {
+        Ok(s) => s,
+        Err(d) => {
+            diags.push(d);
+            return Vec::new();
+        }
+    };
+    match toml_file::parse::<RegionsFile>(&source, 0..source.text.len()) {
+        Ok(file) => file
+            .regions
+            .into_iter()
+            .map(|data| Entity {
+                id: Id::new(data.id.get_ref()),
+                source: source.clone(),
+                data,
+            })
+            .collect(),
+        Err(e) => {
+            diags.extend(e);
+            Vec::new()
+        }
+    }
+}
+
+fn load_references(root: &Path, path: &Path, diags: &mut Diagnostics) -> Vec<Reference> {
+    if !path.exists() {
+        return Vec::new();
+    }
+    let source = match read_source(root, path) {
+        Ok(s) => s,
+        Err(d) => {
+            diags.push(d);
+            return Vec::new();
+        }
+    };
+    match toml_file::parse::<ReferencesFile>(&source, 0..source.text.len()) {
+        Ok(file) => file
+            .into_iter()
+            .map(|(key, data)| {
+                if let Err(msg) = check_id_format(key.get_ref()) {
+                    diags.push(Diagnostic::error(format!("bad reference key: {msg}")).at(source.locate(key.span())));
+                }
+                Entity {
+                    id: Id::new(key.get_ref()),
+                    source: source.clone(),
+                    data,
+                }
+            })
+            .collect(),
+        Err(e) => {
+            diags.extend(e);
+            Vec::new()
+        }
+    }
+}

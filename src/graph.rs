@@ -1,0 +1,861 @@
+//! Stage 2, linking: the knowledge graph.
+//!
+//! This is the one place relations live. It resolves every id written in
+//! front matter, data files and Markdown cross-links (reporting unknown ones
+//! with the closest existing id), renders all Markdown (cross-links need the
+//! ids, backlinks need the cross-links), and computes the reverse relations
+//! pages show: which articles, FAQ questions, muscles and techniques point at
+//! a muscle or technique, which muscles refer pain to a region. Pages never
+//! compute relations themselves; they read them here.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::ops::Range;
+
+use rayon::prelude::*;
+use toml::Spanned;
+
+use crate::bodymap::{Figure, Zone};
+use crate::config::Config;
+use crate::content::data::MarkdownField;
+use crate::content::{Content, DocKind, Document};
+use crate::diagnostics::{closest, Diagnostic, Diagnostics, Source};
+use crate::ids::UrlPath;
+use crate::markdown::{self, CrossLink, LinkResolver, Rendered};
+
+/// Something a link can point at: an index into the matching `Content` list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Target {
+    Muscle(usize),
+    Technique(usize),
+    Article(usize),
+    Page(usize),
+    FaqTopic(usize),
+    Region(usize),
+}
+
+/// A question of an FAQ topic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct QuestionRef {
+    pub topic: usize,
+    pub question: usize,
+}
+
+/// One trigger point with its region ids resolved.
+#[derive(Debug, Clone)]
+pub struct ResolvedTriggerPoint {
+    pub location: usize,
+    pub referral: Vec<usize>,
+    pub spillover: Vec<usize>,
+}
+
+/// A muscle that refers pain to a region, and how.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Referral {
+    pub muscle: usize,
+    pub zone: Zone,
+}
+
+/// The Markdown of the site, rendered once.
+#[derive(Debug, Default)]
+pub struct RenderedMarkdown {
+    pub articles: Vec<Rendered>,
+    pub pages: Vec<Rendered>,
+    pub muscle_description: Vec<Option<Rendered>>,
+    pub muscle_self_care: Vec<Option<Rendered>>,
+    pub technique_how_it_works: Vec<Option<Rendered>>,
+    /// Per topic, per question.
+    pub faq_answers: Vec<Vec<Rendered>>,
+    pub disclaimer: Rendered,
+}
+
+/// The relations between entities, all as indices into `Content`.
+#[derive(Debug, Default)]
+pub struct Graph {
+    pub muscle_techniques: Vec<Vec<usize>>,
+    pub muscle_references: Vec<Vec<usize>>,
+    pub muscle_trigger_points: Vec<Vec<ResolvedTriggerPoint>>,
+    pub technique_related: Vec<Vec<usize>>,
+    pub technique_references: Vec<Vec<usize>>,
+    pub article_muscles: Vec<Vec<usize>>,
+    pub article_techniques: Vec<Vec<usize>>,
+    pub question_muscles: Vec<Vec<Vec<usize>>>,
+    pub question_techniques: Vec<Vec<Vec<usize>>>,
+
+    // Reverse relations ("backlinks"), each sorted and without repeats.
+    pub muscle_articles: Vec<Vec<usize>>,
+    pub muscle_questions: Vec<Vec<QuestionRef>>,
+    /// Muscles whose text links to this muscle.
+    pub muscle_linked_from_muscles: Vec<Vec<usize>>,
+    pub technique_muscles: Vec<Vec<usize>>,
+    pub technique_articles: Vec<Vec<usize>>,
+    pub technique_questions: Vec<Vec<QuestionRef>>,
+    /// Techniques naming this one in `related`, or linking to it.
+    pub technique_related_from: Vec<Vec<usize>>,
+
+    /// Per region: the muscles referring pain there, essential zones first,
+    /// then by muscle name.
+    pub region_referrals: Vec<Vec<Referral>>,
+    /// Each `compare_with` pair once, the lower index first, sorted.
+    pub compare_pairs: Vec<(usize, usize)>,
+    /// Articles by tag slug, newest first, and the tag's display name.
+    pub tags: BTreeMap<String, (String, Vec<usize>)>,
+}
+
+/// The linked site: everything later stages need, immutable from here on.
+pub struct Site {
+    pub config: Config,
+    pub content: Content,
+    pub figure: Option<Figure>,
+    pub index: Index,
+    pub graph: Graph,
+    pub markdown: RenderedMarkdown,
+}
+
+impl Site {
+    /// The page URL of a link target.
+    pub fn url(&self, target: Target) -> UrlPath {
+        self.index.url(&self.content, target)
+    }
+
+    /// The URL as written into pages (with the base path).
+    pub fn link(&self, target: Target) -> String {
+        self.config.base.link(&self.url(target))
+    }
+}
+
+/// Id → position lookups for every kind of entity.
+#[derive(Debug, Default)]
+pub struct Index {
+    muscles: HashMap<String, usize>,
+    techniques: HashMap<String, usize>,
+    faq_topics: HashMap<String, usize>,
+    regions: HashMap<String, usize>,
+    references: HashMap<String, usize>,
+    articles: HashMap<String, usize>,
+    pages: HashMap<String, usize>,
+    /// Sorted id lists, so suggestions do not depend on hash order.
+    sorted: HashMap<&'static str, Vec<String>>,
+    base_path: String,
+    /// Article and page URLs, copied so that resolving needs no `Content`.
+    doc_urls: HashMap<Target, UrlPath>,
+    question_ids: Vec<HashSet<String>>,
+}
+
+const LINK_KINDS: [&str; 6] = ["muscles", "techniques", "blog", "pages", "faq", "pain"];
+
+impl Index {
+    fn new(content: &Content, config: &Config, diags: &mut Diagnostics) -> Self {
+        let mut index = Index {
+            base_path: config.base.path.clone(),
+            ..Default::default()
+        };
+        let ids = |list: &mut HashMap<String, usize>, items: Vec<(String, Option<(&Source, Range<usize>)>)>, what: &str, diags: &mut Diagnostics| {
+            for (i, (id, at)) in items.into_iter().enumerate() {
+                if list.contains_key(&id) {
+                    let mut d = Diagnostic::error(format!("duplicate {what} `{id}`: it is defined twice"));
+                    if let Some((source, range)) = at {
+                        d = d.at(source.locate(range));
+                    }
+                    diags.push(d);
+                } else {
+                    list.insert(id, i);
+                }
+            }
+        };
+        let stem_ids = |ids: Vec<String>| ids.into_iter().map(|s| (s, None)).collect::<Vec<_>>();
+        ids(&mut index.muscles, stem_ids(content.muscles.iter().map(|m| m.id.to_string()).collect()), "muscle", diags);
+        ids(&mut index.techniques, stem_ids(content.techniques.iter().map(|m| m.id.to_string()).collect()), "technique", diags);
+        ids(&mut index.faq_topics, stem_ids(content.faq_topics.iter().map(|m| m.id.to_string()).collect()), "FAQ topic", diags);
+        ids(
+            &mut index.regions,
+            content
+                .regions
+                .iter()
+                .map(|r| (r.id.to_string(), Some((&*r.source, r.data.id.span()))))
+                .collect(),
+            "region",
+            diags,
+        );
+        for r in &content.regions {
+            if let Err(msg) = crate::ids::check_id_format(r.id.as_str()) {
+                diags.push(Diagnostic::error(msg).at(r.source.locate(r.data.id.span())));
+            }
+        }
+        ids(&mut index.references, stem_ids(content.references.iter().map(|m| m.id.to_string()).collect()), "reference", diags);
+        for (kind, docs, map) in [
+            (DocKind::Article, &content.articles, &mut index.articles),
+            (DocKind::Page, &content.pages, &mut index.pages),
+        ] {
+            for (i, doc) in docs.iter().enumerate() {
+                if let Some(first) = map.get(&doc.slug) {
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "duplicate slug `{}`: {} has it too",
+                            doc.slug,
+                            docs[*first].source.path.display()
+                        ))
+                        .at(doc.head_location())
+                        .help("give one of them another `slug = \"…\"` or rename the file"),
+                    );
+                    continue;
+                }
+                map.insert(doc.slug.clone(), i);
+                let target = match kind {
+                    DocKind::Article => Target::Article(i),
+                    DocKind::Page => Target::Page(i),
+                };
+                index.doc_urls.insert(target, doc.url.clone());
+            }
+        }
+        for topic in &content.faq_topics {
+            let mut seen = HashSet::new();
+            for q in &topic.data.questions {
+                let id = q.id.get_ref();
+                if let Err(msg) = crate::ids::check_id_format(id) {
+                    diags.push(Diagnostic::error(msg).at(topic.source.locate(q.id.span())));
+                }
+                if !seen.insert(id.clone()) {
+                    diags.push(
+                        Diagnostic::error(format!("duplicate question id `{id}` in this topic"))
+                            .at(topic.source.locate(q.id.span())),
+                    );
+                }
+            }
+            index.question_ids.push(seen);
+        }
+        for (kind, map) in [
+            ("muscles", &index.muscles),
+            ("techniques", &index.techniques),
+            ("faq", &index.faq_topics),
+            ("pain", &index.regions),
+            ("references", &index.references),
+            ("blog", &index.articles),
+            ("pages", &index.pages),
+        ] {
+            let mut v: Vec<String> = map.keys().cloned().collect();
+            v.sort();
+            index.sorted.insert(kind, v);
+        }
+        index
+    }
+
+    pub fn muscle(&self, id: &str) -> Option<usize> {
+        self.muscles.get(id).copied()
+    }
+    pub fn technique(&self, id: &str) -> Option<usize> {
+        self.techniques.get(id).copied()
+    }
+    pub fn region(&self, id: &str) -> Option<usize> {
+        self.regions.get(id).copied()
+    }
+    pub fn reference(&self, id: &str) -> Option<usize> {
+        self.references.get(id).copied()
+    }
+
+    pub fn url(&self, content: &Content, target: Target) -> UrlPath {
+        match target {
+            Target::Muscle(i) => UrlPath::page(&["muscles", content.muscles[i].id.as_str()]),
+            Target::Technique(i) => UrlPath::page(&["techniques", content.techniques[i].id.as_str()]),
+            Target::FaqTopic(i) => UrlPath::page(&["faq", content.faq_topics[i].id.as_str()]),
+            Target::Region(i) => UrlPath::page(&["pain", content.regions[i].id.as_str()]),
+            Target::Article(i) => content.articles[i].url.clone(),
+            Target::Page(i) => content.pages[i].url.clone(),
+        }
+    }
+
+    /// A "not found" error with the closest id of that kind.
+    fn unknown(&self, kind: &'static str, noun: &str, id: &str) -> Diagnostic {
+        let candidates = self.sorted.get(kind).map(Vec::as_slice).unwrap_or(&[]);
+        let d = Diagnostic::error(format!("unknown {noun} `{id}`"));
+        match closest(id, candidates.iter().map(String::as_str)) {
+            Some(best) => d.help(format!("did you mean `{best}`?")),
+            None if candidates.is_empty() => d.help(format!("there is no {noun} yet")),
+            None => d.help(format!("known: {}", abbreviated(candidates))),
+        }
+    }
+
+    /// Resolves ids listed in a data or front-matter field; unknown ones are
+    /// reported at their own position in the file.
+    fn resolve_list(
+        &self,
+        kind: &'static str,
+        noun: &str,
+        ids: &[Spanned<String>],
+        source: &Source,
+        offset: usize,
+        diags: &mut Diagnostics,
+    ) -> Vec<usize> {
+        let map = self.map(kind);
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            match map.get(id.get_ref()) {
+                Some(&i) if !out.contains(&i) => out.push(i),
+                Some(_) => {}
+                None => {
+                    let span = id.span();
+                    diags.push(
+                        self.unknown(kind, noun, id.get_ref())
+                            .at(source.locate(offset + span.start..offset + span.end)),
+                    )
+                }
+            }
+        }
+        out
+    }
+
+    fn map(&self, kind: &str) -> &HashMap<String, usize> {
+        match kind {
+            "muscles" => &self.muscles,
+            "techniques" => &self.techniques,
+            "faq" => &self.faq_topics,
+            "pain" => &self.regions,
+            "references" => &self.references,
+            "blog" => &self.articles,
+            _ => &self.pages,
+        }
+    }
+}
+
+fn abbreviated(ids: &[String]) -> String {
+    if ids.len() <= 8 {
+        ids.join(", ")
+    } else {
+        format!("{}, … ({} in all)", ids[..8].join(", "), ids.len())
+    }
+}
+
+/// The index is all Markdown needs to resolve links; it holds URLs for
+/// articles and pages and builds the others from ids.
+impl LinkResolver for Index {
+    fn resolve(&self, kind: &str, id: &str) -> Result<(String, Target), Diagnostic> {
+        let (kind, noun, make): (&'static str, &str, fn(usize) -> Target) = match kind {
+            "muscles" => ("muscles", "muscle", Target::Muscle),
+            "techniques" => ("techniques", "technique", Target::Technique),
+            "blog" => ("blog", "article", Target::Article),
+            "pages" => ("pages", "page", Target::Page),
+            "faq" => ("faq", "FAQ topic", Target::FaqTopic),
+            "pain" => ("pain", "region", Target::Region),
+            other => {
+                let d = Diagnostic::error(format!("unknown cross-link kind `@{other}/…`"));
+                return Err(match closest(other, LINK_KINDS) {
+                    Some(best) => d.help(format!("did you mean `@{best}/…`?")),
+                    None => d.help("cross-links start with @muscles/, @techniques/, @blog/, @pages/, @faq/ or @pain/"),
+                });
+            }
+        };
+        if id.is_empty() {
+            return Err(Diagnostic::error(format!("cross-link `@{kind}/` names no {noun}"))
+                .help(format!("write `@{kind}/<id>`")));
+        }
+        let i = *self.map(kind).get(id).ok_or_else(|| self.unknown(kind, noun, id))?;
+        let target = make(i);
+        let url = match target {
+            Target::Article(_) | Target::Page(_) => self.doc_urls[&target].clone(),
+            Target::Muscle(_) => UrlPath::page(&["muscles", id]),
+            Target::Technique(_) => UrlPath::page(&["techniques", id]),
+            Target::FaqTopic(_) => UrlPath::page(&["faq", id]),
+            Target::Region(_) => UrlPath::page(&["pain", id]),
+        };
+        Ok((format!("{}{}", self.base_path, url), target))
+    }
+
+    fn check_citation(&self, key: &str) -> Result<(), Diagnostic> {
+        if self.references.contains_key(key) {
+            Ok(())
+        } else {
+            Err(self.unknown("references", "reference", key)
+                .help_if_none("add it to content/references.toml"))
+        }
+    }
+}
+
+trait HelpIfNone {
+    fn help_if_none(self, help: &str) -> Self;
+}
+
+impl HelpIfNone for Diagnostic {
+    fn help_if_none(self, help: &str) -> Self {
+        if self.help.as_deref().is_some_and(|h| h.starts_with("did you mean")) {
+            self
+        } else {
+            self.help(help)
+        }
+    }
+}
+
+/// Section ids the templates give each page kind, so that `#fragment`s of
+/// cross-links can be checked. The default theme's templates use exactly
+/// these; docs/templates.md lists them for theme authors.
+pub const MUSCLE_ANCHORS: &[&str] = &[
+    "overview", "referral-pattern", "trigger-points", "symptoms", "actions", "aggravating-factors",
+    "techniques", "self-care", "faq", "articles", "references",
+];
+pub const TECHNIQUE_ANCHORS: &[&str] = &[
+    "overview", "at-a-glance", "how-it-works", "steps", "cautions", "muscles", "related", "compare", "faq",
+    "articles", "references",
+];
+pub const DOCUMENT_ANCHORS: &[&str] = &["takeaways", "references", "related"];
+pub const REGION_ANCHORS: &[&str] = &["essential", "spillover", "nearby"];
+
+/// Builds the graph. Problems are added to `diags`; the returned site is
+/// only rendered when there are none.
+pub fn link(config: Config, content: Content, figure: Option<Figure>, diags: &mut Diagnostics) -> Site {
+    let index = Index::new(&content, &config, diags);
+    let mut graph = resolve_data(&content, &index, diags);
+    let markdown = render_markdown(&config, &content, &index, diags);
+    add_backlinks(&content, &markdown, &mut graph);
+    check_fragments(&content, &index, &markdown, diags);
+    if let Some(figure) = &figure {
+        check_figure(&content, figure, diags);
+    }
+    graph.region_referrals = region_referrals(&content, &graph);
+    graph.tags = tag_index(&content);
+    Site {
+        config,
+        content,
+        figure,
+        index,
+        graph,
+        markdown,
+    }
+}
+
+/// Resolves the ids of front matter and data files.
+fn resolve_data(content: &Content, index: &Index, diags: &mut Diagnostics) -> Graph {
+    let mut g = Graph::default();
+    for m in &content.muscles {
+        let d = &m.data;
+        let src = &*m.source;
+        g.muscle_techniques
+            .push(index.resolve_list("techniques", "technique", &d.techniques, src, 0, diags));
+        g.muscle_references
+            .push(index.resolve_list("references", "reference", &d.references, src, 0, diags));
+        if d.trigger_points.is_empty() {
+            diags.push(
+                Diagnostic::error(format!("muscle `{}` has no trigger point", m.id))
+                    .at(src.locate(0..1))
+                    .help("add at least one [[trigger_points]] table with a location and referral zones"),
+            );
+        }
+        let mut points = Vec::new();
+        for tp in &d.trigger_points {
+            let location = index.resolve_list("pain", "region", std::slice::from_ref(&tp.location), src, 0, diags);
+            if tp.referral.get_ref().is_empty() {
+                diags.push(
+                    Diagnostic::error("`referral` must name at least one region (the essential referral zone)")
+                        .at(src.locate(tp.referral.span())),
+                );
+            }
+            let referral = index.resolve_list("pain", "region", tp.referral.get_ref(), src, 0, diags);
+            let spillover = index.resolve_list("pain", "region", &tp.spillover, src, 0, diags);
+            if let Some(&location) = location.first() {
+                points.push(ResolvedTriggerPoint {
+                    location,
+                    referral,
+                    spillover,
+                });
+            }
+        }
+        g.muscle_trigger_points.push(points);
+    }
+    let mut pairs = BTreeSet::new();
+    for (i, t) in content.techniques.iter().enumerate() {
+        let d = &t.data;
+        let src = &*t.source;
+        if let Some(intensity) = &d.intensity {
+            if !(1..=5).contains(intensity.get_ref()) {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "`intensity` is {}, but must be from 1 (gentle) to 5 (intense)",
+                        intensity.get_ref()
+                    ))
+                    .at(src.locate(intensity.span())),
+                );
+            }
+        }
+        let related = index.resolve_list("techniques", "technique", &d.related, src, 0, diags);
+        g.technique_related.push(related.into_iter().filter(|&j| j != i).collect());
+        g.technique_references
+            .push(index.resolve_list("references", "reference", &d.references, src, 0, diags));
+        for (other, spanned) in index
+            .resolve_list("techniques", "technique", &d.compare_with, src, 0, diags)
+            .into_iter()
+            .zip(&d.compare_with)
+        {
+            if other == i {
+                diags.push(
+                    Diagnostic::error("a technique cannot be compared with itself")
+                        .at(src.locate(spanned.span())),
+                );
+            } else {
+                pairs.insert((i.min(other), i.max(other)));
+            }
+        }
+    }
+    g.compare_pairs = pairs.into_iter().collect();
+    for doc in &content.articles {
+        let (src, offset) = (&*doc.source, doc.front_matter.start);
+        g.article_muscles
+            .push(index.resolve_list("muscles", "muscle", &doc.meta.muscles, src, offset, diags));
+        g.article_techniques
+            .push(index.resolve_list("techniques", "technique", &doc.meta.techniques, src, offset, diags));
+    }
+    for doc in &content.pages {
+        let (src, offset) = (&*doc.source, doc.front_matter.start);
+        index.resolve_list("muscles", "muscle", &doc.meta.muscles, src, offset, diags);
+        index.resolve_list("techniques", "technique", &doc.meta.techniques, src, offset, diags);
+    }
+    for topic in &content.faq_topics {
+        let src = &*topic.source;
+        g.question_muscles.push(
+            topic.data.questions
+                .iter()
+                .map(|q| index.resolve_list("muscles", "muscle", &q.muscles, src, 0, diags))
+                .collect(),
+        );
+        g.question_techniques.push(
+            topic.data.questions
+                .iter()
+                .map(|q| index.resolve_list("techniques", "technique", &q.techniques, src, 0, diags))
+                .collect(),
+        );
+    }
+    g
+}
+
+/// Where the text of a TOML string value starts, given the span of the
+/// value (which includes its quotes).
+fn markdown_offset(source: &Source, span: &Range<usize>) -> usize {
+    let raw = &source.text[span.start..span.end.min(source.text.len())];
+    if raw.starts_with("\"\"\"") || raw.starts_with("'''") {
+        let after = span.start + 3;
+        match &source.text[after..] {
+            s if s.starts_with("\r\n") => after + 2,
+            s if s.starts_with('\n') => after + 1,
+            _ => after,
+        }
+    } else if raw.starts_with('"') || raw.starts_with('\'') {
+        span.start + 1
+    } else {
+        span.start
+    }
+}
+
+fn render_markdown(config: &Config, content: &Content, index: &Index, diags: &mut Diagnostics) -> RenderedMarkdown {
+    let opts = markdown::Options_ {
+        smart_punctuation: config.site.markdown.smart_punctuation,
+        base_path: config.base.path.clone(),
+    };
+    let doc = |d: &Document| {
+        markdown::render(
+            &markdown::Input {
+                source: &d.source,
+                text: d.body_text(),
+                offset: d.body.start,
+                allow_html: true,
+            },
+            &opts,
+            index,
+        )
+    };
+    let field = |source: &Source, f: &MarkdownField| {
+        markdown::render(
+            &markdown::Input {
+                source,
+                text: f.get_ref(),
+                offset: markdown_offset(source, &f.span()),
+                allow_html: false,
+            },
+            &opts,
+            index,
+        )
+    };
+    let opt_field = |source: &Source, f: &Option<MarkdownField>| f.as_ref().map(|f| field(source, f));
+
+    let mut collect = |(r, problems): (Rendered, Vec<Diagnostic>)| {
+        diags.extend(problems);
+        r
+    };
+    let articles: Vec<_> = content.articles.par_iter().map(doc).collect();
+    let pages: Vec<_> = content.pages.par_iter().map(doc).collect();
+    let descriptions: Vec<_> = content.muscles.par_iter().map(|m| opt_field(&m.source, &m.data.description)).collect();
+    let self_care: Vec<_> = content.muscles.par_iter().map(|m| opt_field(&m.source, &m.data.self_care)).collect();
+    let how: Vec<_> = content.techniques.par_iter().map(|t| opt_field(&t.source, &t.data.how_it_works)).collect();
+    let answers: Vec<Vec<_>> = content
+        .faq_topics
+        .par_iter()
+        .map(|t| t.data.questions.iter().map(|q| field(&t.source, &q.answer)).collect())
+        .collect();
+    let disclaimer_source = &config.source;
+    let disclaimer_text = &config.site.disclaimer.text;
+    let disclaimer_offset = disclaimer_source.text.find(disclaimer_text.as_str()).unwrap_or(0);
+    let disclaimer = markdown::render(
+        &markdown::Input {
+            source: disclaimer_source,
+            text: disclaimer_text,
+            offset: disclaimer_offset,
+            allow_html: false,
+        },
+        &opts,
+        index,
+    );
+    RenderedMarkdown {
+        articles: articles.into_iter().map(&mut collect).collect(),
+        pages: pages.into_iter().map(&mut collect).collect(),
+        muscle_description: descriptions.into_iter().map(|r| r.map(&mut collect)).collect(),
+        muscle_self_care: self_care.into_iter().map(|r| r.map(&mut collect)).collect(),
+        technique_how_it_works: how.into_iter().map(|r| r.map(&mut collect)).collect(),
+        faq_answers: answers
+            .into_iter()
+            .map(|qs| qs.into_iter().map(&mut collect).collect())
+            .collect(),
+        disclaimer: collect(disclaimer),
+    }
+}
+
+/// Reverse relations from front matter, data fields and Markdown cross-links.
+fn add_backlinks(content: &Content, md: &RenderedMarkdown, g: &mut Graph) {
+    let (nm, nt) = (content.muscles.len(), content.techniques.len());
+    g.muscle_articles = vec![Vec::new(); nm];
+    g.muscle_questions = vec![Vec::new(); nm];
+    g.muscle_linked_from_muscles = vec![Vec::new(); nm];
+    g.technique_muscles = vec![Vec::new(); nt];
+    g.technique_articles = vec![Vec::new(); nt];
+    g.technique_questions = vec![Vec::new(); nt];
+    g.technique_related_from = vec![Vec::new(); nt];
+
+    let links_of = |r: &Rendered| r.links.iter().map(|l| l.target).collect::<Vec<_>>();
+    for (a, rendered) in md.articles.iter().enumerate() {
+        let linked = links_of(rendered);
+        for &m in g.article_muscles[a].iter().chain(linked.iter().filter_map(as_muscle)) {
+            g.muscle_articles[m].push(a);
+        }
+        for &t in g.article_techniques[a].iter().chain(linked.iter().filter_map(as_technique)) {
+            g.technique_articles[t].push(a);
+        }
+    }
+    for (m, techniques) in g.muscle_techniques.iter().enumerate() {
+        for &t in techniques {
+            g.technique_muscles[t].push(m);
+        }
+    }
+    for m in 0..nm {
+        let texts = [&md.muscle_description[m], &md.muscle_self_care[m]];
+        for target in texts.iter().filter_map(|r| r.as_ref()).flat_map(|r| links_of(r)) {
+            match target {
+                Target::Muscle(other) if other != m => g.muscle_linked_from_muscles[other].push(m),
+                Target::Technique(t) => g.technique_muscles[t].push(m),
+                _ => {}
+            }
+        }
+    }
+    for (t, related) in g.technique_related.iter().enumerate() {
+        for &r in related {
+            g.technique_related_from[r].push(t);
+        }
+    }
+    for (t, rendered) in md.technique_how_it_works.iter().enumerate() {
+        for target in rendered.iter().flat_map(|r| links_of(r)) {
+            if let Target::Technique(other) = target {
+                if other != t {
+                    g.technique_related_from[other].push(t);
+                }
+            }
+        }
+    }
+    for (topic, answers) in md.faq_answers.iter().enumerate() {
+        for (question, answer) in answers.iter().enumerate() {
+            let q = QuestionRef { topic, question };
+            let linked = links_of(answer);
+            for &m in g.question_muscles[topic][question].iter().chain(linked.iter().filter_map(as_muscle)) {
+                g.muscle_questions[m].push(q);
+            }
+            for &t in g.question_techniques[topic][question].iter().chain(linked.iter().filter_map(as_technique)) {
+                g.technique_questions[t].push(q);
+            }
+        }
+    }
+    for list in [
+        &mut g.muscle_articles,
+        &mut g.muscle_linked_from_muscles,
+        &mut g.technique_muscles,
+        &mut g.technique_articles,
+        &mut g.technique_related_from,
+    ] {
+        list.iter_mut().for_each(dedup);
+    }
+    g.muscle_questions.iter_mut().for_each(dedup);
+    g.technique_questions.iter_mut().for_each(dedup);
+}
+
+fn as_muscle(t: &Target) -> Option<&usize> {
+    match t {
+        Target::Muscle(m) => Some(m),
+        _ => None,
+    }
+}
+
+fn as_technique(t: &Target) -> Option<&usize> {
+    match t {
+        Target::Technique(m) => Some(m),
+        _ => None,
+    }
+}
+
+fn dedup<T: Ord>(v: &mut Vec<T>) {
+    v.sort();
+    v.dedup();
+}
+
+/// Every `#fragment` of a cross-link must exist on its target page.
+fn check_fragments(content: &Content, index: &Index, md: &RenderedMarkdown, diags: &mut Diagnostics) {
+    let all_links = md
+        .articles
+        .iter()
+        .chain(&md.pages)
+        .chain(md.muscle_description.iter().flatten())
+        .chain(md.muscle_self_care.iter().flatten())
+        .chain(md.technique_how_it_works.iter().flatten())
+        .chain(md.faq_answers.iter().flatten())
+        .chain(std::iter::once(&md.disclaimer))
+        .flat_map(|r| r.links.iter());
+    for CrossLink {
+        target,
+        fragment,
+        location,
+    } in all_links
+    {
+        let Some(fragment) = fragment else { continue };
+        let anchors: Vec<&str> = match *target {
+            Target::Article(i) => md.articles[i].anchors.iter().map(String::as_str).chain(DOCUMENT_ANCHORS.iter().copied()).collect(),
+            Target::Page(i) => md.pages[i].anchors.iter().map(String::as_str).chain(DOCUMENT_ANCHORS.iter().copied()).collect(),
+            Target::Muscle(i) => {
+                let tps = (1..=content.muscles[i].data.trigger_points.len()).map(|n| format!("tp-{n}"));
+                let tp_ids: Vec<String> = tps.collect();
+                if tp_ids.iter().any(|t| t == fragment) {
+                    continue;
+                }
+                md.muscle_description[i]
+                    .iter()
+                    .chain(md.muscle_self_care[i].iter())
+                    .flat_map(|r| r.anchors.iter().map(String::as_str))
+                    .chain(MUSCLE_ANCHORS.iter().copied())
+                    .collect()
+            }
+            Target::Technique(i) => md.technique_how_it_works[i]
+                .iter()
+                .flat_map(|r| r.anchors.iter().map(String::as_str))
+                .chain(TECHNIQUE_ANCHORS.iter().copied())
+                .collect(),
+            Target::FaqTopic(i) => index.question_ids[i].iter().map(String::as_str).collect(),
+            Target::Region(_) => REGION_ANCHORS.to_vec(),
+        };
+        if !anchors.contains(&fragment.as_str()) {
+            let mut sorted = anchors.clone();
+            sorted.sort();
+            let what = if matches!(target, Target::FaqTopic(_)) {
+                "question"
+            } else {
+                "section"
+            };
+            let d = Diagnostic::error(format!("the link's target has no {what} `#{fragment}`"))
+                .at(location.clone());
+            diags.push(match closest(fragment, sorted.iter().copied()) {
+                Some(best) => d.help(format!("did you mean `#{best}`?")),
+                None => d.help(format!("it has: {}", sorted.join(", "))),
+            });
+        }
+    }
+}
+
+/// Every region of regions.toml is drawn in the figure, on its view, and
+/// every region the figure draws is listed in regions.toml.
+fn check_figure(content: &Content, figure: &Figure, diags: &mut Diagnostics) {
+    let listed: HashSet<&str> = content.regions.iter().map(|r| r.id.as_str()).collect();
+    for r in &content.regions {
+        let at = r.source.locate(r.data.id.span());
+        match figure.regions.get(r.id.as_str()) {
+            None => {
+                let d = Diagnostic::error(format!(
+                    "region `{}` is not drawn in the body figure ({}): it has no element with id=\"region-{}\"",
+                    r.id,
+                    figure.source.path.display(),
+                    r.id
+                ))
+                .at(at);
+                let mut drawn: Vec<&str> = figure.regions.keys().map(String::as_str).filter(|k| !listed.contains(k)).collect();
+                drawn.sort();
+                diags.push(d.suggest(r.id.as_str(), drawn));
+            }
+            Some(shape) if shape.view != r.data.view => diags.push(
+                Diagnostic::error(format!(
+                    "region `{}` is listed with view = \"{}\" but the figure draws it in the {} view",
+                    r.id,
+                    r.data.view.key(),
+                    shape.view.key()
+                ))
+                .at(at),
+            ),
+            Some(_) => {}
+        }
+    }
+    let mut drawn: Vec<(&String, &crate::bodymap::RegionShape)> = figure.regions.iter().collect();
+    drawn.sort_by_key(|(id, _)| id.as_str());
+    let mut listed_sorted: Vec<&str> = listed.iter().copied().collect();
+    listed_sorted.sort();
+    for (id, shape) in drawn {
+        if !listed.contains(id.as_str()) {
+            diags.push(
+                Diagnostic::error(format!(
+                    "the body figure draws `region-{id}`, but content/regions.toml does not list `{id}`"
+                ))
+                .at(shape.location.clone())
+                .help(format!("add a [[regions]] entry with id = \"{id}\", or remove the shape")),
+            );
+        }
+    }
+}
+
+fn region_referrals(content: &Content, g: &Graph) -> Vec<Vec<Referral>> {
+    let mut by_region: Vec<BTreeMap<usize, Zone>> = vec![BTreeMap::new(); content.regions.len()];
+    for (m, points) in g.muscle_trigger_points.iter().enumerate() {
+        for tp in points {
+            for &r in &tp.referral {
+                by_region[r].insert(m, Zone::Essential);
+            }
+            for &r in &tp.spillover {
+                by_region[r].entry(m).or_insert(Zone::Spillover);
+            }
+        }
+    }
+    by_region
+        .into_iter()
+        .map(|zones| {
+            let mut list: Vec<Referral> = zones.into_iter().map(|(muscle, zone)| Referral { muscle, zone }).collect();
+            list.sort_by(|a, b| {
+                a.zone
+                    .cmp(&b.zone)
+                    .then_with(|| content.muscles[a.muscle].data.name.cmp(&content.muscles[b.muscle].data.name))
+            });
+            list
+        })
+        .collect()
+}
+
+fn tag_index(content: &Content) -> BTreeMap<String, (String, Vec<usize>)> {
+    let mut tags: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
+    for (i, a) in content.articles.iter().enumerate() {
+        for tag in &a.meta.tags {
+            let slug = crate::ids::slugify(tag);
+            if slug.is_empty() {
+                continue;
+            }
+            let entry = tags.entry(slug).or_insert_with(|| (tag.clone(), Vec::new()));
+            if entry.1.last() != Some(&i) {
+                entry.1.push(i);
+            }
+        }
+    }
+    tags
+}
+

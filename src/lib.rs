@@ -1,0 +1,139 @@
+//! Knotwork: a static site generator for educational bodywork sites.
+//!
+//! A build is a pipeline of stages, each its own module, each handing a value
+//! to the next; nothing reaches back into an earlier stage:
+//!
+//! 1. [`config`] + [`content`] + [`bodymap`]: load site.toml, every content file
+//!    and the body figure into typed values;
+//! 2. [`graph`]: validate and link: resolve ids, render Markdown, backlinks;
+//! 3. [`pages`]: plan every page (URL, template, data);
+//! 4. [`render`]: Tera renders the plans in parallel;
+//! 5. [`output`]: sync the output folder, writing only what changed.
+//!
+//! Every stage reports problems as [`diagnostics::Diagnostic`]s; a build
+//! with errors stops before writing, so the previous output stays as it was.
+
+pub mod bodymap;
+pub mod config;
+pub mod content;
+pub mod diagnostics;
+pub mod graph;
+pub mod ids;
+pub mod markdown;
+pub mod output;
+pub mod pages;
+pub mod render;
+pub mod theme;
+pub mod toml_file;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use diagnostics::{Diagnostic, Diagnostics};
+use output::OutputFile;
+
+/// What to build and how.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// The site folder (holding site.toml).
+    pub root: PathBuf,
+    pub overrides: config::Overrides,
+}
+
+/// The rendered site, in memory.
+pub struct RenderedSite {
+    pub files: Vec<OutputFile>,
+    pub pages: usize,
+    pub output_dir: PathBuf,
+    /// Warnings of the build (errors make it fail instead).
+    pub warnings: Diagnostics,
+}
+
+/// Why a build failed: the problems, all of them.
+#[derive(Debug)]
+pub struct BuildFailure {
+    pub diagnostics: Diagnostics,
+}
+
+impl BuildFailure {
+    fn from(mut diagnostics: Diagnostics) -> Self {
+        diagnostics.sort();
+        BuildFailure { diagnostics }
+    }
+
+    fn one(d: Diagnostic) -> Self {
+        let mut diagnostics = Diagnostics::new();
+        diagnostics.push(d);
+        BuildFailure { diagnostics }
+    }
+}
+
+/// Stages 1–4: everything but writing. `knotwork check` stops here.
+pub fn render_site(opts: &BuildOptions) -> Result<RenderedSite, BuildFailure> {
+    let config = config::load(&opts.root, &opts.overrides).map_err(|e| {
+        let mut d = Diagnostics::new();
+        d.extend(e);
+        BuildFailure::from(d)
+    })?;
+    let output_dir = config.output_dir.clone();
+    output::check_target(&output_dir, &config.root).map_err(BuildFailure::one)?;
+
+    let mut diags = Diagnostics::new();
+    let content = content::load(&config, &mut diags);
+    let figure = bodymap::load(&config.root, &config.site.theme, &mut diags);
+    let theme = theme::load(&config, &mut diags);
+    let site = graph::link(config, content, figure, &mut diags);
+    let plans = pages::plan(&site, &mut diags);
+    if diags.has_errors() {
+        return Err(BuildFailure::from(diags));
+    }
+    let assets = render::assets(&site, &theme);
+    let Some(tera) = render::tera(&theme, &site, &assets, &mut diags) else {
+        return Err(BuildFailure::from(diags));
+    };
+    let page_count = plans.len();
+    let mut files = render::pages(&site, &tera, &theme, plans, &mut diags);
+    if diags.has_errors() {
+        return Err(BuildFailure::from(diags));
+    }
+    files.extend(assets.files);
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    diags.sort();
+    Ok(RenderedSite {
+        files,
+        pages: page_count,
+        output_dir,
+        warnings: diags,
+    })
+}
+
+/// What a finished build did.
+#[derive(Debug)]
+pub struct BuildReport {
+    pub pages: usize,
+    pub files: usize,
+    pub sync: output::SyncReport,
+    pub output_dir: PathBuf,
+    pub warnings: Diagnostics,
+    pub elapsed: Duration,
+}
+
+/// The whole pipeline: render, then sync the output folder.
+pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildFailure> {
+    let started = Instant::now();
+    let rendered = render_site(opts)?;
+    let sync = output::sync(&rendered.output_dir, &rendered.files).map_err(|e| {
+        BuildFailure::one(Diagnostic::error(format!(
+            "cannot write the output folder {}: {e}",
+            rendered.output_dir.display()
+        )))
+    })?;
+    Ok(BuildReport {
+        pages: rendered.pages,
+        files: rendered.files.len(),
+        sync,
+        output_dir: rendered.output_dir,
+        warnings: rendered.warnings,
+        elapsed: started.elapsed(),
+    })
+}

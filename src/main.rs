@@ -1,0 +1,111 @@
+//! The `knotwork` command line: parses arguments, calls the library, prints
+//! diagnostics and a summary, and sets the exit code (0 success, 1 content
+//! errors, 2 bad usage).
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Args, Parser, Subcommand};
+use knotwork::{config::Overrides, BuildOptions, BuildFailure};
+
+#[derive(Parser)]
+#[command(name = "knotwork", version, about = "A static site generator for educational bodywork sites")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site into the output folder (public/ by default)
+    Build(BuildArgs),
+    /// Check the site for errors without writing anything (for editors and CI)
+    Check(BuildArgs),
+}
+
+#[derive(Args)]
+struct BuildArgs {
+    /// The site folder, holding site.toml
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    /// Where to write the site (default: output_dir of site.toml)
+    #[arg(long)]
+    output_dir: Option<PathBuf>,
+    /// Use this base URL instead of site.toml's (for preview deploys)
+    #[arg(long)]
+    base_url: Option<String>,
+    /// Include articles and pages marked `draft = true`
+    #[arg(long)]
+    drafts: bool,
+}
+
+impl BuildArgs {
+    fn options(&self) -> BuildOptions {
+        BuildOptions {
+            root: self.root.clone(),
+            overrides: Overrides {
+                output_dir: self.output_dir.clone(),
+                base_url: self.base_url.clone(),
+                drafts: self.drafts,
+            },
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let color = std::io::stderr().is_terminal();
+    match cli.command {
+        Command::Build(args) => match knotwork::build(&args.options()) {
+            Ok(report) => {
+                print_diagnostics(&report.warnings, color);
+                let s = report.sync;
+                println!(
+                    "Built {} pages ({} files: {} written, {} unchanged, {} removed) into {} in {} ms",
+                    report.pages,
+                    report.files,
+                    s.written,
+                    s.unchanged,
+                    s.removed,
+                    report.output_dir.display(),
+                    report.elapsed.as_millis()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(failure) => fail(failure, color),
+        },
+        Command::Check(args) => {
+            let started = Instant::now();
+            match knotwork::render_site(&args.options()) {
+                Ok(site) => {
+                    print_diagnostics(&site.warnings, color);
+                    println!(
+                        "No errors: {} pages checked in {} ms",
+                        site.pages,
+                        started.elapsed().as_millis()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(failure) => fail(failure, color),
+            }
+        }
+    }
+}
+
+fn print_diagnostics(diags: &knotwork::diagnostics::Diagnostics, color: bool) {
+    for d in diags.iter() {
+        eprintln!("{}\n", d.render(color));
+    }
+}
+
+fn fail(failure: BuildFailure, color: bool) -> ExitCode {
+    print_diagnostics(&failure.diagnostics, color);
+    let n = failure.diagnostics.error_count();
+    eprintln!(
+        "Build failed with {n} error{}; nothing was written.",
+        if n == 1 { "" } else { "s" }
+    );
+    ExitCode::from(1)
+}

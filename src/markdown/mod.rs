@@ -1,0 +1,437 @@
+//! The one Markdown pipeline used for article bodies and every Markdown field
+//! of the data files.
+//!
+//! On top of pulldown-cmark it: resolves cross-links (`@muscles/<id>`, …)
+//! through a [`LinkResolver`], turns citations (`[@key]`, `[@key, p. 12]`)
+//! into placeholders numbered later per page ([`citations`]), gives headings
+//! stable unique ids and collects a table of contents, highlights fenced
+//! code, makes root-relative links honour the base path, and escapes raw HTML
+//! where it is not allowed (data files). It knows nothing of templates.
+
+pub mod citations;
+pub mod highlight;
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use serde::Serialize;
+
+use crate::diagnostics::{Diagnostic, Location, Source};
+use crate::graph::Target;
+use crate::ids::slugify;
+
+/// Resolves cross-link targets and citation keys; implemented by the graph.
+pub trait LinkResolver: Sync {
+    /// `kind` is the part after `@` (`muscles`, `blog`, …), `id` the rest.
+    /// The error is a diagnostic without a location (the caller adds it).
+    fn resolve(&self, kind: &str, id: &str) -> Result<(String, Target), Diagnostic>;
+    fn check_citation(&self, key: &str) -> Result<(), Diagnostic>;
+}
+
+#[derive(Debug, Clone)]
+pub struct Options_ {
+    pub smart_punctuation: bool,
+    /// The base path of `base_url` (`/studio` or empty), put in front of
+    /// root-relative links written in Markdown.
+    pub base_path: String,
+}
+
+/// A Markdown text to render and where it sits in its file.
+pub struct Input<'a> {
+    pub source: &'a Source,
+    pub text: &'a str,
+    /// Byte offset of `text` within `source.text`.
+    pub offset: usize,
+    /// Raw HTML is kept in article and page bodies; in data files it is
+    /// shown as text, because data fields are never trusted as markup.
+    pub allow_html: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TocEntry {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+}
+
+/// A cross-link found in the text, for backlinks and fragment checks.
+#[derive(Debug, Clone)]
+pub struct CrossLink {
+    pub target: Target,
+    pub fragment: Option<String>,
+    pub location: Location,
+}
+
+#[derive(Debug, Default)]
+pub struct Rendered {
+    pub html: String,
+    pub toc: Vec<TocEntry>,
+    /// Every heading id, for checking `#fragment`s that point here.
+    pub anchors: Vec<String>,
+    pub links: Vec<CrossLink>,
+    pub words: usize,
+    /// Plain text of the first paragraph, for cards when there is no description.
+    pub first_paragraph: String,
+}
+
+/// Ids the page templates use themselves; headings get `-1` instead.
+const RESERVED_IDS: &[&str] = &[
+    "main", "content", "top", "toc", "references", "site-header", "site-footer", "search", "takeaways",
+    "related", "trigger-points", "self-care", "faq", "techniques", "articles", "muscles",
+];
+
+pub fn render(input: &Input<'_>, opts: &Options_, resolver: &dyn LinkResolver) -> (Rendered, Vec<Diagnostic>) {
+    let mut options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES;
+    if opts.smart_punctuation {
+        options |= Options::ENABLE_SMART_PUNCTUATION;
+    }
+    // `[@key]` has no link definition, so pulldown-cmark offers it to this
+    // callback; answering turns it into a link we recognise below. Code spans
+    // and escaped brackets are thereby left alone.
+    let mut callback = |link: pulldown_cmark::BrokenLink<'_>| {
+        let label = link.reference.trim();
+        label
+            .strip_prefix('@')
+            .map(|rest| (CowStr::from(format!("{CITE_SCHEME}{rest}")), CowStr::from("")))
+    };
+    let parser = Parser::new_with_broken_link_callback(input.text, options, Some(&mut callback));
+    let mut state = State::new(input, opts, resolver);
+    let mut events: Vec<Event<'_>> = Vec::new();
+    for (event, range) in parser.into_offset_iter() {
+        state.handle(event, range, &mut events);
+    }
+    let mut html = String::with_capacity(input.text.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    state.rendered.html = html;
+    (state.rendered, state.problems)
+}
+
+const CITE_SCHEME: &str = "kw-cite:";
+
+/// A heading being collected: its id needs its whole text.
+struct HeadingCapture<'a> {
+    level: HeadingLevel,
+    id: Option<String>,
+    classes: Vec<CowStr<'a>>,
+    attrs: Vec<(CowStr<'a>, Option<CowStr<'a>>)>,
+    events: Vec<Event<'a>>,
+    text: String,
+}
+
+struct State<'i, 'a> {
+    input: &'i Input<'i>,
+    opts: &'i Options_,
+    resolver: &'i dyn LinkResolver,
+    heading: Option<HeadingCapture<'a>>,
+    /// A fenced code block being collected: its language and text.
+    code: Option<(String, String)>,
+    /// An image being collected: its alt text and where it is.
+    image: Option<(String, Location)>,
+    /// Inside a citation's brackets, whose text the marker replaces.
+    in_citation: bool,
+    used_ids: HashSet<String>,
+    in_paragraph: bool,
+    first_paragraph_done: bool,
+    rendered: Rendered,
+    problems: Vec<Diagnostic>,
+}
+
+impl<'i, 'a> State<'i, 'a> {
+    fn new(input: &'i Input<'i>, opts: &'i Options_, resolver: &'i dyn LinkResolver) -> Self {
+        State {
+            input,
+            opts,
+            resolver,
+            heading: None,
+            code: None,
+            image: None,
+            in_citation: false,
+            used_ids: RESERVED_IDS.iter().map(|s| s.to_string()).collect(),
+            in_paragraph: false,
+            first_paragraph_done: false,
+            rendered: Rendered::default(),
+            problems: Vec::new(),
+        }
+    }
+
+    fn locate(&self, range: &Range<usize>) -> Location {
+        let start = self.input.offset + range.start;
+        let end = self.input.offset + range.end;
+        self.input.source.locate(start..end)
+    }
+
+    fn handle(&mut self, event: Event<'a>, range: Range<usize>, out: &mut Vec<Event<'a>>) {
+        if let Some((_, text)) = &mut self.code {
+            match event {
+                Event::Text(t) => text.push_str(&t),
+                Event::End(TagEnd::CodeBlock) => self.finish_code(out),
+                _ => {}
+            }
+            return;
+        }
+        if self.in_citation {
+            self.in_citation = !matches!(event, Event::End(TagEnd::Link));
+            return;
+        }
+        if let Some((alt, _)) = &mut self.image {
+            match event {
+                Event::Text(t) | Event::Code(t) => alt.push_str(&t),
+                Event::End(TagEnd::Image) => self.finish_image(out),
+                _ => {}
+            }
+            return;
+        }
+        let event = match event {
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
+                self.heading = Some(HeadingCapture {
+                    level,
+                    id: id.map(|s| s.to_string()),
+                    classes,
+                    attrs,
+                    events: Vec::new(),
+                    text: String::new(),
+                });
+                return;
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                self.finish_heading(out);
+                return;
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let lang = match kind {
+                    CodeBlockKind::Fenced(info) => info.split([' ', ',', '{']).next().unwrap_or("").to_string(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                self.code = Some((lang, String::new()));
+                return;
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => self.link(link_type, dest_url, title, id, &range),
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let start = Event::Start(Tag::Image {
+                    link_type,
+                    dest_url: self.with_base_path(dest_url),
+                    title,
+                    id,
+                });
+                self.emit(start, out);
+                self.image = Some((String::new(), self.locate(&range)));
+                return;
+            }
+            Event::Start(Tag::Table(alignment)) => {
+                self.emit(
+                    Event::Html(
+                        "<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" aria-label=\"Table (scrolls sideways)\">"
+                            .into(),
+                    ),
+                    out,
+                );
+                Event::Start(Tag::Table(alignment))
+            }
+            Event::End(TagEnd::Table) => {
+                self.emit(Event::End(TagEnd::Table), out);
+                Event::Html("</div>".into())
+            }
+            Event::Start(Tag::Paragraph) => {
+                self.in_paragraph = true;
+                Event::Start(Tag::Paragraph)
+            }
+            Event::End(TagEnd::Paragraph) => {
+                self.in_paragraph = false;
+                if !self.rendered.first_paragraph.is_empty() {
+                    self.first_paragraph_done = true;
+                }
+                Event::End(TagEnd::Paragraph)
+            }
+            Event::Html(h) | Event::InlineHtml(h) if !self.input.allow_html => Event::Text(h),
+            other => other,
+        };
+        self.emit(event, out);
+    }
+
+    /// Sends an event to the output, or into the heading being collected.
+    fn emit(&mut self, event: Event<'a>, out: &mut Vec<Event<'a>>) {
+        if let Event::Text(t) | Event::Code(t) = &event {
+            self.rendered.words += t.split_whitespace().count();
+            if self.in_paragraph && !self.first_paragraph_done {
+                self.rendered.first_paragraph.push_str(t);
+            }
+            if let Some(h) = &mut self.heading {
+                h.text.push_str(t);
+            }
+        }
+        match &mut self.heading {
+            Some(h) => h.events.push(event),
+            None => out.push(event),
+        }
+    }
+
+    /// Rewrites a link start: cross-links get their URL, citations become a
+    /// marker (their bracketed text is dropped), other links are kept.
+    fn link(
+        &mut self,
+        link_type: LinkType,
+        dest_url: CowStr<'a>,
+        title: CowStr<'a>,
+        id: CowStr<'a>,
+        range: &Range<usize>,
+    ) -> Event<'a> {
+        if let Some(rest) = dest_url.strip_prefix(CITE_SCHEME) {
+            let (key, locator) = match rest.split_once(',') {
+                Some((k, l)) => (k.trim(), l.trim()),
+                None => (rest.trim(), ""),
+            };
+            self.in_citation = true;
+            return match self.resolver.check_citation(key) {
+                Ok(()) => Event::InlineHtml(citations::placeholder(key, locator).into()),
+                Err(d) => {
+                    self.problems.push(d.at(self.locate(range)));
+                    Event::Text(format!("[@{rest}]").into())
+                }
+            };
+        }
+        let dest = match dest_url.strip_prefix('@') {
+            Some(target) => self.cross_link(target, range),
+            None => self.with_base_path(dest_url),
+        };
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url: dest,
+            title,
+            id,
+        })
+    }
+
+    fn cross_link(&mut self, target: &str, range: &Range<usize>) -> CowStr<'a> {
+        let (path, fragment) = match target.split_once('#') {
+            Some((p, f)) => (p, Some(f.to_string())),
+            None => (target, None),
+        };
+        let (kind, id) = path.split_once('/').unwrap_or((path, ""));
+        match self.resolver.resolve(kind, id.trim_end_matches('/')) {
+            Ok((url, target)) => {
+                let href = match &fragment {
+                    Some(f) => format!("{url}#{f}"),
+                    None => url,
+                };
+                self.rendered.links.push(CrossLink {
+                    target,
+                    fragment,
+                    location: self.locate(range),
+                });
+                CowStr::from(href)
+            }
+            Err(d) => {
+                self.problems.push(d.at(self.locate(range)));
+                CowStr::from("#")
+            }
+        }
+    }
+
+    /// `/images/x.jpg` written in Markdown means the site's root, which on a
+    /// subpath deploy is the base path.
+    fn with_base_path(&self, url: CowStr<'a>) -> CowStr<'a> {
+        if url.starts_with('/') && !url.starts_with("//") && !self.opts.base_path.is_empty() {
+            CowStr::from(format!("{}{}", self.opts.base_path, url))
+        } else {
+            url
+        }
+    }
+
+    fn finish_heading(&mut self, out: &mut Vec<Event<'a>>) {
+        let Some(h) = self.heading.take() else {
+            return;
+        };
+        let base = h.id.unwrap_or_else(|| {
+            let s = slugify(&h.text);
+            if s.is_empty() {
+                "section".to_string()
+            } else {
+                s
+            }
+        });
+        let mut unique = base.clone();
+        let mut n = 1;
+        while !self.used_ids.insert(unique.clone()) {
+            unique = format!("{base}-{n}");
+            n += 1;
+        }
+        let level_num = h.level as u8;
+        if (2..=3).contains(&level_num) {
+            self.rendered.toc.push(TocEntry {
+                level: level_num,
+                id: unique.clone(),
+                title: h.text.trim().to_string(),
+            });
+        }
+        self.rendered.anchors.push(unique.clone());
+        out.push(Event::Start(Tag::Heading {
+            level: h.level,
+            id: Some(unique.into()),
+            classes: h.classes,
+            attrs: h.attrs,
+        }));
+        out.extend(h.events);
+        out.push(Event::End(TagEnd::Heading(h.level)));
+    }
+
+    fn finish_code(&mut self, out: &mut Vec<Event<'a>>) {
+        let Some((lang, text)) = self.code.take() else {
+            return;
+        };
+        let highlighted = if lang.is_empty() {
+            None
+        } else {
+            highlight::highlight(&text, &lang)
+        };
+        let lang_attr = if lang.is_empty() {
+            String::new()
+        } else {
+            format!(" data-lang=\"{}\"", escape(&lang))
+        };
+        let body = highlighted.unwrap_or_else(|| escape(&text));
+        out.push(Event::Html(
+            format!("<pre class=\"code\"{lang_attr} tabindex=\"0\"><code>{body}</code></pre>\n").into(),
+        ));
+    }
+
+    fn finish_image(&mut self, out: &mut Vec<Event<'a>>) {
+        let Some((alt, location)) = self.image.take() else {
+            return;
+        };
+        if alt.trim().is_empty() {
+            self.problems.push(
+                Diagnostic::warning("image without alt text: screen reader users will not know what it shows")
+                    .at(location)
+                    .help("describe the image between the brackets: ![a therapist working on the upper back](…)"),
+            );
+        }
+        self.emit(Event::Text(alt.into()), out);
+        self.emit(Event::End(TagEnd::Image), out);
+    }
+}
+
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    pulldown_cmark_escape::escape_html(&mut out, s).ok();
+    out
+}

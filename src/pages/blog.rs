@@ -1,0 +1,291 @@
+//! The blog: paginated list, articles, tags; stand-alone pages; alias
+//! redirects.
+
+use std::collections::HashMap;
+
+use serde_json::json;
+
+use super::*;
+use crate::content::DocKind;
+
+pub fn plan(site: &Site, pages: &mut Vec<PagePlan>, diags: &mut Diagnostics) {
+    blog_lists(site, pages);
+    for i in 0..site.content.articles.len() {
+        pages.push(article(site, i));
+    }
+    tags(site, pages);
+    for i in 0..site.content.pages.len() {
+        pages.push(standalone_page(site, i));
+    }
+    aliases(site, pages, diags);
+}
+
+fn blog_lists(site: &Site, pages: &mut Vec<PagePlan>) {
+    let all: Vec<usize> = (0..site.content.articles.len()).collect();
+    let first = UrlPath::page(&["blog"]);
+    let chunks = paginate(&all, site.config.site.blog.paginate_by, &first, |n| {
+        UrlPath::page(&["blog", "page", &n.to_string()])
+    });
+    let urls: Vec<UrlPath> = chunks.iter().map(|(_, _, u)| u.clone()).collect();
+    for (n, items, url) in chunks {
+        let title = if n == 1 {
+            "Blog".to_string()
+        } else {
+            format!("Blog, page {n}")
+        };
+        let (crumbs, crumbs_ld) = breadcrumbs(site, &[("Blog", first.clone())]);
+        let meta = Meta::new(site, &url, &title, "Articles on trigger points, muscles and release techniques.")
+            .json_ld(crumbs_ld);
+        pages.push(PagePlan::new(
+            url,
+            "blog.html",
+            json!({
+                "meta": meta,
+                "breadcrumbs": crumbs,
+                "articles": items.iter().map(|&i| article_card(site, i)).collect::<Vec<_>>(),
+                "pager": pager(site, n, &urls),
+            }),
+        ));
+    }
+    // /blog/page/1/ is what people type after seeing /blog/page/2/.
+    pages.push(redirect(site, UrlPath::page(&["blog", "page", "1"]), &first));
+}
+
+fn article(site: &Site, i: usize) -> PagePlan {
+    let doc = &site.content.articles[i];
+    let rendered = &site.markdown.articles[i];
+    let mut cites = PageCitations::new();
+    let body_html = cites.number(&rendered.html);
+    let card = article_card(site, i);
+    let (crumbs, crumbs_ld) = breadcrumbs(site, &[("Blog", UrlPath::page(&["blog"])), (&doc.meta.title, doc.url.clone())]);
+    let studio = &site.config.site.studio;
+    let mut article_ld = json!({
+        "@context": "https://schema.org",
+        "@type": "Article",
+        "headline": doc.meta.title,
+        "description": card.description,
+        "datePublished": card.date,
+        "dateModified": doc.meta.updated.map(|d| d.to_string()).unwrap_or_else(|| card.date.clone()),
+        "mainEntityOfPage": site.config.base.absolute(&doc.url),
+        "inLanguage": site.config.site.language,
+    });
+    if !doc.meta.author.is_empty() {
+        article_ld["author"] = json!({"@type": "Person", "name": doc.meta.author});
+    }
+    if !studio.name.is_empty() {
+        article_ld["publisher"] = json!({"@type": "Organization", "name": studio.name});
+    }
+    if let Some(image) = &doc.meta.image {
+        article_ld["image"] = json!(absolute_asset(site, image));
+    }
+    let mut meta = Meta::new(site, &doc.url, &doc.meta.title, &card.description)
+        .json_ld(article_ld)
+        .json_ld(crumbs_ld);
+    meta.kind = "article";
+    meta.image = doc.meta.image.as_ref().map(|i| absolute_asset(site, i));
+    meta.image_alt = doc.meta.image_alt.clone();
+    let g = &site.graph;
+    let neighbour = |j: usize| {
+        site.content.articles.get(j).map(|d| Link {
+            title: d.meta.title.clone(),
+            url: site.link(Target::Article(j)),
+        })
+    };
+    let references = reference_list(site, &cites, &[]);
+    let template = doc
+        .meta
+        .template
+        .as_ref()
+        .map_or("article.html".to_string(), |t| t.get_ref().clone());
+    let mut plan = PagePlan::new(
+        doc.url.clone(),
+        &template,
+        json!({
+            "meta": meta,
+            "breadcrumbs": crumbs,
+            "article": {
+                "title": doc.meta.title,
+                "date": card.date,
+                "date_display": card.date_display,
+                "updated": doc.meta.updated.map(|d| d.to_string()),
+                "updated_display": doc.meta.updated.map(|d| d.long()),
+                "author": doc.meta.author,
+                "reviewed_by": doc.meta.reviewed_by,
+                "last_reviewed": doc.meta.last_reviewed.map(|d| d.to_string()),
+                "last_reviewed_display": doc.meta.last_reviewed.map(|d| d.long()),
+                "description": card.description,
+                "tags": card.tags,
+                "takeaways": doc.meta.takeaways,
+                "image": card.image,
+                "image_alt": card.image_alt,
+                "body_html": body_html,
+                "toc": rendered.toc,
+                "reading_minutes": card.reading_minutes,
+                "words": rendered.words,
+                "muscles": g.article_muscles[i].iter().map(|&m| muscle_card(site, m)).collect::<Vec<_>>(),
+                "techniques": g.article_techniques[i].iter().map(|&t| technique_card(site, t)).collect::<Vec<_>>(),
+                "references": references,
+                "extra": doc.meta.extra,
+            },
+            // Articles are newest first: the previous one is older.
+            "previous": neighbour(i + 1),
+            "next": i.checked_sub(1).and_then(neighbour),
+            "related": related_articles(site, i, 3).into_iter().map(|j| article_card(site, j)).collect::<Vec<_>>(),
+        }),
+    )
+    .origin(doc.head_location());
+    plan.lastmod = doc.meta.updated.or(doc.meta.date).map(|d| d.to_string());
+    plan
+}
+
+fn absolute_asset(site: &Site, path: &str) -> String {
+    if path.starts_with("http://") || path.starts_with("https://") {
+        path.to_string()
+    } else {
+        site.config.base.absolute(&UrlPath::file(path))
+    }
+}
+
+/// Articles sharing the most tags with article `i`, newer first on ties.
+fn related_articles(site: &Site, i: usize, count: usize) -> Vec<usize> {
+    let mut shared: HashMap<usize, usize> = HashMap::new();
+    for tag in &site.content.articles[i].meta.tags {
+        if let Some((_, list)) = site.graph.tags.get(&crate::ids::slugify(tag)) {
+            for &j in list.iter().filter(|&&j| j != i) {
+                *shared.entry(j).or_default() += 1;
+            }
+        }
+    }
+    let mut ranked: Vec<(usize, usize)> = shared.into_iter().collect();
+    // Articles are sorted newest first, so a lower index is newer.
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    ranked.into_iter().take(count).map(|(j, _)| j).collect()
+}
+
+fn tags(site: &Site, pages: &mut Vec<PagePlan>) {
+    let index_url = UrlPath::page(&["tags"]);
+    let list: Vec<_> = site
+        .graph
+        .tags
+        .iter()
+        .map(|(slug, (name, articles))| {
+            json!({
+                "name": name,
+                "slug": slug,
+                "url": site.config.base.link(&UrlPath::page(&["tags", slug])),
+                "count": articles.len(),
+            })
+        })
+        .collect();
+    let (crumbs, crumbs_ld) = breadcrumbs(site, &[("Tags", index_url.clone())]);
+    pages.push(PagePlan::new(
+        index_url.clone(),
+        "tags.html",
+        json!({
+            "meta": Meta::new(site, &index_url, "Tags", "Every topic of the blog.").json_ld(crumbs_ld),
+            "breadcrumbs": crumbs,
+            "tags": list,
+        }),
+    ));
+    for (slug, (name, articles)) in &site.graph.tags {
+        let first = UrlPath::page(&["tags", slug]);
+        let chunks = paginate(articles, site.config.site.blog.paginate_by, &first, |n| {
+            UrlPath::page(&["tags", slug, "page", &n.to_string()])
+        });
+        let urls: Vec<UrlPath> = chunks.iter().map(|(_, _, u)| u.clone()).collect();
+        for (n, items, url) in chunks {
+            let (crumbs, crumbs_ld) = breadcrumbs(site, &[("Tags", index_url.clone()), (name, first.clone())]);
+            let title = if n == 1 {
+                format!("Articles tagged “{name}”")
+            } else {
+                format!("Articles tagged “{name}”, page {n}")
+            };
+            pages.push(PagePlan::new(
+                url.clone(),
+                "tag.html",
+                json!({
+                    "meta": Meta::new(site, &url, &title, &format!("Articles about {name}.")).json_ld(crumbs_ld),
+                    "breadcrumbs": crumbs,
+                    "tag": {"name": name, "slug": slug, "count": articles.len()},
+                    "articles": items.iter().map(|&i| article_card(site, i)).collect::<Vec<_>>(),
+                    "pager": pager(site, n, &urls),
+                }),
+            ));
+        }
+    }
+}
+
+fn standalone_page(site: &Site, i: usize) -> PagePlan {
+    let doc = &site.content.pages[i];
+    let rendered = &site.markdown.pages[i];
+    let mut cites = PageCitations::new();
+    let body_html = cites.number(&rendered.html);
+    let (crumbs, crumbs_ld) = breadcrumbs(site, &[(&doc.meta.title, doc.url.clone())]);
+    let description = summary_of(doc, rendered);
+    let template = doc
+        .meta
+        .template
+        .as_ref()
+        .map_or("page.html".to_string(), |t| t.get_ref().clone());
+    let mut plan = PagePlan::new(
+        doc.url.clone(),
+        &template,
+        json!({
+            "meta": Meta::new(site, &doc.url, &doc.meta.title, &description).json_ld(crumbs_ld),
+            "breadcrumbs": crumbs,
+            "page": {
+                "title": doc.meta.title,
+                "description": description,
+                "updated": doc.meta.updated.map(|d| d.to_string()),
+                "updated_display": doc.meta.updated.map(|d| d.long()),
+                "takeaways": doc.meta.takeaways,
+                "body_html": body_html,
+                "toc": rendered.toc,
+                "references": reference_list(site, &cites, &[]),
+                "extra": doc.meta.extra,
+            },
+        }),
+    )
+    .origin(doc.head_location());
+    plan.lastmod = doc.meta.updated.map(|d| d.to_string());
+    plan
+}
+
+fn aliases(site: &Site, pages: &mut Vec<PagePlan>, diags: &mut Diagnostics) {
+    let docs = site
+        .content
+        .articles
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d, Target::Article(i)))
+        .chain(site.content.pages.iter().enumerate().map(|(i, d)| (d, Target::Page(i))));
+    for (doc, target) in docs {
+        for alias in &doc.meta.aliases {
+            let url = UrlPath::from_user(alias.get_ref());
+            let span = alias.span();
+            let at = doc
+                .source
+                .locate(doc.front_matter.start + span.start..doc.front_matter.start + span.end);
+            if alias.get_ref().contains("..") || url.as_str() == "/" {
+                diags.push(Diagnostic::error(format!("`{}` cannot be an alias", alias.get_ref())).at(at));
+                continue;
+            }
+            let _ = doc.kind == DocKind::Article;
+            pages.push(redirect(site, url, &site.url(target)).origin(at));
+        }
+    }
+}
+
+/// A page that sends visitors (and search engines) on to `to`.
+pub fn redirect(site: &Site, from: UrlPath, to: &UrlPath) -> PagePlan {
+    let mut plan = PagePlan::new(
+        from,
+        "redirect.html",
+        json!({
+            "target": site.config.base.link(to),
+            "canonical": site.config.base.absolute(to),
+        }),
+    );
+    plan.in_sitemap = false;
+    plan
+}

@@ -1,0 +1,87 @@
+//! What crawlers, feed readers and static hosts read: the Atom feed, the
+//! sitemap, robots.txt and the 404 page. Planned last, since the sitemap
+//! lists every other page.
+
+use serde_json::json;
+
+use super::*;
+
+/// Entries in the Atom feed.
+const FEED_ENTRIES: usize = 20;
+
+pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
+    let base = &site.config.base;
+    let sitemap: Vec<_> = pages
+        .iter()
+        .filter(|p| p.in_sitemap)
+        .map(|p| json!({"loc": base.absolute(&p.url), "lastmod": p.lastmod}))
+        .collect();
+    let mut sitemap_page = PagePlan::new(UrlPath::file("sitemap.xml"), "sitemap.xml", json!({ "urls": sitemap }));
+    sitemap_page.in_sitemap = false;
+    pages.push(sitemap_page);
+
+    let mut robots = PagePlan::new(
+        UrlPath::file("robots.txt"),
+        "robots.txt",
+        json!({ "sitemap_url": base.absolute(&UrlPath::file("sitemap.xml")) }),
+    );
+    robots.in_sitemap = false;
+    pages.push(robots);
+
+    let not_found_url = UrlPath::file("404.html");
+    let mut meta = Meta::new(site, &not_found_url, "Page not found", "");
+    meta.noindex = true;
+    let mut not_found = PagePlan::new(not_found_url, "404.html", json!({ "meta": meta }));
+    not_found.in_sitemap = false;
+    pages.push(not_found);
+
+    if site.config.site.blog.feed {
+        pages.push(feed(site));
+    }
+}
+
+fn feed(site: &Site) -> PagePlan {
+    let base = &site.config.base;
+    let articles = &site.content.articles;
+    let entries: Vec<_> = (0..articles.len().min(FEED_ENTRIES))
+        .map(|i| {
+            let doc = &articles[i];
+            let published = doc.meta.date.map(|d| d.rfc3339()).unwrap_or_default();
+            let updated = doc.meta.updated.map(|d| d.rfc3339()).unwrap_or_else(|| published.clone());
+            let mut cites = PageCitations::new();
+            json!({
+                "title": doc.meta.title,
+                "url": base.absolute(&doc.url),
+                "published": published,
+                "updated": updated,
+                "author": doc.meta.author,
+                "summary": summary_of(doc, &site.markdown.articles[i]),
+                "content_html": cites.number(&site.markdown.articles[i].html),
+                "tags": doc.meta.tags,
+            })
+        })
+        .collect();
+    // The newest change of any entry; a fixed date for an empty blog keeps
+    // builds reproducible.
+    let updated = articles
+        .iter()
+        .take(FEED_ENTRIES)
+        .filter_map(|d| d.meta.updated.or(d.meta.date))
+        .max()
+        .map(|d| d.rfc3339())
+        .unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
+    let url = UrlPath::file("atom.xml");
+    let mut plan = PagePlan::new(
+        url.clone(),
+        "atom.xml",
+        json!({
+            "feed_url": base.absolute(&url),
+            "blog_url": base.absolute(&UrlPath::page(&["blog"])),
+            "site_url": base.absolute(&UrlPath::page(&[])),
+            "updated": updated,
+            "entries": entries,
+        }),
+    );
+    plan.in_sitemap = false;
+    plan
+}

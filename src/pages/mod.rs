@@ -1,0 +1,435 @@
+//! Stage 3, planning: which pages the site has, at which URL, rendered by
+//! which template with which data.
+//!
+//! One module per page family; each adds [`PagePlan`]s and reads relations
+//! from the graph, never computing them itself. The view models here
+//! (cards, breadcrumbs, reference lists) are what templates receive; see
+//! docs/templates.md for the variables of every template.
+
+mod blog;
+mod faq;
+mod feeds;
+mod home;
+mod muscles;
+mod pain;
+mod techniques;
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::content::data::Setting;
+use crate::content::Document;
+use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::graph::{QuestionRef, Site, Target};
+use crate::ids::UrlPath;
+use crate::markdown::citations::PageCitations;
+use crate::markdown::Rendered;
+
+/// One page to render.
+#[derive(Debug)]
+pub struct PagePlan {
+    pub url: UrlPath,
+    pub template: String,
+    /// The page's own variables; the renderer adds the site-wide ones.
+    pub context: Value,
+    /// The content file the page comes from, for errors (duplicate URLs,
+    /// template errors).
+    pub origin: Option<Location>,
+    /// Listed in sitemap.xml.
+    pub in_sitemap: bool,
+    pub lastmod: Option<String>,
+}
+
+impl PagePlan {
+    pub fn new(url: UrlPath, template: &str, context: Value) -> Self {
+        PagePlan {
+            url,
+            template: template.to_string(),
+            context,
+            origin: None,
+            in_sitemap: true,
+            lastmod: None,
+        }
+    }
+
+    pub fn origin(mut self, origin: Location) -> Self {
+        self.origin = Some(origin);
+        self
+    }
+}
+
+/// Plans every page of the site. URLs that two pages would share are errors.
+pub fn plan(site: &Site, diags: &mut Diagnostics) -> Vec<PagePlan> {
+    let mut pages = Vec::with_capacity(site.content.articles.len() * 2 + 200);
+    home::plan(site, &mut pages);
+    blog::plan(site, &mut pages, diags);
+    muscles::plan(site, &mut pages);
+    techniques::plan(site, &mut pages);
+    faq::plan(site, &mut pages);
+    pain::plan(site, &mut pages);
+    feeds::plan(site, &mut pages);
+    check_unique_urls(&pages, diags);
+    pages
+}
+
+fn check_unique_urls(pages: &[PagePlan], diags: &mut Diagnostics) {
+    let mut seen: HashMap<&str, &PagePlan> = HashMap::with_capacity(pages.len());
+    for page in pages {
+        if let Some(first) = seen.insert(page.url.as_str(), page) {
+            let (here, there) = match (&page.origin, &first.origin) {
+                (Some(_), _) => (page, first),
+                _ => (first, page),
+            };
+            let other = match &there.origin {
+                Some(loc) => format!("{}", loc.file.display()),
+                None => format!("the generated page {}", there.url),
+            };
+            let mut d = Diagnostic::error(format!("two pages want the URL {}: this one and {other}", page.url))
+                .help("change the `slug` (or the alias) of one of them");
+            if let Some(loc) = &here.origin {
+                d = d.at(loc.clone());
+            }
+            diags.push(d);
+        }
+    }
+}
+
+// ----- view models shared by the families -----
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Link {
+    pub title: String,
+    pub url: String,
+}
+
+/// Page-level metadata for `<head>`: title, description, canonical URL,
+/// Open Graph, structured data.
+#[derive(Debug, Clone, Serialize)]
+pub struct Meta {
+    pub title: String,
+    pub description: String,
+    pub canonical: String,
+    /// Open Graph type: `website` or `article`.
+    pub kind: &'static str,
+    pub image: Option<String>,
+    pub image_alt: String,
+    /// JSON-LD documents, already serialised and safe to put in a script tag.
+    pub json_ld: Vec<String>,
+    pub noindex: bool,
+}
+
+impl Meta {
+    pub fn new(site: &Site, url: &UrlPath, title: &str, description: &str) -> Self {
+        let description = if description.is_empty() {
+            site.config.site.description.clone()
+        } else {
+            description.to_string()
+        };
+        Meta {
+            title: title.to_string(),
+            description,
+            canonical: site.config.base.absolute(url),
+            kind: "website",
+            image: None,
+            image_alt: String::new(),
+            json_ld: Vec::new(),
+            noindex: false,
+        }
+    }
+
+    pub fn json_ld(mut self, value: Value) -> Self {
+        self.json_ld.push(script_safe_json(&value));
+        self
+    }
+}
+
+/// JSON for a `<script>` element: `</` would end the script early.
+pub fn script_safe_json(value: &Value) -> String {
+    serde_json::to_string(value)
+        .unwrap_or_default()
+        .replace("</", "<\\/")
+}
+
+/// Breadcrumbs for the page and their BreadcrumbList JSON-LD.
+pub fn breadcrumbs(site: &Site, trail: &[(&str, UrlPath)]) -> (Vec<Link>, Value) {
+    let mut links = vec![Link {
+        title: "Home".into(),
+        url: site.config.base.link(&UrlPath::page(&[])),
+    }];
+    let mut items = vec![serde_json::json!({
+        "@type": "ListItem", "position": 1, "name": "Home",
+        "item": site.config.base.absolute(&UrlPath::page(&[])),
+    })];
+    for (i, (title, url)) in trail.iter().enumerate() {
+        links.push(Link {
+            title: title.to_string(),
+            url: site.config.base.link(url),
+        });
+        items.push(serde_json::json!({
+            "@type": "ListItem", "position": i + 2, "name": title,
+            "item": site.config.base.absolute(url),
+        }));
+    }
+    let ld = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": items,
+    });
+    (links, ld)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleCard {
+    pub title: String,
+    pub url: String,
+    pub date: String,
+    pub date_display: String,
+    pub description: String,
+    pub reading_minutes: usize,
+    pub tags: Vec<Link>,
+    pub image: Option<String>,
+    pub image_alt: String,
+}
+
+pub fn article_card(site: &Site, i: usize) -> ArticleCard {
+    let doc = &site.content.articles[i];
+    let rendered = &site.markdown.articles[i];
+    ArticleCard {
+        title: doc.meta.title.clone(),
+        url: site.link(Target::Article(i)),
+        date: doc.meta.date.map(|d| d.to_string()).unwrap_or_default(),
+        date_display: doc.meta.date.map(|d| d.long()).unwrap_or_default(),
+        description: summary_of(doc, rendered),
+        reading_minutes: reading_minutes(rendered.words),
+        tags: tag_links(site, &doc.meta.tags),
+        image: doc.meta.image.as_ref().map(|i| asset_link(site, i)),
+        image_alt: doc.meta.image_alt.clone(),
+    }
+}
+
+/// An image path from front matter: root-relative paths get the base path.
+pub fn asset_link(site: &Site, path: &str) -> String {
+    if path.starts_with('/') && !path.starts_with("//") {
+        format!("{}{}", site.config.base.path, path)
+    } else {
+        path.to_string()
+    }
+}
+
+/// The description, else the start of the first paragraph.
+pub fn summary_of(doc: &Document, rendered: &Rendered) -> String {
+    if !doc.meta.description.trim().is_empty() {
+        return doc.meta.description.trim().to_string();
+    }
+    truncate_words(&rendered.first_paragraph, 160)
+}
+
+pub fn truncate_words(text: &str, max_chars: usize) -> String {
+    let text = text.trim();
+    if text.chars().count() <= max_chars {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max_chars).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{}…", cut.trim_end_matches([',', ';', ':', '.']))
+}
+
+/// About 220 words a minute, at least one minute.
+pub fn reading_minutes(words: usize) -> usize {
+    words.div_ceil(220).max(1)
+}
+
+pub fn tag_links(site: &Site, tags: &[String]) -> Vec<Link> {
+    tags.iter()
+        .filter_map(|t| {
+            let slug = crate::ids::slugify(t);
+            (!slug.is_empty()).then(|| Link {
+                title: t.clone(),
+                url: site.config.base.link(&UrlPath::page(&["tags", &slug])),
+            })
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MuscleCard {
+    pub id: String,
+    pub name: String,
+    pub latin: String,
+    pub summary: String,
+    pub url: String,
+}
+
+pub fn muscle_card(site: &Site, i: usize) -> MuscleCard {
+    let m = &site.content.muscles[i];
+    MuscleCard {
+        id: m.id.to_string(),
+        name: m.data.name.clone(),
+        latin: m.data.latin.clone(),
+        summary: m.data.summary.clone(),
+        url: site.link(Target::Muscle(i)),
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TechniqueCard {
+    pub id: String,
+    pub name: String,
+    pub summary: String,
+    pub url: String,
+    pub setting: &'static str,
+    pub setting_label: &'static str,
+    pub intensity: Option<i64>,
+    pub evidence: Option<&'static str>,
+}
+
+pub fn technique_card(site: &Site, i: usize) -> TechniqueCard {
+    let t = &site.content.techniques[i];
+    TechniqueCard {
+        id: t.id.to_string(),
+        name: t.data.name.clone(),
+        summary: t.data.summary.clone(),
+        url: site.link(Target::Technique(i)),
+        setting: t.data.setting.key(),
+        setting_label: t.data.setting.label(),
+        intensity: t.data.intensity.as_ref().map(|s| *s.get_ref()),
+        evidence: t.data.evidence.map(|e| e.label()),
+    }
+}
+
+/// Techniques grouped by setting, in the order home, professional, medical.
+#[derive(Debug, Serialize)]
+pub struct SettingGroup {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub techniques: Vec<TechniqueCard>,
+}
+
+pub fn techniques_by_setting(site: &Site, indices: impl Iterator<Item = usize> + Clone) -> Vec<SettingGroup> {
+    Setting::ALL
+        .iter()
+        .map(|&s| SettingGroup {
+            key: s.key(),
+            label: s.label(),
+            techniques: indices
+                .clone()
+                .filter(|&i| site.content.techniques[i].data.setting == s)
+                .map(|i| technique_card(site, i))
+                .collect(),
+        })
+        .filter(|g| !g.techniques.is_empty())
+        .collect()
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QuestionCard {
+    pub id: String,
+    pub question: String,
+    pub url: String,
+    pub topic: String,
+    pub answer_html: String,
+}
+
+/// A question with its answer rendered for the page being planned (its
+/// citations numbered in that page's list).
+pub fn question_card(site: &Site, q: QuestionRef, cites: &mut PageCitations) -> QuestionCard {
+    let topic = &site.content.faq_topics[q.topic];
+    let data = &topic.data.questions[q.question];
+    QuestionCard {
+        id: data.id.get_ref().clone(),
+        question: data.question.clone(),
+        url: site.config.base.link(&UrlPath::page(&["faq", topic.id.as_str()])) + "#" + data.id.get_ref(),
+        topic: topic.data.title.clone(),
+        answer_html: cites.number(&site.markdown.faq_answers[q.topic][q.question].html),
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReferenceEntry {
+    pub key: String,
+    pub number: usize,
+    pub text: String,
+    pub url: Option<String>,
+}
+
+/// The page's reference list: the cited keys in order of first citation,
+/// then the entity's own `references` not cited in its text.
+pub fn reference_list(site: &Site, cites: &PageCitations, extra: &[usize]) -> Vec<ReferenceEntry> {
+    let mut keys: Vec<String> = cites.keys().to_vec();
+    for &r in extra {
+        let key = site.content.references[r].id.to_string();
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    keys.iter()
+        .enumerate()
+        .filter_map(|(n, key)| {
+            let r = &site.content.references[site.index.reference(key)?];
+            Some(ReferenceEntry {
+                key: key.clone(),
+                number: n + 1,
+                text: r.citation_text(),
+                url: r.link(),
+            })
+        })
+        .collect()
+}
+
+/// Turns an id-like group name into a heading: `neck-and-shoulders` →
+/// "Neck and shoulders".
+pub fn humanize(id: &str) -> String {
+    let words = id.replace(['-', '_'], " ");
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().collect::<String>() + chars.as_str(),
+        None => String::new(),
+    }
+}
+
+/// The pages of a paginated list: `(page number, items, url)`.
+pub fn paginate<T: Clone>(items: &[T], per_page: usize, first_url: &UrlPath, nth_url: impl Fn(usize) -> UrlPath) -> Vec<(usize, Vec<T>, UrlPath)> {
+    let per_page = per_page.max(1);
+    let chunks: Vec<&[T]> = if items.is_empty() {
+        vec![&[]]
+    } else {
+        items.chunks(per_page).collect()
+    };
+    chunks
+        .into_iter()
+        .enumerate()
+        .map(|(i, chunk)| {
+            let n = i + 1;
+            let url = if n == 1 { first_url.clone() } else { nth_url(n) };
+            (n, chunk.to_vec(), url)
+        })
+        .collect()
+}
+
+#[derive(Debug, Serialize)]
+pub struct Pager {
+    pub current: usize,
+    pub total: usize,
+    pub previous: Option<String>,
+    pub next: Option<String>,
+    pub pages: Vec<Link>,
+}
+
+pub fn pager(site: &Site, current: usize, urls: &[UrlPath]) -> Pager {
+    Pager {
+        current,
+        total: urls.len(),
+        previous: (current > 1).then(|| site.config.base.link(&urls[current - 2])),
+        next: (current < urls.len()).then(|| site.config.base.link(&urls[current])),
+        pages: urls
+            .iter()
+            .enumerate()
+            .map(|(i, u)| Link {
+                title: (i + 1).to_string(),
+                url: site.config.base.link(u),
+            })
+            .collect(),
+    }
+}

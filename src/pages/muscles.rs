@@ -1,0 +1,247 @@
+//! Muscles: the index by group, one page per muscle with its referral map,
+//! and `/referral-patterns/`, every pattern side by side.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+use serde_json::json;
+
+use super::*;
+use crate::bodymap::{MapSpec, Zone};
+
+pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
+    if site.content.muscles.is_empty() {
+        return;
+    }
+    let groups = groups(site);
+    let index_url = UrlPath::page(&["muscles"]);
+    let (crumbs, crumbs_ld) = breadcrumbs(site, &[("Muscles", index_url.clone())]);
+    pages.push(PagePlan::new(
+        index_url.clone(),
+        "muscles.html",
+        json!({
+            "meta": Meta::new(site, &index_url, "Muscles", "Every muscle, its trigger points and where they send pain.").json_ld(crumbs_ld),
+            "breadcrumbs": crumbs,
+            "groups": groups.iter().map(|(key, label, list)| json!({
+                "key": key, "label": label,
+                "muscles": list.iter().map(|&m| muscle_card(site, m)).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+        }),
+    ));
+    let patterns_url = UrlPath::page(&["referral-patterns"]);
+    let (crumbs, crumbs_ld) = breadcrumbs(site, &[("Referral patterns", patterns_url.clone())]);
+    pages.push(PagePlan::new(
+        patterns_url.clone(),
+        "referral_patterns.html",
+        json!({
+            "meta": Meta::new(site, &patterns_url, "Referral patterns", "Every muscle's trigger point referral pattern, side by side.").json_ld(crumbs_ld),
+            "breadcrumbs": crumbs,
+            "groups": groups.iter().map(|(key, label, list)| json!({
+                "key": key, "label": label,
+                "muscles": list.iter().map(|&m| json!({
+                    "card": muscle_card(site, m),
+                    "map_svg": muscle_map(site, m, &format!("map-{}", site.content.muscles[m].id), None),
+                    "pattern": pattern_text(site, m),
+                })).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+        }),
+    ));
+    for m in 0..site.content.muscles.len() {
+        pages.push(muscle_page(site, m));
+    }
+}
+
+/// Muscle groups in order of first appearance of the group's label,
+/// alphabetically, with the muscles of each by name.
+fn groups(site: &Site) -> Vec<(String, String, Vec<usize>)> {
+    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, m) in site.content.muscles.iter().enumerate() {
+        let key = if m.data.group.is_empty() {
+            "other".to_string()
+        } else {
+            m.data.group.clone()
+        };
+        groups.entry(key).or_default().push(i);
+    }
+    groups
+        .into_iter()
+        .map(|(key, mut list)| {
+            list.sort_by(|&a, &b| site.content.muscles[a].data.name.cmp(&site.content.muscles[b].data.name));
+            let label = humanize(&key);
+            (key, label, list)
+        })
+        .collect()
+}
+
+#[derive(Debug, Serialize)]
+struct TriggerPointView {
+    number: usize,
+    anchor: String,
+    name: String,
+    location: Link,
+    referral: Vec<Link>,
+    spillover: Vec<Link>,
+    symptoms: Vec<String>,
+}
+
+fn region_link(site: &Site, r: usize) -> Link {
+    Link {
+        title: site.content.regions[r].data.name.clone(),
+        url: site.link(Target::Region(r)),
+    }
+}
+
+fn trigger_points(site: &Site, m: usize) -> Vec<TriggerPointView> {
+    let muscle = &site.content.muscles[m];
+    site.graph.muscle_trigger_points[m]
+        .iter()
+        .zip(&muscle.data.trigger_points)
+        .enumerate()
+        .map(|(n, (tp, data))| TriggerPointView {
+            number: n + 1,
+            anchor: format!("tp-{}", n + 1),
+            name: data
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("{} trigger point {}", muscle.data.name, n + 1)),
+            location: region_link(site, tp.location),
+            referral: tp.referral.iter().map(|&r| region_link(site, r)).collect(),
+            spillover: tp.spillover.iter().map(|&r| region_link(site, r)).collect(),
+            symptoms: data.symptoms.clone(),
+        })
+        .collect()
+}
+
+/// The pattern in words: the map's text equivalent.
+pub fn pattern_text(site: &Site, m: usize) -> String {
+    let names = |list: &[usize]| {
+        list.iter()
+            .map(|&r| site.content.regions[r].data.name.clone())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    site.graph.muscle_trigger_points[m]
+        .iter()
+        .enumerate()
+        .map(|(n, tp)| {
+            let mut s = format!(
+                "Trigger point {} lies at the {}; it refers pain to the {}",
+                n + 1,
+                site.content.regions[tp.location].data.name.to_lowercase(),
+                names(&tp.referral).to_lowercase()
+            );
+            if !tp.spillover.is_empty() {
+                s.push_str(&format!(", with spillover to the {}", names(&tp.spillover).to_lowercase()));
+            }
+            s.push('.');
+            s
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The muscle's referral map. With `highlight`, only that region's zone is
+/// drawn strongly (used on pain pages).
+pub fn muscle_map(site: &Site, m: usize, id: &str, highlight: Option<usize>) -> String {
+    let Some(figure) = &site.figure else {
+        return String::new();
+    };
+    let mut zones: BTreeMap<String, Zone> = BTreeMap::new();
+    let mut marks = Vec::new();
+    for tp in &site.graph.muscle_trigger_points[m] {
+        for &r in &tp.spillover {
+            zones.insert(site.content.regions[r].id.to_string(), Zone::Spillover);
+        }
+        for &r in &tp.referral {
+            zones.insert(site.content.regions[r].id.to_string(), Zone::Essential);
+        }
+        marks.push(site.content.regions[tp.location].id.to_string());
+    }
+    let _ = highlight;
+    let names: HashMap<String, String> = HashMap::new();
+    let name = &site.content.muscles[m].data.name;
+    figure.referral_map(&MapSpec {
+        id,
+        title: &format!("{name}: trigger point referral pattern"),
+        description: &pattern_text(site, m),
+        zones: &zones,
+        marks: &marks,
+        names: &names,
+    })
+}
+
+fn muscle_page(site: &Site, m: usize) -> PagePlan {
+    let muscle = &site.content.muscles[m];
+    let g = &site.graph;
+    let url = site.url(Target::Muscle(m));
+    let mut cites = PageCitations::new();
+    let description_html = site.markdown.muscle_description[m]
+        .as_ref()
+        .map(|r| cites.number(&r.html));
+    let self_care_html = site.markdown.muscle_self_care[m]
+        .as_ref()
+        .map(|r| cites.number(&r.html));
+    let questions: Vec<QuestionCard> = g.muscle_questions[m]
+        .iter()
+        .map(|&q| question_card(site, q, &mut cites))
+        .collect();
+    let references = reference_list(site, &cites, &g.muscle_references[m]);
+    let points = trigger_points(site, m);
+    let mut symptoms: Vec<String> = Vec::new();
+    for p in &points {
+        for s in &p.symptoms {
+            if !symptoms.contains(s) {
+                symptoms.push(s.clone());
+            }
+        }
+    }
+    let (crumbs, crumbs_ld) = breadcrumbs(
+        site,
+        &[("Muscles", UrlPath::page(&["muscles"])), (&muscle.data.name, url.clone())],
+    );
+    let page_ld = json!({
+        "@context": "https://schema.org",
+        "@type": "MedicalWebPage",
+        "name": muscle.data.name,
+        "description": muscle.data.summary,
+        "url": site.config.base.absolute(&url),
+        "inLanguage": site.config.site.language,
+        "about": {
+            "@type": "Muscle",
+            "name": muscle.data.name,
+            "alternateName": if muscle.data.latin.is_empty() { None } else { Some(&muscle.data.latin) },
+            "action": muscle.data.actions.join("; "),
+        },
+    });
+    let title = format!("{}: trigger points and referred pain", muscle.data.name);
+    PagePlan::new(
+        url.clone(),
+        "muscle.html",
+        json!({
+            "meta": Meta::new(site, &url, &title, &muscle.data.summary).json_ld(page_ld).json_ld(crumbs_ld),
+            "breadcrumbs": crumbs,
+            "muscle": {
+                "id": muscle.id,
+                "name": muscle.data.name,
+                "latin": muscle.data.latin,
+                "group": muscle.data.group,
+                "group_label": humanize(&muscle.data.group),
+                "summary": muscle.data.summary,
+                "description_html": description_html,
+                "actions": muscle.data.actions,
+                "aggravated_by": muscle.data.aggravated_by,
+                "self_care_html": self_care_html,
+                "trigger_points": points,
+                "symptoms": symptoms,
+                "map_svg": muscle_map(site, m, &format!("map-{}", muscle.id), None),
+                "pattern_text": pattern_text(site, m),
+                "techniques": g.muscle_techniques[m].iter().map(|&t| technique_card(site, t)).collect::<Vec<_>>(),
+                "articles": g.muscle_articles[m].iter().map(|&a| article_card(site, a)).collect::<Vec<_>>(),
+                "questions": questions,
+                "linked_from": g.muscle_linked_from_muscles[m].iter().map(|&o| muscle_card(site, o)).collect::<Vec<_>>(),
+                "references": references,
+            },
+        }),
+    )
+    .origin(muscle.source.whole())
+}

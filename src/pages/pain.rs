@@ -1,0 +1,184 @@
+//! "Where does it hurt?": the clickable body map, and per region the
+//! muscles whose trigger points refer pain there (the reverse index of the
+//! referral data, kept by the graph).
+
+use serde_json::{json, Value};
+
+use super::muscles::{muscle_map, pattern_text};
+use super::*;
+use crate::bodymap::Zone;
+
+pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
+    if site.content.regions.is_empty() {
+        return;
+    }
+    let finder_url = UrlPath::page(&["pain"]);
+    let (crumbs, crumbs_ld) = breadcrumbs(site, &[("Where does it hurt?", finder_url.clone())]);
+    pages.push(PagePlan::new(
+        finder_url.clone(),
+        "pain.html",
+        json!({
+            "meta": Meta::new(site, &finder_url, "Where does it hurt?", "Choose where you feel pain to see which muscles' trigger points can refer pain there.").json_ld(crumbs_ld),
+            "breadcrumbs": crumbs,
+            "finder_svg": finder_svg(site, "finder"),
+            "views": region_lists(site),
+        }),
+    ));
+    for r in 0..site.content.regions.len() {
+        pages.push(region_page(site, r));
+    }
+}
+
+/// The figure with every region a link to its pain page.
+pub fn finder_svg(site: &Site, id: &str) -> String {
+    let Some(figure) = &site.figure else {
+        return String::new();
+    };
+    figure.finder_map(id, |region| {
+        let r = site.index.region(region)?;
+        let name = &site.content.regions[r].data.name;
+        let count = site.graph.region_referrals[r].len();
+        let label = match count {
+            0 => format!("{name}: no referral patterns"),
+            1 => format!("{name}: 1 muscle"),
+            n => format!("{name}: {n} muscles"),
+        };
+        Some((site.link(Target::Region(r)), label))
+    })
+}
+
+/// The regions as text, by view, for readers who do not use the figure.
+fn region_lists(site: &Site) -> Vec<Value> {
+    [crate::content::data::View::Front, crate::content::data::View::Back]
+        .iter()
+        .map(|&view| {
+            let mut regions: Vec<usize> = (0..site.content.regions.len())
+                .filter(|&r| site.content.regions[r].data.view == view)
+                .collect();
+            regions.sort_by(|&a, &b| site.content.regions[a].data.name.cmp(&site.content.regions[b].data.name));
+            json!({
+                "key": view.key(),
+                "label": if view == crate::content::data::View::Front { "Front of the body" } else { "Back of the body" },
+                "regions": regions.iter().map(|&r| json!({
+                    "id": site.content.regions[r].id,
+                    "name": site.content.regions[r].data.name,
+                    "url": site.link(Target::Region(r)),
+                    "count": site.graph.region_referrals[r].len(),
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .filter(|v| v["regions"].as_array().is_some_and(|a| !a.is_empty()))
+        .collect()
+}
+
+fn neighbours(site: &Site, r: usize) -> Vec<usize> {
+    let region = &site.content.regions[r];
+    if !region.data.near.is_empty() {
+        return region
+            .data
+            .near
+            .iter()
+            .filter_map(|n| site.index.region(n.get_ref()))
+            .collect();
+    }
+    site.figure
+        .as_ref()
+        .map(|f| f.neighbours(region.id.as_str(), 4))
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|id| site.index.region(id))
+        .collect()
+}
+
+/// The closest regions that do have referral patterns, for empty pages.
+fn nearest_with_patterns(site: &Site, r: usize) -> Vec<usize> {
+    let Some(figure) = &site.figure else {
+        return Vec::new();
+    };
+    figure
+        .neighbours(site.content.regions[r].id.as_str(), usize::MAX)
+        .iter()
+        .filter_map(|id| site.index.region(id))
+        .filter(|&o| !site.graph.region_referrals[o].is_empty())
+        .take(4)
+        .collect()
+}
+
+fn region_link(site: &Site, r: usize) -> Value {
+    json!({
+        "title": site.content.regions[r].data.name,
+        "url": site.link(Target::Region(r)),
+        "count": site.graph.region_referrals[r].len(),
+    })
+}
+
+fn region_page(site: &Site, r: usize) -> PagePlan {
+    let region = &site.content.regions[r];
+    let url = site.url(Target::Region(r));
+    let name = &region.data.name;
+    let entry = |m: usize, zone: Zone| {
+        let muscle = &site.content.muscles[m];
+        // The symptoms of the trigger points that send pain here.
+        let mut symptoms: Vec<String> = Vec::new();
+        for (tp, data) in site.graph.muscle_trigger_points[m].iter().zip(&muscle.data.trigger_points) {
+            if tp.referral.contains(&r) || tp.spillover.contains(&r) {
+                for s in &data.symptoms {
+                    if !symptoms.contains(s) {
+                        symptoms.push(s.clone());
+                    }
+                }
+            }
+        }
+        json!({
+            "muscle": muscle_card(site, m),
+            "zone": zone.key(),
+            "map_svg": muscle_map(site, m, &format!("map-{}", muscle.id), Some(r)),
+            "pattern": pattern_text(site, m),
+            "symptoms": symptoms,
+            "techniques": site.graph.muscle_techniques[m].iter().map(|&t| technique_card(site, t)).collect::<Vec<_>>(),
+        })
+    };
+    let referrals = &site.graph.region_referrals[r];
+    let essential: Vec<Value> = referrals.iter().filter(|x| x.zone == Zone::Essential).map(|x| entry(x.muscle, x.zone)).collect();
+    let spillover: Vec<Value> = referrals.iter().filter(|x| x.zone == Zone::Spillover).map(|x| entry(x.muscle, x.zone)).collect();
+    let (crumbs, crumbs_ld) = breadcrumbs(
+        site,
+        &[("Where does it hurt?", UrlPath::page(&["pain"])), (name, url.clone())],
+    );
+    let description = if referrals.is_empty() {
+        format!("No muscle on this site refers pain to the {}.", name.to_lowercase())
+    } else {
+        format!(
+            "Muscles whose trigger points can refer pain to the {}: {}.",
+            name.to_lowercase(),
+            referrals
+                .iter()
+                .map(|x| site.content.muscles[x.muscle].data.name.clone())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    PagePlan::new(
+        url.clone(),
+        "pain_region.html",
+        json!({
+            "meta": Meta::new(site, &url, &format!("Pain in the {}", name.to_lowercase()), &description).json_ld(crumbs_ld),
+            "breadcrumbs": crumbs,
+            "region": {
+                "id": region.id,
+                "name": name,
+                "view": region.data.view.key(),
+                "description": description,
+            },
+            "essential": essential,
+            "spillover": spillover,
+            "neighbours": neighbours(site, r).into_iter().map(|n| region_link(site, n)).collect::<Vec<_>>(),
+            "nearest_with_patterns": if referrals.is_empty() {
+                nearest_with_patterns(site, r).into_iter().map(|n| region_link(site, n)).collect::<Vec<_>>()
+            } else {
+                Vec::new()
+            },
+        }),
+    )
+    .origin(region.source.locate(region.data.id.span()))
+}

@@ -1,0 +1,259 @@
+//! Stage 4, rendering: the Tera environment, site-wide template variables,
+//! fingerprinted assets, and turning every planned page into bytes.
+//!
+//! Templates are parsed once; pages render in parallel. Template errors name
+//! the template file and, where Tera or a look at the template can tell, the
+//! line.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use rayon::prelude::*;
+use serde_json::{json, Value};
+use tera::Tera;
+
+use crate::diagnostics::{closest, Diagnostic, Diagnostics, Location};
+use crate::graph::Site;
+use crate::ids::UrlPath;
+use crate::output::OutputFile;
+use crate::pages::{Link, PagePlan};
+use crate::theme::Theme;
+
+/// Asset files whose names get a content hash, so hosts can cache them
+/// forever: a changed file gets a new name.
+fn is_fingerprinted(path: &str) -> bool {
+    path.ends_with(".css") || path.ends_with(".js")
+}
+
+/// Static files with their output names (fingerprinted where it applies).
+pub struct Assets {
+    pub files: Vec<OutputFile>,
+    /// Source path → output path.
+    names: HashMap<String, String>,
+}
+
+pub fn assets(site: &Site, theme: &Theme) -> Assets {
+    let mut all: BTreeMap<String, Vec<u8>> = theme.assets.clone();
+    all.insert(
+        "css/highlight.css".into(),
+        crate::markdown::highlight::theme_css(&site.config.site.markdown.highlight_theme).into_bytes(),
+    );
+    let mut files = Vec::with_capacity(all.len());
+    let mut names = HashMap::with_capacity(all.len());
+    for (path, bytes) in all {
+        let out = if is_fingerprinted(&path) {
+            let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
+            let (stem, ext) = path.rsplit_once('.').unwrap_or((&path, ""));
+            format!("{stem}.{:010x}.{ext}", hash & 0xff_ffff_ffff)
+        } else {
+            path.clone()
+        };
+        names.insert(path, out.clone());
+        files.push(OutputFile { path: out, bytes });
+    }
+    Assets { files, names }
+}
+
+/// Parses every template; errors point into the template file.
+pub fn tera(theme: &Theme, site: &Site, assets: &Assets, diags: &mut Diagnostics) -> Option<Tera> {
+    let mut tera = Tera::default();
+    tera.autoescape_on(vec![".html", ".xml"]);
+    let templates: Vec<(&str, &str)> = theme
+        .templates
+        .iter()
+        .map(|(name, t)| (name.as_str(), t.text.as_str()))
+        .collect();
+    if let Err(e) = tera.add_raw_templates(templates) {
+        diags.push(template_error(&e, theme));
+        return None;
+    }
+    let base_path = site.config.base.path.clone();
+    tera.register_function("url", move |args: &HashMap<String, Value>| {
+        let path = args
+            .get("path")
+            .and_then(Value::as_str)
+            .ok_or_else(|| tera::Error::msg("url() needs path=\"/…\""))?;
+        Ok(Value::String(format!("{base_path}{}", UrlPath::from_user(path))))
+    });
+    let base_path = site.config.base.path.clone();
+    let names = assets.names.clone();
+    tera.register_function("asset", move |args: &HashMap<String, Value>| {
+        let path = args
+            .get("path")
+            .and_then(Value::as_str)
+            .ok_or_else(|| tera::Error::msg("asset() needs path=\"css/site.css\""))?;
+        let path = path.trim_start_matches('/');
+        match names.get(path) {
+            Some(out) => Ok(Value::String(format!("{base_path}/{out}"))),
+            None => {
+                let hint = closest(path, names.keys().map(String::as_str))
+                    .map(|c| format!(" (did you mean `{c}`?)"))
+                    .unwrap_or_default();
+                Err(tera::Error::msg(format!("unknown asset `{path}`{hint}")))
+            }
+        }
+    });
+    Some(tera)
+}
+
+/// Variables every template receives as `site`.
+fn site_globals(site: &Site) -> Value {
+    let c = &site.config.site;
+    let base = &site.config.base;
+    let link = |segments: &[&str]| base.link(&UrlPath::page(segments));
+    let mut nav = vec![Link {
+        title: "Blog".into(),
+        url: link(&["blog"]),
+    }];
+    let content = &site.content;
+    if !content.regions.is_empty() {
+        nav.push(Link {
+            title: "Where does it hurt?".into(),
+            url: link(&["pain"]),
+        });
+    }
+    if !content.muscles.is_empty() {
+        nav.push(Link {
+            title: "Muscles".into(),
+            url: link(&["muscles"]),
+        });
+    }
+    if !content.techniques.is_empty() {
+        nav.push(Link {
+            title: "Techniques".into(),
+            url: link(&["techniques"]),
+        });
+    }
+    if !content.faq_topics.is_empty() {
+        nav.push(Link {
+            title: "FAQ".into(),
+            url: link(&["faq"]),
+        });
+    }
+    let mut menu: Vec<(i64, Link)> = content
+        .pages
+        .iter()
+        .filter_map(|p| {
+            p.meta.menu_order.map(|order| {
+                (
+                    order,
+                    Link {
+                        title: p.meta.title.clone(),
+                        url: base.link(&p.url),
+                    },
+                )
+            })
+        })
+        .collect();
+    menu.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.title.cmp(&b.1.title)));
+    json!({
+        "title": c.title,
+        "description": c.description,
+        "language": c.language,
+        "base_url": base.absolute(&UrlPath::page(&[])),
+        "base_path": base.path,
+        "home_url": link(&[]),
+        "studio": c.studio,
+        "nav": nav,
+        "menu": menu.into_iter().map(|(_, l)| l).collect::<Vec<_>>(),
+        "disclaimer_html": site.markdown.disclaimer.html,
+        "search_enabled": c.search.enabled,
+        "feed_url": if c.blog.feed { Some(base.link(&UrlPath::file("atom.xml"))) } else { None },
+        "extra": c.extra,
+        "generator": concat!("Knotwork ", env!("CARGO_PKG_VERSION")),
+    })
+}
+
+/// Renders every page; problems go to `diags`.
+pub fn pages(site: &Site, tera: &Tera, theme: &Theme, plans: Vec<PagePlan>, diags: &mut Diagnostics) -> Vec<OutputFile> {
+    let globals = site_globals(site);
+    let known: Vec<&str> = tera.get_template_names().collect();
+    let results: Vec<Result<OutputFile, Diagnostic>> = plans
+        .into_par_iter()
+        .map(|plan| {
+            if !known.contains(&plan.template.as_str()) {
+                let d = Diagnostic::error(format!("unknown template `{}`", plan.template));
+                let mut sorted = known.clone();
+                sorted.sort();
+                let d = d.suggest(&plan.template, sorted);
+                return Err(match plan.origin {
+                    Some(o) => d.at(o),
+                    None => d,
+                });
+            }
+            let mut context = tera::Context::from_value(plan.context).unwrap_or_default();
+            context.insert("site", &globals);
+            context.insert("current_url", &site.config.base.link(&plan.url));
+            context.insert("current_path", plan.url.as_str());
+            match tera.render(&plan.template, &context) {
+                Ok(html) => Ok(OutputFile {
+                    path: plan.url.output_file(),
+                    bytes: html.into_bytes(),
+                }),
+                Err(e) => {
+                    let mut d = template_error(&e, theme);
+                    d.message = format!("{} (rendering {})", d.message, plan.url);
+                    Err(d)
+                }
+            }
+        })
+        .collect();
+    let mut files = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok(f) => files.push(f),
+            Err(d) => diags.push(d),
+        }
+    }
+    files
+}
+
+/// A Tera error as a diagnostic located in the template file.
+fn template_error(e: &tera::Error, theme: &Theme) -> Diagnostic {
+    let mut chain = vec![e.to_string()];
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        chain.push(s.to_string());
+        source = s.source();
+    }
+    let full = chain.join("\n");
+    // Tera names the template in quotes: "Failed to parse 'x.html'".
+    let name = chain
+        .iter()
+        .find_map(|m| m.split('\'').nth(1).filter(|n| theme.templates.contains_key(*n)))
+        .map(str::to_string);
+    let summary = chain
+        .iter()
+        .rev()
+        .map(|m| m.lines().find(|l| l.trim_start().starts_with("= ")).map(|l| l.trim_start()[2..].to_string()).unwrap_or_else(|| m.lines().next().unwrap_or("").to_string()))
+        .find(|m| !m.trim().is_empty())
+        .unwrap_or_else(|| full.clone());
+    let mut d = Diagnostic::error(format!("template error: {summary}"));
+    if let Some(name) = name {
+        let template = &theme.templates[&name];
+        d = d.at(locate_in_template(&full, &template.text, &template.path));
+    }
+    d
+}
+
+/// The line Tera names (` --> 3:5`), else the first line mentioning the
+/// variable in backticks, else just the file.
+fn locate_in_template(message: &str, text: &str, path: &Path) -> Location {
+    if let Some(pos) = message.split("--> ").nth(1) {
+        let mut nums = pos.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty());
+        if let (Some(Ok(line)), Some(Ok(col))) = (nums.next().map(str::parse::<usize>), nums.next().map(str::parse::<usize>)) {
+            let line_text = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+            return Location::with_line(path, line, col, line_text);
+        }
+    }
+    if let Some(var) = message.split('`').nth(1) {
+        for (i, line) in text.lines().enumerate() {
+            if let Some(col) = line.find(var) {
+                let mut loc = Location::with_line(path, i + 1, line[..col].chars().count() + 1, line);
+                loc.width = var.chars().count();
+                return loc;
+            }
+        }
+    }
+    Location::file(path)
+}

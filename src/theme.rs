@@ -1,0 +1,104 @@
+//! Themes: templates and static assets, layered.
+//!
+//! The default theme is embedded in the binary, so a site with no `themes/`
+//! folder builds. Layers, each overriding the one before by file name: the
+//! embedded default theme, `themes/<theme>/` of the site, then the site's own
+//! `templates/` and `static/`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use include_dir::{include_dir, Dir};
+
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+
+static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
+
+#[derive(Debug, Clone)]
+pub struct Template {
+    pub text: String,
+    /// Where it came from, as shown in errors.
+    pub path: PathBuf,
+}
+
+#[derive(Debug, Default)]
+pub struct Theme {
+    /// By name (`article.html`, `partials/card.html`).
+    pub templates: BTreeMap<String, Template>,
+    /// Static files by output path (`css/site.css`).
+    pub assets: BTreeMap<String, Vec<u8>>,
+}
+
+pub fn load(config: &Config, diags: &mut Diagnostics) -> Theme {
+    let mut theme = Theme::default();
+    add_embedded(&mut theme, &EMBEDDED);
+    let theme_dir = config.root.join("themes").join(&config.site.theme);
+    add_dir(&mut theme, &config.root, &theme_dir.join("templates"), Layer::Templates, diags);
+    add_dir(&mut theme, &config.root, &theme_dir.join("static"), Layer::Assets, diags);
+    add_dir(&mut theme, &config.root, &config.root.join("templates"), Layer::Templates, diags);
+    add_dir(&mut theme, &config.root, &config.root.join("static"), Layer::Assets, diags);
+    theme
+}
+
+fn add_embedded(theme: &mut Theme, dir: &Dir<'static>) {
+    for sub in dir.dirs() {
+        add_embedded(theme, sub);
+    }
+    for file in dir.files() {
+        let path = file.path().to_string_lossy().replace('\\', "/");
+        if let Some(name) = path.strip_prefix("templates/") {
+            theme.templates.insert(
+                name.to_string(),
+                Template {
+                    text: String::from_utf8_lossy(file.contents()).into_owned(),
+                    path: PathBuf::from("(built-in theme)/templates").join(name),
+                },
+            );
+        } else if let Some(name) = path.strip_prefix("static/") {
+            theme.assets.insert(name.to_string(), file.contents().to_vec());
+        }
+    }
+}
+
+enum Layer {
+    Templates,
+    Assets,
+}
+
+fn add_dir(theme: &mut Theme, root: &Path, dir: &Path, layer: Layer, diags: &mut Diagnostics) {
+    if !dir.is_dir() {
+        return;
+    }
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name().into_iter().filter_map(Result::ok) {
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+        let name = rel.to_string_lossy().replace('\\', "/");
+        if name.split('/').any(|part| part.starts_with('.')) {
+            continue;
+        }
+        let shown = entry.path().strip_prefix(root).unwrap_or(entry.path()).to_path_buf();
+        let bytes = match std::fs::read(entry.path()) {
+            Ok(b) => b,
+            Err(e) => {
+                diags.push(Diagnostic::error(format!("cannot read file: {e}")).at(Location::file(&shown)));
+                continue;
+            }
+        };
+        match layer {
+            Layer::Assets => {
+                theme.assets.insert(name, bytes);
+            }
+            Layer::Templates => match String::from_utf8(bytes) {
+                Ok(text) => {
+                    theme.templates.insert(name, Template { text, path: shown });
+                }
+                Err(_) => diags.push(
+                    Diagnostic::error("the template is not valid UTF-8 text").at(Location::file(&shown)),
+                ),
+            },
+        }
+    }
+}
