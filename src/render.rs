@@ -58,6 +58,9 @@ pub fn assets(site: &Site, theme: &Theme) -> Assets {
 pub fn tera(theme: &Theme, site: &Site, assets: &Assets, diags: &mut Diagnostics) -> Option<Tera> {
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html", ".xml"]);
+    // Tera's own escaper also escapes `/`, which turns every URL into
+    // `&#x2F;…`; quotes, `&`, `<` and `>` are all HTML and XML need.
+    tera.set_escape_fn(escape_text);
     let templates: Vec<(&str, &str)> = theme
         .templates
         .iter()
@@ -94,6 +97,10 @@ pub fn tera(theme: &Theme, site: &Site, assets: &Assets, diags: &mut Diagnostics
         }
     });
     Some(tera)
+}
+
+fn escape_text(s: &str) -> String {
+    crate::markdown::escape(s)
 }
 
 /// Variables every template receives as `site`.
