@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::diagnostics::{Diagnostic, Source};
+use crate::diagnostics::{Diagnostic, Diagnostics, Source};
 use crate::ids::UrlPath;
 use crate::toml_file;
 
@@ -198,7 +198,19 @@ pub struct Overrides {
     pub drafts: bool,
 }
 
-pub fn load(root: &Path, overrides: &Overrides) -> Result<Config, Vec<Diagnostic>> {
+/// Loads site.toml. Problems go to `diags`; `None` when the configuration
+/// cannot be used at all.
+pub fn load(root: &Path, overrides: &Overrides, diags: &mut Diagnostics) -> Option<Config> {
+    match load_inner(root, overrides, diags) {
+        Ok(config) => Some(config),
+        Err(problems) => {
+            diags.extend(problems);
+            None
+        }
+    }
+}
+
+fn load_inner(root: &Path, overrides: &Overrides, diags: &mut Diagnostics) -> Result<Config, Vec<Diagnostic>> {
     let path = root.join("site.toml");
     let text = std::fs::read(&path).map_err(|e| {
         vec![Diagnostic::error(format!("cannot read site.toml: {e}"))
@@ -210,7 +222,8 @@ pub fn load(root: &Path, overrides: &Overrides) -> Result<Config, Vec<Diagnostic
             .at(crate::diagnostics::Location::file(Path::new("site.toml")))]
     })?;
     let source = Source::new("site.toml", text);
-    let mut site: SiteConfig = toml_file::parse(&source, 0..source.text.len())?;
+    let (mut site, unknown_keys): (SiteConfig, _) = toml_file::parse(&source, 0..source.text.len())?;
+    diags.extend(unknown_keys);
     let mut problems = Vec::new();
     let locate_key = |key: &str| {
         let offset = find_key(&source.text, key).unwrap_or(0);

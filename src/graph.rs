@@ -139,6 +139,8 @@ pub struct Index {
     /// Article and page URLs, copied so that resolving needs no `Content`.
     doc_urls: HashMap<Target, UrlPath>,
     question_ids: Vec<HashSet<String>>,
+    /// `kind/id` of entity files that failed to load.
+    failed: HashSet<String>,
 }
 
 const LINK_KINDS: [&str; 6] = ["muscles", "techniques", "blog", "pages", "faq", "pain"];
@@ -147,6 +149,7 @@ impl Index {
     fn new(content: &Content, config: &Config, diags: &mut Diagnostics) -> Self {
         let mut index = Index {
             base_path: config.base.path.clone(),
+            failed: content.failed.iter().map(|(kind, id)| format!("{kind}/{id}")).collect(),
             ..Default::default()
         };
         let ids = |list: &mut HashMap<String, usize>, items: Vec<(String, Option<(&Source, Range<usize>)>)>, what: &str, diags: &mut Diagnostics| {
@@ -265,6 +268,10 @@ impl Index {
 
     /// A "not found" error with the closest id of that kind.
     fn unknown(&self, kind: &'static str, noun: &str, id: &str) -> Diagnostic {
+        if self.failed.contains(&format!("{kind}/{id}")) {
+            return Diagnostic::error(format!("{noun} `{id}` could not be loaded"))
+                .help(format!("fix the errors reported in content/{kind}/{id}.toml"));
+        }
         let candidates = self.sorted.get(kind).map(Vec::as_slice).unwrap_or(&[]);
         let d = Diagnostic::error(format!("unknown {noun} `{id}`"));
         match closest(id, candidates.iter().map(String::as_str)) {

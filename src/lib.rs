@@ -61,7 +61,7 @@ impl BuildFailure {
         BuildFailure { diagnostics }
     }
 
-    fn one(d: Diagnostic) -> Self {
+    pub fn one(d: Diagnostic) -> Self {
         let mut diagnostics = Diagnostics::new();
         diagnostics.push(d);
         BuildFailure { diagnostics }
@@ -70,15 +70,16 @@ impl BuildFailure {
 
 /// Stages 1–4: everything but writing. `knotwork check` stops here.
 pub fn render_site(opts: &BuildOptions) -> Result<RenderedSite, BuildFailure> {
-    let config = config::load(&opts.root, &opts.overrides).map_err(|e| {
-        let mut d = Diagnostics::new();
-        d.extend(e);
-        BuildFailure::from(d)
-    })?;
-    let output_dir = config.output_dir.clone();
-    output::check_target(&output_dir, &config.root).map_err(BuildFailure::one)?;
-
     let mut diags = Diagnostics::new();
+    let Some(config) = config::load(&opts.root, &opts.overrides, &mut diags) else {
+        return Err(BuildFailure::from(diags));
+    };
+    let output_dir = config.output_dir.clone();
+    if let Err(d) = output::check_target(&output_dir, &config.root) {
+        diags.push(d);
+        return Err(BuildFailure::from(diags));
+    }
+
     let content = content::load(&config, &mut diags);
     let figure = bodymap::load(&config.root, &config.site.theme, &mut diags);
     let theme = theme::load(&config, &mut diags);

@@ -21,7 +21,11 @@ const MAX_UNKNOWN_KEYS: usize = 20;
 
 /// Deserialises the TOML found at `range` of `source` (the whole file, or the
 /// front matter of a Markdown file).
-pub fn parse<T: DeserializeOwned>(source: &Source, range: Range<usize>) -> Result<T, Vec<Diagnostic>> {
+///
+/// Unknown keys do not stop the value being read: it comes back with them as
+/// problems, so that the rest of the build can still be checked. Any other
+/// problem means there is no value.
+pub fn parse<T: DeserializeOwned>(source: &Source, range: Range<usize>) -> Result<(T, Vec<Diagnostic>), Vec<Diagnostic>> {
     let text = &source.text[range.clone()];
     let at = |span: Option<Range<usize>>| {
         let span = span.unwrap_or(0..0);
@@ -39,8 +43,7 @@ pub fn parse<T: DeserializeOwned>(source: &Source, range: Range<usize>) -> Resul
     loop {
         let attempt = T::deserialize(toml::de::Deserializer::from(table.clone()));
         let err = match attempt {
-            Ok(value) if problems.is_empty() => return Ok(value),
-            Ok(_) => return Err(by_position(problems)),
+            Ok(value) => return Ok((value, by_position(problems))),
             Err(e) => e,
         };
         let (diagnostic, unknown_key) = explain(err.message());
@@ -179,7 +182,7 @@ mod tests {
     #[test]
     fn reports_every_unknown_key_with_suggestions() {
         let s = src("titel = \"a\"\ntitle = \"b\"\n[[items]]\nnmae = \"x\"\nname = \"y\"\n");
-        let errs = parse::<Outer>(&s, 0..s.text.len()).unwrap_err();
+        let (_, errs) = parse::<Outer>(&s, 0..s.text.len()).unwrap();
         assert_eq!(errs.len(), 2, "{errs:?}");
         assert_eq!(errs[0].location.as_ref().unwrap().line, 1);
         assert_eq!(errs[0].help.as_deref(), Some("did you mean `title`?"));

@@ -108,8 +108,7 @@ pub fn split_front_matter(source: &Source) -> Result<(Range<usize>, Range<usize>
 /// Loads one Markdown document; `stem` is its file name without `.md`.
 pub fn load(kind: DocKind, source: Arc<Source>, stem: &str) -> Result<Document, Vec<Diagnostic>> {
     let (fm_range, body) = split_front_matter(&source).map_err(|d| vec![d])?;
-    let meta: FrontMatter = toml_file::parse(&source, fm_range.clone())?;
-    let mut problems = Vec::new();
+    let (meta, mut problems): (FrontMatter, _) = toml_file::parse(&source, fm_range.clone())?;
     let locate_in_fm = |span: Range<usize>| source.locate(fm_range.start + span.start..fm_range.start + span.end);
     let slug = match &meta.slug {
         Some(s) => {

@@ -34,6 +34,10 @@ pub struct Content {
     pub faq_topics: Vec<FaqTopic>,
     pub regions: Vec<Region>,
     pub references: Vec<Reference>,
+    /// Ids of entity files that exist but could not be loaded, as
+    /// (`muscles` | `techniques` | `faq`, id): references to them are not
+    /// reported as unknown, since the file's own errors already are.
+    pub failed: Vec<(&'static str, String)>,
 }
 
 pub fn load(config: &Config, diags: &mut Diagnostics) -> Content {
@@ -41,12 +45,15 @@ pub fn load(config: &Config, diags: &mut Diagnostics) -> Content {
     let mut content = Content {
         articles: load_documents(config, &content_dir, DocKind::Article, diags),
         pages: load_documents(config, &content_dir, DocKind::Page, diags),
-        muscles: load_entities(&config.root, &content_dir.join("muscles"), diags),
-        techniques: load_entities(&config.root, &content_dir.join("techniques"), diags),
-        faq_topics: load_entities(&config.root, &content_dir.join("faq"), diags),
         regions: load_regions(&config.root, &content_dir.join("regions.toml"), diags),
         references: load_references(&config.root, &content_dir.join("references.toml"), diags),
+        ..Content::default()
     };
+    let mut failed = Vec::new();
+    content.muscles = load_entities(&config.root, &content_dir, "muscles", &mut failed, diags);
+    content.techniques = load_entities(&config.root, &content_dir, "techniques", &mut failed, diags);
+    content.faq_topics = load_entities(&config.root, &content_dir, "faq", &mut failed, diags);
+    content.failed = failed;
     content.articles.sort_by(|a, b| {
         b.meta
             .date
@@ -130,13 +137,23 @@ fn load_documents(config: &Config, content_dir: &Path, kind: DocKind, diags: &mu
     docs
 }
 
-/// Loads `dir/*.toml`, one entity per file, the file stem being its id.
-fn load_entities<K, D>(root: &Path, dir: &Path, diags: &mut Diagnostics) -> Vec<Entity<Id<K>, D>>
+/// Loads `content/<kind>/*.toml`, one entity per file, the file stem being
+/// its id. Files that cannot be loaded are listed in `failed`.
+fn load_entities<K, D>(
+    root: &Path,
+    content_dir: &Path,
+    kind: &'static str,
+    failed: &mut Vec<(&'static str, String)>,
+    diags: &mut Diagnostics,
+) -> Vec<Entity<Id<K>, D>>
 where
     D: serde::de::DeserializeOwned + Send,
     K: Send,
 {
-    let results: Vec<Result<Entity<Id<K>, D>, Vec<Diagnostic>>> = list_files(dir, "toml")
+    let dir = content_dir.join(kind);
+    type Loaded<K, D> = Result<(Entity<Id<K>, D>, Vec<Diagnostic>), Vec<Diagnostic>>;
+    let files = list_files(&dir, "toml");
+    let results: Vec<Loaded<K, D>> = files
         .par_iter()
         .map(|path| {
             let source = read_source(root, path).map_err(|d| vec![d])?;
@@ -149,14 +166,18 @@ where
                         .help("the file name (without .toml) is the id; rename the file"),
                 );
             }
-            let data = toml_file::parse::<D>(&source, 0..source.text.len());
-            match data {
-                Ok(data) if problems.is_empty() => Ok(Entity {
-                    id: Id::new(&id),
-                    source,
-                    data,
-                }),
-                Ok(_) => Err(problems),
+            match toml_file::parse::<D>(&source, 0..source.text.len()) {
+                Ok((data, unknown_keys)) => {
+                    problems.extend(unknown_keys);
+                    Ok((
+                        Entity {
+                            id: Id::new(&id),
+                            source,
+                            data,
+                        },
+                        problems,
+                    ))
+                }
                 Err(mut e) => {
                     e.append(&mut problems);
                     Err(e)
@@ -165,10 +186,16 @@ where
         })
         .collect();
     let mut out = Vec::with_capacity(results.len());
-    for r in results {
+    for (r, path) in results.into_iter().zip(&files) {
         match r {
-            Ok(e) => out.push(e),
-            Err(e) => diags.extend(e),
+            Ok((entity, problems)) => {
+                diags.extend(problems);
+                out.push(entity);
+            }
+            Err(e) => {
+                diags.extend(e);
+                failed.push((kind, stem(path)));
+            }
         }
     }
     out
@@ -186,15 +213,17 @@ fn load_regions(root: &Path, path: &Path, diags: &mut Diagnostics) -> Vec<Region
         }
     };
     match toml_file::parse::<RegionsFile>(&source, 0..source.text.len()) {
-        Ok(file) => file
-            .regions
-            .into_iter()
-            .map(|data| Entity {
-                id: Id::new(data.id.get_ref()),
-                source: source.clone(),
-                data,
-            })
-            .collect(),
+        Ok((file, unknown_keys)) => {
+            diags.extend(unknown_keys);
+            file.regions
+                .into_iter()
+                .map(|data| Entity {
+                    id: Id::new(data.id.get_ref()),
+                    source: source.clone(),
+                    data,
+                })
+                .collect()
+        }
         Err(e) => {
             diags.extend(e);
             Vec::new()
@@ -214,8 +243,9 @@ fn load_references(root: &Path, path: &Path, diags: &mut Diagnostics) -> Vec<Ref
         }
     };
     match toml_file::parse::<ReferencesFile>(&source, 0..source.text.len()) {
-        Ok(file) => file
-            .into_iter()
+        Ok((file, unknown_keys)) => {
+            diags.extend(unknown_keys);
+            file.into_iter()
             .map(|(key, data)| {
                 if let Err(msg) = check_id_format(key.get_ref()) {
                     diags.push(Diagnostic::error(format!("bad reference key: {msg}")).at(source.locate(key.span())));
@@ -226,7 +256,8 @@ fn load_references(root: &Path, path: &Path, diags: &mut Diagnostics) -> Vec<Ref
                     data,
                 }
             })
-            .collect(),
+            .collect()
+        }
         Err(e) => {
             diags.extend(e);
             Vec::new()

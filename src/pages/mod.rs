@@ -145,11 +145,15 @@ impl Meta {
     }
 }
 
-/// JSON for a `<script>` element: `</` would end the script early.
+/// JSON for a `<script>` element. `</script` would end it early and `<!--`
+/// changes how HTML parses script text, so `<`, `>` and `&` are written as
+/// JSON escapes: the same JSON, with nothing HTML can read as markup.
 pub fn script_safe_json(value: &Value) -> String {
     serde_json::to_string(value)
         .unwrap_or_default()
-        .replace("</", "<\\/")
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
 }
 
 /// Breadcrumbs for the page and their BreadcrumbList JSON-LD.

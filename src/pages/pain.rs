@@ -90,18 +90,25 @@ fn neighbours(site: &Site, r: usize) -> Vec<usize> {
         .collect()
 }
 
-/// The closest regions that do have referral patterns, for empty pages.
+/// The closest regions that do have referral patterns, for empty pages;
+/// when none on the same view has any, the regions most muscles refer to.
 fn nearest_with_patterns(site: &Site, r: usize) -> Vec<usize> {
-    let Some(figure) = &site.figure else {
-        return Vec::new();
-    };
-    figure
-        .neighbours(site.content.regions[r].id.as_str(), usize::MAX)
+    let has_patterns = |o: &usize| !site.graph.region_referrals[*o].is_empty();
+    let same_view: Vec<usize> = site
+        .figure
         .iter()
-        .filter_map(|id| site.index.region(id))
-        .filter(|&o| !site.graph.region_referrals[o].is_empty())
+        .flat_map(|f| f.neighbours(site.content.regions[r].id.as_str(), usize::MAX))
+        .filter_map(|id| site.index.region(&id))
+        .filter(has_patterns)
         .take(4)
-        .collect()
+        .collect();
+    if !same_view.is_empty() {
+        return same_view;
+    }
+    let mut busiest: Vec<usize> = (0..site.content.regions.len()).filter(has_patterns).collect();
+    busiest.sort_by_key(|&o| std::cmp::Reverse(site.graph.region_referrals[o].len()));
+    busiest.truncate(4);
+    busiest
 }
 
 fn region_link(site: &Site, r: usize) -> Value {

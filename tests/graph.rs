@@ -1,0 +1,181 @@
+//! Structured data and the knowledge graph: validation with locations and
+//! suggestions, cross-links, citations, backlinks.
+
+mod common;
+use common::*;
+
+fn fails_with(f: &Fixture, expected: &[&str]) -> String {
+    let stderr = f.build_fails();
+    for e in expected {
+        assert!(stderr.contains(e), "expected {e:?} in:\n{stderr}");
+    }
+    stderr
+}
+
+#[test]
+fn unknown_ids_are_located_with_suggestions() {
+    let f = Fixture::new();
+    f.write("content/muscles/upper-trapezius.toml", &MUSCLE.replace("techniques = [\"massage-ball\"]", "techniques = [\"massage-bal\"]"));
+    fails_with(&f, &["content/muscles/upper-trapezius.toml:4:15", "unknown technique `massage-bal`", "did you mean `massage-ball`?"]);
+}
+
+#[test]
+fn unknown_region_in_a_trigger_point() {
+    let f = Fixture::new();
+    f.write("content/muscles/upper-trapezius.toml", &MUSCLE.replace("referral = [\"neck-side\", \"temple\"]", "referral = [\"neck-side\", \"temples\"]"));
+    fails_with(&f, &["content/muscles/upper-trapezius.toml:9:26", "unknown region `temples`", "did you mean `temple`?"]);
+}
+
+#[test]
+fn enum_values_list_the_allowed_ones() {
+    let f = Fixture::new();
+    f.write("content/techniques/massage-ball.toml", &TECHNIQUE.replace("setting = \"home\"", "setting = \"profesional\""));
+    fails_with(&f, &["content/techniques/massage-ball.toml:3:11", "`profesional` is not an allowed value", "did you mean `professional`?"]);
+}
+
+#[test]
+fn intensity_range_and_id_format() {
+    let f = Fixture::new();
+    f.write("content/techniques/massage-ball.toml", &TECHNIQUE.replace("intensity = 3", "intensity = 9"));
+    f.write("content/techniques/Foam_Roller.toml", TECHNIQUE);
+    fails_with(
+        &f,
+        &[
+            "content/techniques/massage-ball.toml:4:13",
+            "`intensity` is 9, but must be from 1 (gentle) to 5 (intense)",
+            "content/techniques/Foam_Roller.toml",
+            "try `foam-roller`",
+        ],
+    );
+}
+
+#[test]
+fn duplicate_ids() {
+    let f = Fixture::new();
+    f.write("content/regions.toml", &format!("{REGIONS}\n[[regions]]\nid = \"temple\"\nname = \"Again\"\nview = \"front\"\n"));
+    f.write(
+        "content/faq/basics.toml",
+        "title = \"Basics\"\n[[questions]]\nid = \"q\"\nquestion = \"A?\"\nanswer = \"a\"\n[[questions]]\nid = \"q\"\nquestion = \"B?\"\nanswer = \"b\"\n",
+    );
+    fails_with(&f, &["duplicate region `temple`", "content/regions.toml:", "duplicate question id `q`", "content/faq/basics.toml:7:6"]);
+}
+
+#[test]
+fn regions_and_body_figure_must_agree() {
+    let f = Fixture::new();
+    f.write("content/regions.toml", &format!("{REGIONS}\n[[regions]]\nid = \"elbow\"\nname = \"Elbow\"\nview = \"front\"\n"));
+    f.write("bodymap.svg", &FIGURE.replace("<ellipse id=\"region-chest\"", "<ellipse id=\"region-elbw\"").replace("region-low-back", "region-lowback"));
+    fails_with(
+        &f,
+        &[
+            "region `elbow` is not drawn in the body figure",
+            "did you mean `elbw`?",
+            "region `chest` is not drawn",
+            "the body figure draws `region-lowback`, but content/regions.toml does not list `lowback`",
+            "bodymap.svg:",
+        ],
+    );
+}
+
+#[test]
+fn cross_links_fragments_and_citations_are_checked() {
+    let f = Fixture::new();
+    f.write(
+        "content/blog/a.md",
+        &article(
+            "A",
+            "2026-01-01",
+            "",
+            "Fine: [trap](@muscles/upper-trapezius#trigger-points).\n\nBroken: [x](@muscles/upper-trapezus).\n\nFragment: [y](@techniques/massage-ball#nope).\n\nKind: [z](@muscle/upper-trapezius).\n\nCite [@ts-1998, p. 2].\n",
+        ),
+    );
+    fails_with(
+        &f,
+        &[
+            "content/blog/a.md:8:9",
+            "unknown muscle `upper-trapezus`",
+            "did you mean `upper-trapezius`?",
+            "content/blog/a.md:10:11",
+            "no section `#nope`",
+            "unknown cross-link kind `@muscle/…`",
+            "did you mean `@muscles/…`?",
+            "content/blog/a.md:14:6",
+            "unknown reference `ts-1998`",
+            "did you mean `ts-1999`?",
+        ],
+    );
+}
+
+#[test]
+fn links_in_data_markdown_are_located_in_the_data_file() {
+    let f = Fixture::new();
+    f.write(
+        "content/techniques/massage-ball.toml",
+        &format!("{TECHNIQUE}how_it_works = \"\"\"\nLine one.\n\nSee [the muscle](@muscles/nope).\n\"\"\"\n"),
+    );
+    fails_with(&f, &["content/techniques/massage-ball.toml:9:5", "unknown muscle `nope`"]);
+}
+
+#[test]
+fn errors_in_several_files_are_reported_together() {
+    let f = Fixture::new();
+    f.write("content/blog/a.md", &article("A", "2026-01-01", "muscles = [\"trapezius\"]", ""));
+    f.write("content/techniques/massage-ball.toml", &TECHNIQUE.replace("evidence = \"low\"", "evidence = \"weak\""));
+    f.write("content/faq/t.toml", "title = \"T\"\n[[questions]]\nid = \"q\"\nquestion = \"Q?\"\nanswer = \"[x](@pain/knee)\"\n");
+    let stderr = fails_with(
+        &f,
+        &[
+            "content/blog/a.md:4:12",
+            "content/techniques/massage-ball.toml:5:12",
+            "content/faq/t.toml:5:11",
+            // The muscle names the broken technique: said as such, not as unknown.
+            "technique `massage-ball` could not be loaded",
+        ],
+    );
+    assert!(stderr.contains("Build failed with 4 errors"), "{stderr}");
+}
+
+#[test]
+fn citations_are_numbered_per_page_with_a_reference_list() {
+    let f = Fixture::new();
+    f.write(
+        "content/references.toml",
+        &format!("{REFERENCES}\n[davies-2013]\ntitle = \"Workbook\"\nauthors = [\"Davies, C.\"]\nyear = 2013\n"),
+    );
+    f.write("content/blog/a.md", &article("A", "2026-01-01", "", "One [@davies-2013]. Two [@ts-1999, p. 278]. Again [@davies-2013].\n\n`[@not-a-citation]`"));
+    f.build(&[]);
+    let p = f.page("/blog/a/");
+    assert_eq!(texts(&p, "sup.cite"), ["[1]", "[2, p. 278]", "[1]"]);
+    assert_eq!(attrs(&p, "#references li", "id"), ["ref-davies-2013", "ref-ts-1999"]);
+    assert!(texts(&p, "code").contains(&"[@not-a-citation]".to_string()));
+    // The muscle lists its own reference although its text cites none.
+    assert_eq!(attrs(&f.page("/muscles/upper-trapezius/"), "#references li", "id"), ["ref-ts-1999"]);
+}
+
+#[test]
+fn backlinks_appear_on_both_sides() {
+    let f = Fixture::new();
+    f.write("content/blog/neck.md", &article("Neck article", "2026-01-01", "muscles = [\"upper-trapezius\"]", "Text."));
+    f.write("content/blog/linked.md", &article("Linked article", "2026-01-02", "", "Use a [ball](@techniques/massage-ball)."));
+    f.write(
+        "content/faq/basics.toml",
+        "title = \"Basics\"\n[[questions]]\nid = \"headache\"\nquestion = \"Why my head?\"\nanswer = \"Because of the [trapezius](@muscles/upper-trapezius).\"\n",
+    );
+    f.build(&[]);
+    let muscle = f.page("/muscles/upper-trapezius/");
+    assert_eq!(texts(&muscle, "#articles .card-title"), ["Neck article"]);
+    assert_eq!(texts(&muscle, "#faq summary"), ["Why my head?"]);
+    assert_eq!(texts(&muscle, "#techniques .card-title"), ["Massage ball"]);
+    let technique = f.page("/techniques/massage-ball/");
+    assert_eq!(texts(&technique, "#articles .card-title"), ["Linked article"]);
+    assert_eq!(texts(&technique, "#muscles .card-title"), ["Upper trapezius"]);
+    let article = f.page("/blog/neck/");
+    assert_eq!(texts(&article, ".mentioned .muscle-card .card-title"), ["Upper trapezius"]);
+    let faq = f.page("/faq/basics/");
+    assert_eq!(attrs(&faq, "details.faq-item", "id"), ["headache"]);
+    let ld = texts(&faq, "script[type='application/ld+json']").join(" ");
+    assert!(ld.contains("\"@type\":\"FAQPage\""), "{ld}");
+    let ld = texts(&muscle, "script[type='application/ld+json']").join(" ");
+    assert!(ld.contains("\"@type\":\"MedicalWebPage\"") && ld.contains("\"@type\":\"Muscle\""), "{ld}");
+    assert!(broken_links(&f.out(), "").is_empty());
+}
