@@ -116,10 +116,13 @@ fn explain(message: &str) -> (Diagnostic, bool) {
 
 fn with_choices(d: Diagnostic, name: &str, expected: &[&str], what: &str) -> Diagnostic {
     let wrong = name.trim_matches('`');
+    let allowed = format!("allowed {what}: {}", expected.join(", "));
     match closest(wrong, expected.iter().copied()) {
+        // A short list of values is worth showing in full.
+        Some(best) if what == "values" => d.help(format!("did you mean `{best}`? ({allowed})")),
         Some(best) => d.help(format!("did you mean `{best}`?")),
         None if expected.is_empty() => d.help(format!("no {what} are allowed here")),
-        None => d.help(format!("allowed {what}: {}", expected.join(", "))),
+        None => d.help(allowed),
     }
 }
 

@@ -69,7 +69,7 @@ fn attributes(t: &Technique) -> Vec<Attribute> {
         if v.is_empty() {
             "—".to_string()
         } else {
-            v.join(", ")
+            v.join("; ")
         }
     };
     let or_dash = |s: &str| if s.is_empty() { "—".to_string() } else { s.to_string() };
