@@ -51,6 +51,8 @@ pub struct RegionShape {
     pub markup: String,
     /// Where a trigger point's X goes, in figure coordinates.
     pub center: (f64, f64),
+    /// The shape's bounding box (x0, y0, x1, y1), in figure coordinates.
+    pub bounds: (f64, f64, f64, f64),
     /// Where the shape is written in the SVG file, for errors.
     pub location: Location,
 }
@@ -127,6 +129,7 @@ pub fn parse(source: Arc<Source>) -> Result<Figure, Vec<Diagnostic>> {
             parts.push(Part::Region(region_id.clone()));
             cursor = range.end;
             let location = source.locate(range.start..range.start + 1);
+            let bounds = shape_bounds(&shape).unwrap_or((0.0, 0.0, 0.0, 0.0));
             let center = marker_position(&shape).unwrap_or_else(|| {
                 problems.push(
                     Diagnostic::error(format!(
@@ -142,6 +145,7 @@ pub fn parse(source: Arc<Source>) -> Result<Figure, Vec<Diagnostic>> {
                     view,
                     markup: strip_ids(&text[range.clone()]),
                     center,
+                    bounds,
                     location: location.clone(),
                 },
             );
@@ -212,6 +216,10 @@ fn marker_position(node: &roxmltree::Node<'_, '_>) -> Option<(f64, f64)> {
     if let (Some(x), Some(y)) = (node.attribute("data-x"), node.attribute("data-y")) {
         return Some((x.parse().ok()?, y.parse().ok()?));
     }
+    shape_bbox(node).center()
+}
+
+fn shape_bbox(node: &roxmltree::Node<'_, '_>) -> BBox {
     let mut bbox = BBox::default();
     for n in node.descendants().filter(|n| n.is_element()) {
         let transform = accumulated_transform(&n);
@@ -220,7 +228,12 @@ fn marker_position(node: &roxmltree::Node<'_, '_>) -> Option<(f64, f64)> {
             bbox.add(tx, ty);
         }
     }
-    bbox.center()
+    bbox
+}
+
+fn shape_bounds(node: &roxmltree::Node<'_, '_>) -> Option<(f64, f64, f64, f64)> {
+    let b = shape_bbox(node);
+    b.min.map(|(x, y)| (x, y, b.max.0, b.max.1))
 }
 
 fn accumulated_transform(node: &roxmltree::Node<'_, '_>) -> svgtypes::Transform {
@@ -365,6 +378,7 @@ impl Figure {
     pub fn referral_map(&self, spec: &MapSpec<'_>) -> String {
         let mut out = String::with_capacity(16 * 1024);
         let views = self.views_for(spec);
+        let view_box = self.crop(&views, spec);
         let _ = write!(
             out,
             "<svg class=\"bodymap referral-map views-{}\" viewBox=\"{}\" role=\"img\" aria-labelledby=\"{id}-t {id}-d\" xmlns=\"http://www.w3.org/2000/svg\">\
@@ -372,7 +386,7 @@ impl Figure {
              <defs><pattern id=\"{id}-stipple\" class=\"stipple\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\">\
              <rect width=\"6\" height=\"6\" class=\"stipple-bg\"/><circle cx=\"1.5\" cy=\"1.5\" r=\"1.2\" class=\"stipple-dot\"/><circle cx=\"4.5\" cy=\"4.5\" r=\"1.2\" class=\"stipple-dot\"/></pattern></defs>",
             views.len(),
-            combined_view_box(&views),
+            view_box,
             escape(spec.title),
             escape(spec.description),
             id = spec.id,
@@ -404,6 +418,47 @@ impl Figure {
         out.push_str("</g></svg>");
         let _ = spec.names;
         out
+    }
+
+    /// The part of the figure a map shows: the zones and marks with a
+    /// margin, at least [`MIN_CROP`] of the figure's height so the body stays
+    /// recognisable, never beyond the views drawn. The trigger point manuals
+    /// likewise draw only the part of the body a pattern covers.
+    fn crop(&self, views: &[&FigureView], spec: &MapSpec<'_>) -> String {
+        let full = parse_box(&combined_view_box(views));
+        let mut bbox = BBox::default();
+        for region in spec.zones.keys().chain(spec.marks.iter()) {
+            if let Some(shape) = self.regions.get(region) {
+                let (x0, y0, x1, y1) = shape.bounds;
+                bbox.add(x0, y0);
+                bbox.add(x1, y1);
+            }
+        }
+        let (Some(full), Some((x0, y0))) = (full, bbox.min) else {
+            return combined_view_box(views);
+        };
+        let (fx, fy, fw, fh) = full;
+        let margin = fh * 0.06;
+        let (mut x0, mut y0, mut x1, mut y1) = (x0 - margin, y0 - margin, bbox.max.0 + margin, bbox.max.1 + margin);
+        let min_h = fh * MIN_CROP;
+        if y1 - y0 < min_h {
+            let grow = (min_h - (y1 - y0)) / 2.0;
+            y0 -= grow;
+            y1 += grow;
+        }
+        // Keep each view's full width (the figure side by side reads better
+        // than a sliver), and stay inside the drawing.
+        x0 = x0.min(fx).max(fx);
+        x1 = x1.max(fx + fw).min(fx + fw);
+        if y0 < fy {
+            y1 += fy - y0;
+            y0 = fy;
+        }
+        if y1 > fy + fh {
+            y0 = (y0 - (y1 - fy - fh)).max(fy);
+            y1 = fy + fh;
+        }
+        format!("{} {} {} {}", fmt_num(x0), fmt_num(y0), fmt_num(x1 - x0), fmt_num(y1 - y0))
     }
 
     /// The "where does it hurt?" figure: every region a focusable link.
@@ -468,6 +523,22 @@ impl Figure {
             .collect();
         others.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(b.1)));
         others.into_iter().take(count).map(|(_, id)| id.clone()).collect()
+    }
+}
+
+/// Maps show at least this share of the figure's height.
+const MIN_CROP: f64 = 0.45;
+
+fn fmt_num(v: f64) -> String {
+    let s = format!("{v:.1}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+fn parse_box(s: &str) -> Option<(f64, f64, f64, f64)> {
+    let n: Vec<f64> = s.split([' ', ',']).filter(|p| !p.is_empty()).filter_map(|p| p.parse().ok()).collect();
+    match n[..] {
+        [x, y, w, h] => Some((x, y, w, h)),
+        _ => None,
     }
 }
 

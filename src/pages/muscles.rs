@@ -115,10 +115,11 @@ fn trigger_points(site: &Site, m: usize) -> Vec<TriggerPointView> {
 /// The pattern in words: the map's text equivalent.
 pub fn pattern_text(site: &Site, m: usize) -> String {
     let names = |list: &[usize]| {
-        list.iter()
-            .map(|&r| site.content.regions[r].data.name.clone())
-            .collect::<Vec<_>>()
-            .join(", ")
+        let names: Vec<String> = list.iter().map(|&r| site.content.regions[r].data.name.clone()).collect();
+        match names.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+            _ => names.join(""),
+        }
     };
     site.graph.muscle_trigger_points[m]
         .iter()
