@@ -3,11 +3,13 @@
 
 #![allow(dead_code)]
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use scraper::{Html, Selector};
+
+pub mod links;
+pub use links::file_for;
 
 /// A small body figure with one region per view and a few more in front.
 pub const FIGURE: &str = r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 100">
@@ -185,15 +187,6 @@ impl Fixture {
     }
 }
 
-pub fn file_for(out: &Path, url: &str) -> PathBuf {
-    let rel = url.trim_start_matches('/');
-    if rel.is_empty() || rel.ends_with('/') {
-        out.join(rel).join("index.html")
-    } else {
-        out.join(rel)
-    }
-}
-
 pub fn page_in(out: &Path, url: &str) -> Html {
     let path = file_for(out, url);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -216,55 +209,8 @@ pub fn attrs(html: &Html, selector: &str, attr: &str) -> Vec<String> {
         .collect()
 }
 
-/// Checks every internal `href` and `src` of every HTML page in `out`:
-/// the file exists, and a `#fragment` names an id on the target page.
-/// `base_path` is the path part of base_url (`""` or `/studio`). Returns the
-/// broken links as "page -> link".
+/// Every internal link of the built site in `out` that does not resolve, as
+/// "page -> link (why)". `base_path` is `""` or a subpath like `/studio`.
 pub fn broken_links(out: &Path, base_path: &str) -> Vec<String> {
-    let mut ids: HashMap<PathBuf, Vec<String>> = HashMap::new();
-    let mut pages = Vec::new();
-    for entry in walkdir::WalkDir::new(out).into_iter().filter_map(Result::ok) {
-        if entry.path().extension().is_some_and(|e| e == "html") {
-            let html = Html::parse_document(&std::fs::read_to_string(entry.path()).unwrap());
-            ids.insert(
-                entry.path().to_path_buf(),
-                attrs(&html, "[id]", "id"),
-            );
-            pages.push((entry.path().to_path_buf(), html));
-        }
-    }
-    let mut broken = Vec::new();
-    let links = sel("a[href], link[href], script[src], img[src]");
-    for (path, html) in &pages {
-        for el in html.select(&links) {
-            let v = el.value();
-            let link = v.attr("href").or(v.attr("src")).unwrap_or("");
-            if link.starts_with("http") || link.starts_with("mailto:") || link.starts_with("tel:") || link.starts_with("//") {
-                continue;
-            }
-            let (target, fragment) = match link.split_once('#') {
-                Some((t, f)) => (t, Some(f)),
-                None => (link, None),
-            };
-            let target_file = if target.is_empty() {
-                path.clone()
-            } else if let Some(rest) = target.strip_prefix(base_path).filter(|r| r.starts_with('/')) {
-                file_for(out, rest)
-            } else {
-                broken.push(format!("{} -> {link} (not under the base path)", path.display()));
-                continue;
-            };
-            if !target_file.is_file() {
-                broken.push(format!("{} -> {link} (no file)", path.display()));
-                continue;
-            }
-            if let Some(f) = fragment {
-                let decoded = f.replace("%20", " ");
-                if !ids.get(&target_file).is_some_and(|list| list.iter().any(|i| *i == decoded)) {
-                    broken.push(format!("{} -> {link} (no such id)", path.display()));
-                }
-            }
-        }
-    }
-    broken
+    links::check_site(out, base_path).iter().map(ToString::to_string).collect()
 }

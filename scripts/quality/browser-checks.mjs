@@ -1,0 +1,162 @@
+// Browser checks of a built site, run by .ci/run:
+//   node scripts/quality/browser-checks.mjs <output-dir>
+//
+// Serves the folder on 127.0.0.1, opens pages of every kind in headless
+// Chromium (playwright-core driving Debian's /usr/bin/chromium) and checks:
+// - axe-core finds no serious or critical accessibility violation
+//   (light and dark colour schemes);
+// - no console errors, page errors or failed requests;
+// - the comparison table sorts by a column and filters by setting;
+// - the pain finder's regions are reachable by keyboard and navigate.
+// Ends with a line "N passed, M failed" and exits 1 on any failure.
+
+import http from "node:http";
+import fs from "node:fs";
+import path from "node:path";
+import { createRequire } from "node:module";
+
+const require = createRequire(path.resolve(".tools/package.json"));
+const { chromium } = require("playwright-core");
+const axeSource = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+const root = path.resolve(process.argv[2] || "public");
+const TYPES = {
+  ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript",
+  ".svg": "image/svg+xml", ".xml": "application/xml", ".txt": "text/plain",
+  ".png": "image/png", ".jpg": "image/jpeg", ".json": "application/json",
+};
+
+function serve() {
+  const server = http.createServer((req, res) => {
+    let rel = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    let file = path.join(root, rel);
+    if (!file.startsWith(root)) { res.writeHead(403); return res.end(); }
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
+    if (!fs.existsSync(file)) {
+      res.writeHead(404, { "content-type": TYPES[".html"] });
+      return res.end(fs.readFileSync(path.join(root, "404.html")));
+    }
+    res.writeHead(200, { "content-type": TYPES[path.extname(file)] || "application/octet-stream" });
+    res.end(fs.readFileSync(file));
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+
+/** The first page under each folder, so every page kind is covered. */
+function firstIn(dir) {
+  const full = path.join(root, dir);
+  if (!fs.existsSync(full)) return null;
+  const sub = fs.readdirSync(full).filter((d) => fs.statSync(path.join(full, d)).isDirectory() && d !== "page" && d !== "compare").sort();
+  return sub.length ? `/${dir}/${sub[0]}/` : null;
+}
+
+const pages = [
+  "/", "/blog/", firstIn("blog"), "/tags/", firstIn("tags"), "/muscles/", firstIn("muscles"),
+  "/referral-patterns/", "/pain/", firstIn("pain"), "/techniques/", firstIn("techniques"),
+  "/techniques/compare/", firstIn("techniques/compare"), "/faq/", firstIn("faq"), "/about/", "/404.html",
+].filter(Boolean);
+
+let passed = 0;
+let failed = 0;
+function check(name, ok, detail = "") {
+  if (ok) { passed += 1; console.log(`ok   ${name}`); }
+  else { failed += 1; console.log(`FAIL ${name}${detail ? `\n     ${detail}` : ""}`); }
+}
+
+const server = await serve();
+const base = `http://127.0.0.1:${server.address().port}`;
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-quic"],
+});
+
+async function open(url, colorScheme = "light") {
+  const context = await browser.newContext({ colorScheme, viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on("console", (m) => { if (m.type() === "error") problems.push(`console: ${m.text()}`); });
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()}`));
+  page.on("response", (r) => { if (r.status() >= 400 && !url.endsWith("404.html")) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
+  await page.goto(base + url, { waitUntil: "load" });
+  return { page, context, problems };
+}
+
+async function axe(page) {
+  await page.addScriptTag({ content: axeSource });
+  return page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ["violations"] });
+    return r.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`);
+  });
+}
+
+try {
+  for (const url of pages) {
+    for (const scheme of ["light", "dark"]) {
+      const { page, context, problems } = await open(url, scheme);
+      const violations = await axe(page);
+      check(`axe ${scheme} ${url}`, violations.length === 0, violations.join("\n     "));
+      if (scheme === "light") check(`no console errors or failed requests ${url}`, problems.length === 0, problems.join("\n     "));
+      await context.close();
+    }
+  }
+
+  // The comparison table: sorting and filtering.
+  {
+    const { page, context } = await open("/techniques/compare/");
+    const intensities = () => page.$$eval("table[data-compare] tbody tr:not([hidden]) td[data-label='Intensity']", (tds) => tds.map((t) => Number(t.dataset.sort)));
+    await page.getByRole("button", { name: "Intensity" }).click();
+    const asc = await intensities();
+    check("compare table sorts ascending", asc.length > 1 && asc.every((v, i) => i === 0 || asc[i - 1] <= v), JSON.stringify(asc));
+    await page.getByRole("button", { name: "Intensity" }).click();
+    const desc = await intensities();
+    check("compare table sorts descending", desc.every((v, i) => i === 0 || desc[i - 1] >= v), JSON.stringify(desc));
+    const sortState = await page.$eval("th[data-sort-key='intensity']", (th) => th.getAttribute("aria-sort"));
+    check("sorted column has aria-sort", sortState === "descending", sortState);
+    await page.getByLabel("At home").check();
+    const settings = await page.$$eval("table[data-compare] tbody tr:not([hidden])", (rows) => rows.map((r) => r.dataset.setting));
+    check("compare table filters by setting", settings.length > 0 && settings.every((s) => s === "home"), JSON.stringify(settings));
+    await context.close();
+  }
+
+  // The pain finder: regions reachable by keyboard, Enter navigates.
+  {
+    const { page, context } = await open("/pain/");
+    let found = null;
+    for (let i = 0; i < 80 && !found; i++) {
+      await page.keyboard.press("Tab");
+      found = await page.evaluate(() => {
+        const a = document.activeElement;
+        return a && a.closest && a.closest("svg.finder-map") ? a.getAttribute("href") : null;
+      });
+    }
+    check("a finder region takes keyboard focus", Boolean(found), "no region link reached with Tab");
+    if (found) {
+      const name = await page.evaluate(() => document.activeElement.getAttribute("aria-label"));
+      check("the focused region has an accessible name", Boolean(name), String(name));
+      await Promise.all([page.waitForURL(`**${found}`), page.keyboard.press("Enter")]);
+      check("Enter on a region opens its page", page.url().endsWith(found), page.url());
+    }
+    await context.close();
+  }
+
+  // An FAQ link to a question opens that answer.
+  {
+    const topic = firstIn("faq");
+    const { page, context } = await open(topic);
+    const id = await page.$eval("details.faq-item", (d) => d.id);
+    await page.goto(`${base}${topic}#${id}`);
+    const open_ = await page.$eval(`details#${id}`, (d) => d.open);
+    check("a link to an FAQ answer opens it", open_ === true);
+    await context.close();
+  }
+} finally {
+  await browser.close();
+  server.close();
+}
+
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
