@@ -7,7 +7,8 @@
 //!    and the body figure into typed values;
 //! 2. [`graph`]: validate and link: resolve ids, render Markdown, backlinks;
 //! 3. [`pages`]: plan every page (URL, template, data);
-//! 4. [`render`]: Tera renders the plans in parallel;
+//! 4. [`render`]: Tera renders the plans in parallel; [`search`] indexes the
+//!    rendered pages with Pagefind; [`minify`] shrinks them if asked;
 //! 5. [`output`]: sync the output folder, writing only what changed.
 //!
 //! Every stage reports problems as [`diagnostics::Diagnostic`]s; a build
@@ -20,12 +21,15 @@ pub mod diagnostics;
 pub mod graph;
 pub mod ids;
 pub mod markdown;
+pub mod minify;
 pub mod output;
 pub mod pages;
 pub mod render;
+pub mod search;
 pub mod theme;
 pub mod toml_file;
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -93,11 +97,22 @@ pub fn render_site(opts: &BuildOptions) -> Result<RenderedSite, BuildFailure> {
         return Err(BuildFailure::from(diags));
     };
     let page_count = plans.len();
+    let searchable: HashSet<String> = plans.iter().filter(|p| p.search_kind.is_some()).map(|p| p.url.output_file()).collect();
     let mut files = render::pages(&site, &tera, &theme, plans, &mut diags);
     if diags.has_errors() {
         return Err(BuildFailure::from(diags));
     }
     files.extend(assets.files);
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    if site.config.site.search.enabled {
+        match search::index(&files, &searchable, &site.config.site.language) {
+            Ok(bundle) => files.extend(bundle),
+            Err(d) => return Err(BuildFailure::one(d)),
+        }
+    }
+    if site.config.site.minify {
+        minify::files(&mut files);
+    }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     diags.sort();
     Ok(RenderedSite {

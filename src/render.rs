@@ -16,7 +16,7 @@ use crate::diagnostics::{closest, Diagnostic, Diagnostics, Location};
 use crate::graph::Site;
 use crate::ids::UrlPath;
 use crate::output::OutputFile;
-use crate::pages::{Link, PagePlan};
+use crate::pages::{Link, PagePlan, SearchKind};
 use crate::theme::Theme;
 
 /// Asset files whose names get a content hash, so hosts can cache them
@@ -192,6 +192,7 @@ pub fn pages(site: &Site, tera: &Tera, theme: &Theme, plans: Vec<PagePlan>, diag
             context.insert("site", &globals);
             context.insert("current_url", &site.config.base.link(&plan.url));
             context.insert("current_path", plan.url.as_str());
+            context.insert("search_kind", &plan.search_kind.map(SearchKind::label));
             match tera.render(&plan.template, &context) {
                 Ok(html) => Ok(OutputFile {
                     path: plan.url.output_file(),

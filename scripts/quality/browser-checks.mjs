@@ -7,7 +7,8 @@
 //   (light and dark colour schemes);
 // - no console errors, page errors or failed requests;
 // - the comparison table sorts by a column and filters by setting;
-// - the pain finder's regions are reachable by keyboard and navigate.
+// - the pain finder's regions are reachable by keyboard and navigate;
+// - search (Pagefind) finds "trapezius" and a symptom, from the header box.
 // Ends with a line "N passed, M failed" and exits 1 on any failure.
 
 import http from "node:http";
@@ -54,6 +55,7 @@ const pages = [
   "/", "/blog/", firstIn("blog"), "/tags/", firstIn("tags"), "/muscles/", firstIn("muscles"),
   "/referral-patterns/", "/pain/", firstIn("pain"), "/techniques/", firstIn("techniques"),
   "/techniques/compare/", firstIn("techniques/compare"), "/faq/", firstIn("faq"), "/about/", "/404.html",
+  fs.existsSync(path.join(root, "search")) ? "/search/?q=trapezius" : null,
 ].filter(Boolean);
 
 let passed = 0;
@@ -151,6 +153,27 @@ try {
     await page.goto(`${base}${topic}#${id}`);
     const open_ = await page.$eval(`details#${id}`, (d) => d.open);
     check("a link to an FAQ answer opens it", open_ === true);
+    await context.close();
+  }
+  // Search: the header box leads to results that say what kind each hit is.
+  if (fs.existsSync(path.join(root, "search"))) {
+    const { page, context, problems } = await open("/");
+    await page.getByRole("searchbox", { name: "Search the site" }).first().fill("trapezius");
+    await Promise.all([page.waitForURL("**/search/?q=trapezius"), page.getByRole("searchbox", { name: "Search the site" }).first().press("Enter")]);
+    await page.waitForSelector(".pagefind-ui__result-title", { timeout: 10000 }).catch(() => null);
+    const titles = await page.$$eval(".pagefind-ui__result-title", (els) => els.map((e) => e.textContent.trim()));
+    check("search finds trapezius", titles.some((t) => /Muscle · .*trapezius/i.test(t)), JSON.stringify(titles.slice(0, 5)));
+    const input = page.locator(".pagefind-ui__search-input");
+    await input.fill("headache behind the eye");
+    await page.waitForFunction(() => /headache behind the eye/.test(document.querySelector(".pagefind-ui__message")?.textContent || ""), null, { timeout: 10000 }).catch(() => null);
+    await page.waitForTimeout(300);
+    const symptom = await page.$$eval(".pagefind-ui__result-title", (els) => els.map((e) => e.textContent.trim()));
+    check("a symptom search finds the muscles that refer there", symptom.some((t) => t.startsWith("Muscle · ")) && symptom.some((t) => /headache|head|eye/i.test(t)), JSON.stringify(symptom.slice(0, 8)));
+    const first = page.locator(".pagefind-ui__result-link").first();
+    const href = await first.getAttribute("href");
+    const response = await page.request.get(new URL(href, page.url()).toString());
+    check("a search result links to a page that exists", response.ok(), href);
+    check("search makes no failed requests or console errors", problems.length === 0, problems.join("\n     "));
     await context.close();
   }
 } finally {

@@ -133,6 +133,7 @@ fn article(site: &Site, i: usize) -> PagePlan {
             "related": related_articles(site, i, 3).into_iter().map(|j| article_card(site, j)).collect::<Vec<_>>(),
         }),
     )
+    .searchable(SearchKind::Article)
     .origin(doc.head_location());
     plan.lastmod = doc.meta.updated.or(doc.meta.date).map(|d| d.to_string());
     plan
@@ -246,6 +247,7 @@ fn standalone_page(site: &Site, i: usize) -> PagePlan {
             },
         }),
     )
+    .searchable(SearchKind::Page)
     .origin(doc.head_location());
     plan.lastmod = doc.meta.updated.map(|d| d.to_string());
     plan

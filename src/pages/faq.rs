@@ -92,6 +92,7 @@ pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
                     }).collect::<Vec<_>>(),
                 }),
             )
+            .searchable(SearchKind::Faq)
             .origin(topic.source.whole()),
         );
     }

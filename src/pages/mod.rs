@@ -12,6 +12,7 @@ mod feeds;
 mod home;
 mod muscles;
 mod pain;
+mod search;
 mod techniques;
 
 use std::collections::HashMap;
@@ -40,6 +41,36 @@ pub struct PagePlan {
     /// Listed in sitemap.xml.
     pub in_sitemap: bool,
     pub lastmod: Option<String>,
+    /// Set on the pages the site search indexes, saying what kind of page
+    /// a hit is; list pages (indexes, tags, pagination) are left out.
+    pub search_kind: Option<SearchKind>,
+}
+
+/// The kinds of page the search indexes; the label is shown with each hit
+/// and offered as a filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchKind {
+    Article,
+    Page,
+    Muscle,
+    Technique,
+    Comparison,
+    Faq,
+    PainRegion,
+}
+
+impl SearchKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            SearchKind::Article => "Article",
+            SearchKind::Page => "Page",
+            SearchKind::Muscle => "Muscle",
+            SearchKind::Technique => "Technique",
+            SearchKind::Comparison => "Comparison",
+            SearchKind::Faq => "FAQ",
+            SearchKind::PainRegion => "Pain region",
+        }
+    }
 }
 
 impl PagePlan {
@@ -51,7 +82,13 @@ impl PagePlan {
             origin: None,
             in_sitemap: true,
             lastmod: None,
+            search_kind: None,
         }
+    }
+
+    pub fn searchable(mut self, kind: SearchKind) -> Self {
+        self.search_kind = Some(kind);
+        self
     }
 
     pub fn origin(mut self, origin: Location) -> Self {
@@ -69,6 +106,7 @@ pub fn plan(site: &Site, diags: &mut Diagnostics) -> Vec<PagePlan> {
     techniques::plan(site, &mut pages);
     faq::plan(site, &mut pages);
     pain::plan(site, &mut pages);
+    search::plan(site, &mut pages);
     feeds::plan(site, &mut pages);
     check_unique_urls(&pages, diags);
     pages

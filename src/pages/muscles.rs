@@ -244,5 +244,6 @@ fn muscle_page(site: &Site, m: usize) -> PagePlan {
             },
         }),
     )
+    .searchable(SearchKind::Muscle)
     .origin(muscle.source.whole())
 }

@@ -187,5 +187,6 @@ fn region_page(site: &Site, r: usize) -> PagePlan {
             },
         }),
     )
+    .searchable(SearchKind::PainRegion)
     .origin(region.source.locate(region.data.id.span()))
 }

@@ -224,6 +224,7 @@ fn technique_page(site: &Site, t: usize) -> PagePlan {
             },
         }),
     )
+    .searchable(SearchKind::Technique)
     .origin(tech.source.whole())
 }
 
@@ -267,6 +268,7 @@ fn compare_pair(site: &Site, a: usize, b: usize) -> PagePlan {
             "only_b_muscles": cards(only_b),
         }),
     )
+    .searchable(SearchKind::Comparison)
     .origin(ta.source.whole())
 }
 
