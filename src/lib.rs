@@ -25,6 +25,7 @@ pub mod minify;
 pub mod output;
 pub mod pages;
 pub mod render;
+pub mod scaffold;
 pub mod search;
 pub mod theme;
 pub mod toml_file;

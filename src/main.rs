@@ -23,6 +23,11 @@ enum Command {
     Build(BuildArgs),
     /// Check the site for errors without writing anything (for editors and CI)
     Check(BuildArgs),
+    /// Create a new site in DIR (a new or empty folder) that builds at once
+    Init {
+        /// The folder to create the site in
+        dir: PathBuf,
+    },
 }
 
 #[derive(Args)]
@@ -75,6 +80,19 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
             Err(failure) => fail(failure, color),
+        },
+        Command::Init { dir } => match knotwork::scaffold::init(&dir) {
+            Ok(files) => {
+                println!("Created a new site in {} ({} files). Next:", dir.display(), files.len());
+                println!("  cd {}", dir.display());
+                println!("  knotwork build        # writes the site to public/");
+                println!("Then edit site.toml (title, base_url, studio) and the files under content/.");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(1)
+            }
         },
         Command::Check(args) => {
             let started = Instant::now();

@@ -53,6 +53,29 @@ impl Date {
         Date::new(y, m, d)
     }
 
+    /// Today in UTC (for `knotwork init`; builds never read the clock).
+    pub fn today() -> Self {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        Self::from_days_since_epoch((secs / 86_400) as i64)
+    }
+
+    /// The civil date `days` after 1970-01-01 (Howard Hinnant's
+    /// `civil_from_days`, exact for the proleptic Gregorian calendar).
+    fn from_days_since_epoch(days: i64) -> Self {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+        Date { year, month, day }
+    }
+
     /// "14 March 2026".
     pub fn long(&self) -> String {
         format!("{} {} {}", self.day, MONTHS[self.month as usize - 1], self.year)
@@ -108,5 +131,13 @@ mod tests {
         assert!(Date::parse("2024-02-29").is_ok());
         assert!(Date::parse("14/03/2026").is_err());
         assert!(Date::parse("2026-13-01").is_err());
+    }
+
+    #[test]
+    fn days_since_epoch() {
+        assert_eq!(Date::from_days_since_epoch(0).to_string(), "1970-01-01");
+        assert_eq!(Date::from_days_since_epoch(11_016).to_string(), "2000-02-29");
+        assert_eq!(Date::from_days_since_epoch(20_416).to_string(), "2025-11-24");
+        assert_eq!(Date::from_days_since_epoch(-1).to_string(), "1969-12-31");
     }
 }
