@@ -85,11 +85,15 @@ pub fn render_site(opts: &BuildOptions) -> Result<RenderedSite, BuildFailure> {
         return Err(BuildFailure::from(diags));
     }
 
+    let mut timer = StageTimer::start();
     let content = content::load(&config, &mut diags);
     let figure = bodymap::load(&config.root, &config.site.theme, &mut diags);
     let theme = theme::load(&config, &mut diags);
+    timer.lap("load");
     let site = graph::link(config, content, figure, &mut diags);
+    timer.lap("link");
     let plans = pages::plan(&site, &mut diags);
+    timer.lap("plan");
     if diags.has_errors() {
         return Err(BuildFailure::from(diags));
     }
@@ -100,6 +104,7 @@ pub fn render_site(opts: &BuildOptions) -> Result<RenderedSite, BuildFailure> {
     let page_count = plans.len();
     let searchable: HashSet<String> = plans.iter().filter(|p| p.search_kind.is_some()).map(|p| p.url.output_file()).collect();
     let mut files = render::pages(&site, &tera, &theme, plans, &mut diags);
+    timer.lap("render");
     if diags.has_errors() {
         return Err(BuildFailure::from(diags));
     }
@@ -110,9 +115,11 @@ pub fn render_site(opts: &BuildOptions) -> Result<RenderedSite, BuildFailure> {
             Ok(bundle) => files.extend(bundle),
             Err(d) => return Err(BuildFailure::one(d)),
         }
+        timer.lap("search");
     }
     if site.config.site.minify {
         minify::files(&mut files);
+        timer.lap("minify");
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     diags.sort();
@@ -153,4 +160,24 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         warnings: rendered.warnings,
         elapsed: started.elapsed(),
     })
+}
+
+/// Prints how long each stage took when `KNOTWORK_TIMINGS` is set: the
+/// first thing to look at when a build is slow.
+struct StageTimer {
+    enabled: bool,
+    last: Instant,
+}
+
+impl StageTimer {
+    fn start() -> Self {
+        StageTimer { enabled: std::env::var_os("KNOTWORK_TIMINGS").is_some(), last: Instant::now() }
+    }
+
+    fn lap(&mut self, stage: &str) {
+        if self.enabled {
+            eprintln!("{stage:>8}: {:>7.1} ms", self.last.elapsed().as_secs_f64() * 1000.0);
+        }
+        self.last = Instant::now();
+    }
 }

@@ -1,7 +1,8 @@
 //! The blog: paginated list, articles, tags; stand-alone pages; alias
 //! redirects.
 
-use std::collections::HashMap;
+
+use rayon::prelude::*;
 
 use serde_json::json;
 
@@ -10,9 +11,9 @@ use crate::content::DocKind;
 
 pub fn plan(site: &Site, pages: &mut Vec<PagePlan>, diags: &mut Diagnostics) {
     blog_lists(site, pages);
-    for i in 0..site.content.articles.len() {
-        pages.push(article(site, i));
-    }
+    // Articles are most of a big site's pages: plan them in parallel.
+    let articles: Vec<PagePlan> = (0..site.content.articles.len()).into_par_iter().map(|i| article(site, i)).collect();
+    pages.extend(articles);
     tags(site, pages);
     for i in 0..site.content.pages.len() {
         pages.push(standalone_page(site, i));
@@ -149,18 +150,29 @@ fn absolute_asset(site: &Site, path: &str) -> String {
 
 /// Articles sharing the most tags with article `i`, newer first on ties.
 fn related_articles(site: &Site, i: usize, count: usize) -> Vec<usize> {
-    let mut shared: HashMap<usize, usize> = HashMap::new();
+    // Count shared tags in a dense table (cheaper than hashing when tag
+    // lists run to thousands of articles), then keep the best `count`.
+    let mut shared = vec![0u8; site.content.articles.len()];
+    let mut touched = Vec::new();
     for tag in &site.content.articles[i].meta.tags {
         if let Some((_, list)) = site.graph.tags.get(&crate::ids::slugify(tag)) {
             for &j in list.iter().filter(|&&j| j != i) {
-                *shared.entry(j).or_default() += 1;
+                if shared[j] == 0 {
+                    touched.push(j);
+                }
+                shared[j] = shared[j].saturating_add(1);
             }
         }
     }
-    let mut ranked: Vec<(usize, usize)> = shared.into_iter().collect();
-    // Articles are sorted newest first, so a lower index is newer.
-    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    ranked.into_iter().take(count).map(|(j, _)| j).collect()
+    // Most shared tags first; articles are sorted newest first, so among
+    // equals the lower index (newer) wins.
+    let rank = |j: &usize| (std::cmp::Reverse(shared[*j]), *j);
+    if touched.len() > count {
+        touched.select_nth_unstable_by_key(count, rank);
+        touched.truncate(count);
+    }
+    touched.sort_unstable_by_key(rank);
+    touched
 }
 
 fn tags(site: &Site, pages: &mut Vec<PagePlan>) {

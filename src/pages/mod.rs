@@ -456,22 +456,39 @@ pub struct Pager {
     pub total: usize,
     pub previous: Option<String>,
     pub next: Option<String>,
-    pub pages: Vec<Link>,
+    /// The first and last page, and those around the current one; `gap`
+    /// entries stand for the pages left out, so the list stays short
+    /// however long the archive grows.
+    pub pages: Vec<PagerItem>,
 }
 
+#[derive(Debug, Clone, Serialize)]
+pub struct PagerItem {
+    pub title: String,
+    pub url: String,
+    pub current: bool,
+    pub gap: bool,
+}
+
+/// Pages shown either side of the current one.
+const PAGER_WINDOW: usize = 2;
+
 pub fn pager(site: &Site, current: usize, urls: &[UrlPath]) -> Pager {
+    let total = urls.len();
+    let shown = |n: usize| n == 1 || n == total || n.abs_diff(current) <= PAGER_WINDOW;
+    let mut pages = Vec::new();
+    for n in 1..=total {
+        if shown(n) {
+            pages.push(PagerItem { title: n.to_string(), url: site.config.base.link(&urls[n - 1]), current: n == current, gap: false });
+        } else if pages.last().is_some_and(|p: &PagerItem| !p.gap) {
+            pages.push(PagerItem { title: "…".into(), url: String::new(), current: false, gap: true });
+        }
+    }
     Pager {
         current,
-        total: urls.len(),
+        total,
         previous: (current > 1).then(|| site.config.base.link(&urls[current - 2])),
-        next: (current < urls.len()).then(|| site.config.base.link(&urls[current])),
-        pages: urls
-            .iter()
-            .enumerate()
-            .map(|(i, u)| Link {
-                title: (i + 1).to_string(),
-                url: site.config.base.link(u),
-            })
-            .collect(),
+        next: (current < total).then(|| site.config.base.link(&urls[current])),
+        pages,
     }
 }
