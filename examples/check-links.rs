@@ -16,7 +16,13 @@ fn main() -> ExitCode {
     let mut base_path = String::new();
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--base-path" => base_path = args.next().unwrap_or_default().trim_end_matches('/').to_string(),
+            "--base-path" => {
+                base_path = args
+                    .next()
+                    .unwrap_or_default()
+                    .trim_end_matches('/')
+                    .to_string()
+            }
             _ => out = Some(PathBuf::from(arg)),
         }
     }
@@ -24,11 +30,23 @@ fn main() -> ExitCode {
         eprintln!("usage: check-links <output-dir> [--base-path /subpath]");
         return ExitCode::from(2);
     };
-    let pages = walkdir::WalkDir::new(&out).into_iter().filter_map(Result::ok).filter(|e| e.path().extension().is_some_and(|x| x == "html")).count();
+    let pages = walkdir::WalkDir::new(&out)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "html"))
+        .count();
     let broken = links::check_site(&out, &base_path);
     for link in &broken {
         println!("{link}");
     }
-    println!("checked {pages} pages under {}: {} broken links", out.display(), broken.len());
-    if broken.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    println!(
+        "checked {pages} pages under {}: {} broken links",
+        out.display(),
+        broken.len()
+    );
+    if broken.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }

@@ -18,17 +18,99 @@ use std::path::{Path, PathBuf};
 const REGIONS_TOML: &str = include_str!("../content/regions.toml");
 
 const WORDS: &[&str] = &[
-    "muscle", "tension", "shoulder", "neck", "pressure", "release", "tissue", "pain", "referral", "stretch",
-    "posture", "breathing", "session", "therapist", "knot", "band", "fibres", "circulation", "warmth", "movement",
-    "desk", "habit", "recovery", "soreness", "ache", "load", "rest", "sleep", "routine", "client", "area", "week",
-    "the", "a", "and", "of", "to", "in", "is", "that", "with", "for", "on", "as", "it", "can", "often", "when",
-    "slowly", "gently", "firmly", "deep", "tender", "local", "common", "daily", "small", "long", "short", "active",
+    "muscle",
+    "tension",
+    "shoulder",
+    "neck",
+    "pressure",
+    "release",
+    "tissue",
+    "pain",
+    "referral",
+    "stretch",
+    "posture",
+    "breathing",
+    "session",
+    "therapist",
+    "knot",
+    "band",
+    "fibres",
+    "circulation",
+    "warmth",
+    "movement",
+    "desk",
+    "habit",
+    "recovery",
+    "soreness",
+    "ache",
+    "load",
+    "rest",
+    "sleep",
+    "routine",
+    "client",
+    "area",
+    "week",
+    "the",
+    "a",
+    "and",
+    "of",
+    "to",
+    "in",
+    "is",
+    "that",
+    "with",
+    "for",
+    "on",
+    "as",
+    "it",
+    "can",
+    "often",
+    "when",
+    "slowly",
+    "gently",
+    "firmly",
+    "deep",
+    "tender",
+    "local",
+    "common",
+    "daily",
+    "small",
+    "long",
+    "short",
+    "active",
 ];
 
 const TAGS: &[&str] = &[
-    "neck", "shoulders", "low back", "hips", "headaches", "self-care", "desk work", "running", "sleep", "posture",
-    "stretching", "foam rolling", "massage", "basics", "referred pain", "jaw", "knees", "feet", "arms", "hands",
-    "breathing", "stress", "recovery", "sport", "pregnancy", "older adults", "prevention", "sessions", "research", "heat",
+    "neck",
+    "shoulders",
+    "low back",
+    "hips",
+    "headaches",
+    "self-care",
+    "desk work",
+    "running",
+    "sleep",
+    "posture",
+    "stretching",
+    "foam rolling",
+    "massage",
+    "basics",
+    "referred pain",
+    "jaw",
+    "knees",
+    "feet",
+    "arms",
+    "hands",
+    "breathing",
+    "stress",
+    "recovery",
+    "sport",
+    "pregnancy",
+    "older adults",
+    "prevention",
+    "sessions",
+    "research",
+    "heat",
 ];
 
 const SETTINGS: &[&str] = &["home", "professional", "medical"];
@@ -46,7 +128,15 @@ struct Args {
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut args = Args { articles: 1000, muscles: 300, techniques: 60, faq_topics: 40, out: PathBuf::from("/tmp/kw-corpus"), seed: 1, plain: false };
+    let mut args = Args {
+        articles: 1000,
+        muscles: 300,
+        techniques: 60,
+        faq_topics: 40,
+        out: PathBuf::from("/tmp/kw-corpus"),
+        seed: 1,
+        plain: false,
+    };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         if flag == "--plain" {
@@ -54,7 +144,11 @@ fn parse_args() -> Result<Args, String> {
             continue;
         }
         let value = it.next().ok_or(format!("{flag} needs a value"))?;
-        let number = || value.parse::<usize>().map_err(|_| format!("{flag}: `{value}` is not a number"));
+        let number = || {
+            value
+                .parse::<usize>()
+                .map_err(|_| format!("{flag}: `{value}` is not a number"))
+        };
         match flag.as_str() {
             "--articles" => args.articles = number()?,
             "--muscles" => args.muscles = number()?,
@@ -76,8 +170,15 @@ fn main() {
             std::process::exit(2);
         }
     };
-    if args.out.exists() && std::fs::read_dir(&args.out).map(|mut d| d.next().is_some()).unwrap_or(true) {
-        eprintln!("gen-corpus: {} exists and is not empty; choose a new folder", args.out.display());
+    if args.out.exists()
+        && std::fs::read_dir(&args.out)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(true)
+    {
+        eprintln!(
+            "gen-corpus: {} exists and is not empty; choose a new folder",
+            args.out.display()
+        );
         std::process::exit(2);
     }
     let mut rng = fastrand::Rng::with_seed(args.seed);
@@ -91,20 +192,45 @@ fn main() {
     write(&args.out, "content/regions.toml", REGIONS_TOML);
     write(&args.out, "content/references.toml", REFERENCES);
     for i in 0..args.articles {
-        write(&args.out, &format!("content/blog/article-{i:05}.md"), &corpus.article(&mut rng, i));
+        write(
+            &args.out,
+            &format!("content/blog/article-{i:05}.md"),
+            &corpus.article(&mut rng, i),
+        );
     }
     if !args.plain {
         for i in 0..args.muscles {
-            write(&args.out, &format!("content/muscles/muscle-{i:04}.toml"), &corpus.muscle(&mut rng, i, &regions));
+            write(
+                &args.out,
+                &format!("content/muscles/muscle-{i:04}.toml"),
+                &corpus.muscle(&mut rng, i, &regions),
+            );
         }
         for i in 0..args.techniques {
-            write(&args.out, &format!("content/techniques/technique-{i:03}.toml"), &corpus.technique(&mut rng, i));
+            write(
+                &args.out,
+                &format!("content/techniques/technique-{i:03}.toml"),
+                &corpus.technique(&mut rng, i),
+            );
         }
         for i in 0..args.faq_topics {
-            write(&args.out, &format!("content/faq/topic-{i:03}.toml"), &corpus.faq_topic(&mut rng, i));
+            write(
+                &args.out,
+                &format!("content/faq/topic-{i:03}.toml"),
+                &corpus.faq_topic(&mut rng, i),
+            );
         }
     }
-    println!("wrote {} articles{} to {}", args.articles, if args.plain { " (plain)" } else { ", data and FAQs" }, args.out.display());
+    println!(
+        "wrote {} articles{} to {}",
+        args.articles,
+        if args.plain {
+            " (plain)"
+        } else {
+            ", data and FAQs"
+        },
+        args.out.display()
+    );
 }
 
 fn write(root: &Path, rel: &str, text: &str) {
@@ -115,7 +241,12 @@ fn write(root: &Path, rel: &str, text: &str) {
 
 fn region_ids() -> Vec<String> {
     let file: toml::Table = REGIONS_TOML.parse().unwrap();
-    file["regions"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_string()).collect()
+    file["regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect()
 }
 
 fn site_toml(plain: bool) -> String {
@@ -149,19 +280,45 @@ struct Corpus {
 
 impl Corpus {
     fn article(&self, rng: &mut fastrand::Rng, i: usize) -> String {
-        let mut tags: Vec<&str> = (0..rng.usize(1..=4)).map(|_| TAGS[rng.usize(..TAGS.len())]).collect();
+        let mut tags: Vec<&str> = (0..rng.usize(1..=4))
+            .map(|_| TAGS[rng.usize(..TAGS.len())])
+            .collect();
         tags.sort();
         tags.dedup();
-        let date = format!("20{:02}-{:02}-{:02}", 10 + i % 16, 1 + (i / 16) % 12, 1 + (i / 192) % 28);
+        let date = format!(
+            "20{:02}-{:02}-{:02}",
+            10 + i % 16,
+            1 + (i / 16) % 12,
+            1 + (i / 192) % 28
+        );
         let mut s = String::with_capacity(6000);
         s.push_str("+++\n");
         let _ = writeln!(s, "title = \"{} {i}\"", capitalise(&sentence(rng, 4, 7)));
         let _ = writeln!(s, "date = {date}");
-        let _ = writeln!(s, "description = \"{}.\"", capitalise(&sentence(rng, 12, 20)));
-        let _ = writeln!(s, "tags = [{}]", tags.iter().map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(", "));
+        let _ = writeln!(
+            s,
+            "description = \"{}.\"",
+            capitalise(&sentence(rng, 12, 20))
+        );
+        let _ = writeln!(
+            s,
+            "tags = [{}]",
+            tags.iter()
+                .map(|t| format!("\"{t}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         if !self.plain {
-            let _ = writeln!(s, "muscles = [\"muscle-{:04}\"]", rng.usize(..self.muscles.max(1)));
-            let _ = writeln!(s, "techniques = [\"technique-{:03}\"]", rng.usize(..self.techniques.max(1)));
+            let _ = writeln!(
+                s,
+                "muscles = [\"muscle-{:04}\"]",
+                rng.usize(..self.muscles.max(1))
+            );
+            let _ = writeln!(
+                s,
+                "techniques = [\"technique-{:03}\"]",
+                rng.usize(..self.techniques.max(1))
+            );
         }
         s.push_str("+++\n\n");
         let target = rng.usize(600..=900);
@@ -184,14 +341,26 @@ impl Corpus {
                 2 => {
                     s.push_str("| Where | How long | Notes |\n|---|---|---|\n");
                     for _ in 0..3 {
-                        let _ = writeln!(s, "| {} | {} s | {} |", word(rng), rng.usize(30..=90), sentence(rng, 3, 6));
+                        let _ = writeln!(
+                            s,
+                            "| {} | {} s | {} |",
+                            word(rng),
+                            rng.usize(30..=90),
+                            sentence(rng, 3, 6)
+                        );
                         words += 7;
                     }
                     s.push('\n');
                 }
                 3 => {
                     let lang = LANGUAGES[rng.usize(..LANGUAGES.len())];
-                    let _ = writeln!(s, "```{lang}\nhold_seconds = {}\nrepeat = {}\n# {}\n```\n", rng.usize(30..90), rng.usize(2..5), sentence(rng, 3, 6));
+                    let _ = writeln!(
+                        s,
+                        "```{lang}\nhold_seconds = {}\nrepeat = {}\n# {}\n```\n",
+                        rng.usize(30..90),
+                        rng.usize(2..5),
+                        sentence(rng, 3, 6)
+                    );
                     words += 8;
                 }
                 _ => {}
@@ -207,12 +376,28 @@ impl Corpus {
         let mut text = capitalise(&sentence(rng, n, n));
         let _ = write!(text, ". Hold it *{}* and **{}**", word(rng), word(rng));
         if rng.usize(..3) == 0 {
-            let _ = write!(text, ", as [this guide](https://example.org/guide/{}) explains", rng.usize(..500));
+            let _ = write!(
+                text,
+                ", as [this guide](https://example.org/guide/{}) explains",
+                rng.usize(..500)
+            );
         }
         if !self.plain {
             match rng.usize(..4) {
-                0 => { let _ = write!(text, "; see the [muscle](@muscles/muscle-{:04})", rng.usize(..self.muscles.max(1))); }
-                1 => { let _ = write!(text, "; try [this technique](@techniques/technique-{:03})", rng.usize(..self.techniques.max(1))); }
+                0 => {
+                    let _ = write!(
+                        text,
+                        "; see the [muscle](@muscles/muscle-{:04})",
+                        rng.usize(..self.muscles.max(1))
+                    );
+                }
+                1 => {
+                    let _ = write!(
+                        text,
+                        "; try [this technique](@techniques/technique-{:03})",
+                        rng.usize(..self.techniques.max(1))
+                    );
+                }
                 2 => text.push_str(" [@travell-simons-1999]"),
                 _ => {}
             }
@@ -226,11 +411,30 @@ impl Corpus {
         let mut s = String::new();
         let _ = writeln!(s, "name = \"Muscle {i}\"\ngroup = \"group-{}\"", i % 6);
         let _ = writeln!(s, "summary = \"{}.\"", capitalise(&sentence(rng, 10, 16)));
-        let _ = writeln!(s, "description = \"\"\"\n{}. [@travell-simons-1999]\n\"\"\"", capitalise(&sentence(rng, 40, 70)));
-        let _ = writeln!(s, "actions = [\"{}\", \"{}\"]", sentence(rng, 2, 4), sentence(rng, 2, 4));
+        let _ = writeln!(
+            s,
+            "description = \"\"\"\n{}. [@travell-simons-1999]\n\"\"\"",
+            capitalise(&sentence(rng, 40, 70))
+        );
+        let _ = writeln!(
+            s,
+            "actions = [\"{}\", \"{}\"]",
+            sentence(rng, 2, 4),
+            sentence(rng, 2, 4)
+        );
         let _ = writeln!(s, "aggravated_by = [\"{}\"]", sentence(rng, 3, 6));
-        let _ = writeln!(s, "techniques = [\"technique-{:03}\", \"technique-{:03}\"]", rng.usize(..self.techniques), rng.usize(..self.techniques));
-        let _ = writeln!(s, "self_care = \"\"\"\n- {}\n- {}\n\"\"\"", sentence(rng, 6, 10), sentence(rng, 6, 10));
+        let _ = writeln!(
+            s,
+            "techniques = [\"technique-{:03}\", \"technique-{:03}\"]",
+            rng.usize(..self.techniques),
+            rng.usize(..self.techniques)
+        );
+        let _ = writeln!(
+            s,
+            "self_care = \"\"\"\n- {}\n- {}\n\"\"\"",
+            sentence(rng, 6, 10),
+            sentence(rng, 6, 10)
+        );
         s.push_str("references = [\"travell-simons-1999\"]\n");
         for tp in 0..rng.usize(2..=4) {
             let pick = |rng: &mut fastrand::Rng| regions[rng.usize(..regions.len())].clone();
@@ -239,7 +443,11 @@ impl Corpus {
             referral.sort();
             referral.dedup();
             let spill = pick(rng);
-            let spillover = if referral.contains(&spill) { String::new() } else { format!("\"{spill}\"") };
+            let spillover = if referral.contains(&spill) {
+                String::new()
+            } else {
+                format!("\"{spill}\"")
+            };
             let _ = writeln!(
                 s,
                 "\n[[trigger_points]]\nname = \"Point {tp}\"\nlocation = \"{location}\"\nreferral = [{}]\nspillover = [{spillover}]\nsymptoms = [\"{}\"]",
@@ -252,7 +460,11 @@ impl Corpus {
 
     fn technique(&self, rng: &mut fastrand::Rng, i: usize) -> String {
         let partner = (i + 1) % self.techniques;
-        let compare = if i % 3 == 0 && partner != i { format!("\"technique-{partner:03}\"") } else { String::new() };
+        let compare = if i % 3 == 0 && partner != i {
+            format!("\"technique-{partner:03}\"")
+        } else {
+            String::new()
+        };
         format!(
             "name = \"Technique {i}\"\nsummary = \"{}.\"\nsetting = \"{}\"\nperformed_by = \"Therapist\"\nintensity = {}\n\
              time = \"{} minutes\"\nequipment = [\"Hands\"]\nevidence = \"{}\"\ngood_for = [\"{}\"]\n\
@@ -273,7 +485,10 @@ impl Corpus {
     }
 
     fn faq_topic(&self, rng: &mut fastrand::Rng, i: usize) -> String {
-        let mut s = format!("title = \"Topic {i}\"\norder = {i}\ndescription = \"{}.\"\n", capitalise(&sentence(rng, 6, 10)));
+        let mut s = format!(
+            "title = \"Topic {i}\"\norder = {i}\ndescription = \"{}.\"\n",
+            capitalise(&sentence(rng, 6, 10))
+        );
         for q in 0..rng.usize(4..=8) {
             let _ = writeln!(
                 s,
@@ -299,5 +514,8 @@ fn sentence(rng: &mut fastrand::Rng, min: usize, max: usize) -> String {
 
 fn capitalise(s: &str) -> String {
     let mut chars = s.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }

@@ -76,7 +76,10 @@ impl Zone {
 /// Loads the figure: the site's own `bodymap.svg`, else the theme's, else
 /// the built-in one.
 pub fn load(root: &Path, theme: &str, diags: &mut Diagnostics) -> Option<Figure> {
-    let candidates = [root.join("bodymap.svg"), root.join("themes").join(theme).join("bodymap.svg")];
+    let candidates = [
+        root.join("bodymap.svg"),
+        root.join("themes").join(theme).join("bodymap.svg"),
+    ];
     let source = match candidates.iter().find(|p| p.is_file()) {
         Some(path) => match crate::content::read_source(root, path) {
             Ok(s) => s,
@@ -101,11 +104,17 @@ pub fn parse(source: Arc<Source>) -> Result<Figure, Vec<Diagnostic>> {
     let doc = roxmltree::Document::parse(text).map_err(|e| {
         let pos = e.pos();
         let line_text = text.lines().nth(pos.row as usize - 1).unwrap_or("");
-        vec![Diagnostic::error(format!("the body figure is not valid SVG: {e}"))
-            .at(Location::with_line(&source.path, pos.row as usize, pos.col as usize, line_text))]
+        vec![
+            Diagnostic::error(format!("the body figure is not valid SVG: {e}")).at(
+                Location::with_line(&source.path, pos.row as usize, pos.col as usize, line_text),
+            ),
+        ]
     })?;
     let root = doc.root_element();
-    let root_view_box = root.attribute("viewBox").unwrap_or("0 0 400 600").to_string();
+    let root_view_box = root
+        .attribute("viewBox")
+        .unwrap_or("0 0 400 600")
+        .to_string();
     let mut problems = Vec::new();
     let mut views = Vec::new();
     let mut regions = HashMap::new();
@@ -151,8 +160,10 @@ pub fn parse(source: Arc<Source>) -> Result<Figure, Vec<Diagnostic>> {
             );
             if previous.is_some() {
                 problems.push(
-                    Diagnostic::error(format!("`region-{region_id}` is drawn twice in the body figure"))
-                        .at(location),
+                    Diagnostic::error(format!(
+                        "`region-{region_id}` is drawn twice in the body figure"
+                    ))
+                    .at(location),
                 );
             }
         }
@@ -170,7 +181,9 @@ pub fn parse(source: Arc<Source>) -> Result<Figure, Vec<Diagnostic>> {
     // Region shapes outside both views cannot be placed on a map.
     for stray in root.descendants().filter(|n| {
         n.attribute("id").is_some_and(|i| i.starts_with("region-"))
-            && !n.ancestors().any(|a| matches!(a.attribute("id"), Some("view-front" | "view-back")))
+            && !n
+                .ancestors()
+                .any(|a| matches!(a.attribute("id"), Some("view-front" | "view-back")))
     }) {
         problems.push(
             Diagnostic::error(format!(
@@ -200,8 +213,13 @@ pub fn parse(source: Arc<Source>) -> Result<Figure, Vec<Diagnostic>> {
 /// The byte range between an element's start and end tags.
 fn inner_range(node: &roxmltree::Node<'_, '_>, text: &str) -> std::ops::Range<usize> {
     let range = node.range();
-    let open_end = text[range.clone()].find('>').map_or(range.end, |i| range.start + i + 1);
-    let close_start = text[..range.end].rfind("</").filter(|&i| i >= open_end).unwrap_or(range.end);
+    let open_end = text[range.clone()]
+        .find('>')
+        .map_or(range.end, |i| range.start + i + 1);
+    let close_start = text[..range.end]
+        .rfind("</")
+        .filter(|&i| i >= open_end)
+        .unwrap_or(range.end);
     open_end..close_start
 }
 
@@ -264,12 +282,17 @@ trait Apply {
 
 impl Apply for svgtypes::Transform {
     fn apply(&self, x: f64, y: f64) -> (f64, f64) {
-        (self.a * x + self.c * y + self.e, self.b * x + self.d * y + self.f)
+        (
+            self.a * x + self.c * y + self.e,
+            self.b * x + self.d * y + self.f,
+        )
     }
 }
 
 fn num(node: &roxmltree::Node<'_, '_>, name: &str) -> f64 {
-    node.attribute(name).and_then(|v| v.trim().parse().ok()).unwrap_or(0.0)
+    node.attribute(name)
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0.0)
 }
 
 /// Points that bound a shape (control points included: close enough for
@@ -281,14 +304,26 @@ fn shape_points(node: &roxmltree::Node<'_, '_>) -> Vec<(f64, f64)> {
             vec![(cx - r, cy - r), (cx + r, cy + r)]
         }
         "ellipse" => {
-            let (cx, cy, rx, ry) = (num(node, "cx"), num(node, "cy"), num(node, "rx"), num(node, "ry"));
+            let (cx, cy, rx, ry) = (
+                num(node, "cx"),
+                num(node, "cy"),
+                num(node, "rx"),
+                num(node, "ry"),
+            );
             vec![(cx - rx, cy - ry), (cx + rx, cy + ry)]
         }
         "rect" => {
-            let (x, y, w, h) = (num(node, "x"), num(node, "y"), num(node, "width"), num(node, "height"));
+            let (x, y, w, h) = (
+                num(node, "x"),
+                num(node, "y"),
+                num(node, "width"),
+                num(node, "height"),
+            );
             vec![(x, y), (x + w, y + h)]
         }
-        "polygon" | "polyline" => svgtypes::PointsParser::from(node.attribute("points").unwrap_or("")).collect(),
+        "polygon" | "polyline" => {
+            svgtypes::PointsParser::from(node.attribute("points").unwrap_or("")).collect()
+        }
         "path" => path_points(node.attribute("d").unwrap_or("")),
         _ => Vec::new(),
     }
@@ -301,7 +336,14 @@ fn path_points(d: &str) -> Vec<(f64, f64)> {
         match seg {
             S::MoveTo { x, y } | S::LineTo { x, y } => points.push((x, y)),
             S::Quadratic { x1, y1, x, y } => points.extend([(x1, y1), (x, y)]),
-            S::CurveTo { x1, y1, x2, y2, x, y } => points.extend([(x1, y1), (x2, y2), (x, y)]),
+            S::CurveTo {
+                x1,
+                y1,
+                x2,
+                y2,
+                x,
+                y,
+            } => points.extend([(x1, y1), (x2, y2), (x, y)]),
             S::ClosePath => {}
         }
     }
@@ -392,15 +434,21 @@ impl Figure {
             id = spec.id,
         );
         for view in &views {
-            self.write_view(&mut out, view, |region, markup, out| match spec.zones.get(region) {
-                Some(zone) => {
-                    let fill = match zone {
-                        Zone::Essential => String::new(),
-                        Zone::Spillover => format!(" fill=\"url(#{}-stipple)\"", spec.id),
-                    };
-                    let _ = write!(out, "<g class=\"zone zone-{}\"{fill}>{markup}</g>", zone.key());
+            self.write_view(&mut out, view, |region, markup, out| {
+                match spec.zones.get(region) {
+                    Some(zone) => {
+                        let fill = match zone {
+                            Zone::Essential => String::new(),
+                            Zone::Spillover => format!(" fill=\"url(#{}-stipple)\"", spec.id),
+                        };
+                        let _ = write!(
+                            out,
+                            "<g class=\"zone zone-{}\"{fill}>{markup}</g>",
+                            zone.key()
+                        );
+                    }
+                    None => out.push_str(markup),
                 }
-                None => out.push_str(markup),
             });
         }
         out.push_str("<g class=\"tp-marks\">");
@@ -439,7 +487,12 @@ impl Figure {
         };
         let (fx, fy, fw, fh) = full;
         let margin = fh * 0.06;
-        let (mut x0, mut y0, mut x1, mut y1) = (x0 - margin, y0 - margin, bbox.max.0 + margin, bbox.max.1 + margin);
+        let (mut x0, mut y0, mut x1, mut y1) = (
+            x0 - margin,
+            y0 - margin,
+            bbox.max.0 + margin,
+            bbox.max.1 + margin,
+        );
         let min_h = fh * MIN_CROP;
         if y1 - y0 < min_h {
             let grow = (min_h - (y1 - y0)) / 2.0;
@@ -458,11 +511,21 @@ impl Figure {
             y0 = (y0 - (y1 - fy - fh)).max(fy);
             y1 = fy + fh;
         }
-        format!("{} {} {} {}", fmt_num(x0), fmt_num(y0), fmt_num(x1 - x0), fmt_num(y1 - y0))
+        format!(
+            "{} {} {} {}",
+            fmt_num(x0),
+            fmt_num(y0),
+            fmt_num(x1 - x0),
+            fmt_num(y1 - y0)
+        )
     }
 
     /// The "where does it hurt?" figure: every region a focusable link.
-    pub fn finder_map(&self, id: &str, link_for: impl Fn(&str) -> Option<(String, String)>) -> String {
+    pub fn finder_map(
+        &self,
+        id: &str,
+        link_for: impl Fn(&str) -> Option<(String, String)>,
+    ) -> String {
         let mut out = String::with_capacity(32 * 1024);
         let views: Vec<&FigureView> = self.views.iter().collect();
         let _ = write!(
@@ -488,7 +551,12 @@ impl Figure {
         out
     }
 
-    fn write_view(&self, out: &mut String, view: &FigureView, mut region: impl FnMut(&str, &str, &mut String)) {
+    fn write_view(
+        &self,
+        out: &mut String,
+        view: &FigureView,
+        mut region: impl FnMut(&str, &str, &mut String),
+    ) {
         let _ = write!(out, "<g class=\"view view-{}\"", view.view.key());
         if let Some(t) = &view.transform {
             let _ = write!(out, " transform=\"{}\"", escape(t));
@@ -522,7 +590,11 @@ impl Figure {
             })
             .collect();
         others.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(b.1)));
-        others.into_iter().take(count).map(|(_, id)| id.clone()).collect()
+        others
+            .into_iter()
+            .take(count)
+            .map(|(_, id)| id.clone())
+            .collect()
     }
 }
 
@@ -535,7 +607,11 @@ fn fmt_num(v: f64) -> String {
 }
 
 fn parse_box(s: &str) -> Option<(f64, f64, f64, f64)> {
-    let n: Vec<f64> = s.split([' ', ',']).filter(|p| !p.is_empty()).filter_map(|p| p.parse().ok()).collect();
+    let n: Vec<f64> = s
+        .split([' ', ','])
+        .filter(|p| !p.is_empty())
+        .filter_map(|p| p.parse().ok())
+        .collect();
     match n[..] {
         [x, y, w, h] => Some((x, y, w, h)),
         _ => None,
@@ -592,7 +668,10 @@ mod tests {
     #[test]
     fn composes_a_map_with_zones_and_marks() {
         let f = figure();
-        let zones = BTreeMap::from([("temple".to_string(), Zone::Essential), ("jaw".to_string(), Zone::Spillover)]);
+        let zones = BTreeMap::from([
+            ("temple".to_string(), Zone::Essential),
+            ("jaw".to_string(), Zone::Spillover),
+        ]);
         let names = HashMap::new();
         let svg = f.referral_map(&MapSpec {
             id: "m",
@@ -602,7 +681,10 @@ mod tests {
             marks: &["jaw".to_string()],
             names: &names,
         });
-        assert!(svg.contains("<g class=\"zone zone-essential\"><ellipse data-id=\"region-temple\""), "{svg}");
+        assert!(
+            svg.contains("<g class=\"zone zone-essential\"><ellipse data-id=\"region-temple\""),
+            "{svg}"
+        );
         assert!(svg.contains("zone-spillover\" fill=\"url(#m-stipple)\""));
         assert!(svg.contains("class=\"tp-mark\" d=\"M45.0 45.0"));
         assert!(!svg.contains("view-back"), "back view not needed: {svg}");

@@ -146,7 +146,9 @@ impl BaseUrl {
         let rest = s
             .strip_prefix("https://")
             .or_else(|| s.strip_prefix("http://"))
-            .ok_or_else(|| format!("`{s}` is not an http(s) URL (like `https://learn.example.com`)"))?;
+            .ok_or_else(|| {
+                format!("`{s}` is not an http(s) URL (like `https://learn.example.com`)")
+            })?;
         let scheme_len = s.len() - rest.len();
         let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
         if host.is_empty() || host.contains(char::is_whitespace) {
@@ -210,7 +212,11 @@ pub fn load(root: &Path, overrides: &Overrides, diags: &mut Diagnostics) -> Opti
     }
 }
 
-fn load_inner(root: &Path, overrides: &Overrides, diags: &mut Diagnostics) -> Result<Config, Vec<Diagnostic>> {
+fn load_inner(
+    root: &Path,
+    overrides: &Overrides,
+    diags: &mut Diagnostics,
+) -> Result<Config, Vec<Diagnostic>> {
     let path = root.join("site.toml");
     let text = std::fs::read(&path).map_err(|e| {
         vec![Diagnostic::error(format!("cannot read site.toml: {e}"))
@@ -222,7 +228,8 @@ fn load_inner(root: &Path, overrides: &Overrides, diags: &mut Diagnostics) -> Re
             .at(crate::diagnostics::Location::file(Path::new("site.toml")))]
     })?;
     let source = Source::new("site.toml", text);
-    let (mut site, unknown_keys): (SiteConfig, _) = toml_file::parse(&source, 0..source.text.len())?;
+    let (mut site, unknown_keys): (SiteConfig, _) =
+        toml_file::parse(&source, 0..source.text.len())?;
     diags.extend(unknown_keys);
     let mut problems = Vec::new();
     let locate_key = |key: &str| {
@@ -308,7 +315,10 @@ mod tests {
     #[test]
     fn base_url_with_and_without_path() {
         let b = BaseUrl::parse("https://learn.example.com").unwrap();
-        assert_eq!((b.origin.as_str(), b.path.as_str()), ("https://learn.example.com", ""));
+        assert_eq!(
+            (b.origin.as_str(), b.path.as_str()),
+            ("https://learn.example.com", "")
+        );
         let b = BaseUrl::parse("https://user.github.io/studio/").unwrap();
         assert_eq!(b.path, "/studio");
         assert_eq!(b.link(&UrlPath::page(&["blog"])), "/studio/blog/");

@@ -70,8 +70,13 @@ impl Location {
         let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
         let line = text[..start].matches('\n').count() + 1;
         let column = text[line_start..start].chars().count() + 1;
-        let line_text = text[line_start..line_end].trim_end_matches('\r').to_string();
-        let width = text[start..end.min(line_end).max(start)].chars().count().max(1);
+        let line_text = text[line_start..line_end]
+            .trim_end_matches('\r')
+            .to_string();
+        let width = text[start..end.min(line_end).max(start)]
+            .chars()
+            .count()
+            .max(1);
         Location {
             file: path.to_path_buf(),
             line,
@@ -157,7 +162,11 @@ impl Diagnostic {
     }
 
     /// Adds "did you mean `x`?" when some candidate is close to `wrong`.
-    pub fn suggest<'a>(mut self, wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Self {
+    pub fn suggest<'a>(
+        mut self,
+        wrong: &str,
+        candidates: impl IntoIterator<Item = &'a str>,
+    ) -> Self {
         if let Some(best) = closest(wrong, candidates) {
             self.help = Some(format!("did you mean `{best}`?"));
         }
@@ -332,7 +341,10 @@ mod tests {
     #[test]
     fn suggests_close_names_only() {
         assert_eq!(closest("titel", ["title", "date"]), Some("title"));
-        assert_eq!(closest("upper-trapezus", ["upper-trapezius", "scalenes"]), Some("upper-trapezius"));
+        assert_eq!(
+            closest("upper-trapezus", ["upper-trapezius", "scalenes"]),
+            Some("upper-trapezius")
+        );
         assert_eq!(closest("zzz", ["title", "date"]), None);
     }
 

@@ -149,13 +149,21 @@ impl Index {
     fn new(content: &Content, config: &Config, diags: &mut Diagnostics) -> Self {
         let mut index = Index {
             base_path: config.base.path.clone(),
-            failed: content.failed.iter().map(|(kind, id)| format!("{kind}/{id}")).collect(),
+            failed: content
+                .failed
+                .iter()
+                .map(|(kind, id)| format!("{kind}/{id}"))
+                .collect(),
             ..Default::default()
         };
-        let ids = |list: &mut HashMap<String, usize>, items: Vec<(String, Option<(&Source, Range<usize>)>)>, what: &str, diags: &mut Diagnostics| {
+        let ids = |list: &mut HashMap<String, usize>,
+                   items: Vec<(String, Option<(&Source, Range<usize>)>)>,
+                   what: &str,
+                   diags: &mut Diagnostics| {
             for (i, (id, at)) in items.into_iter().enumerate() {
                 if list.contains_key(&id) {
-                    let mut d = Diagnostic::error(format!("duplicate {what} `{id}`: it is defined twice"));
+                    let mut d =
+                        Diagnostic::error(format!("duplicate {what} `{id}`: it is defined twice"));
                     if let Some((source, range)) = at {
                         d = d.at(source.locate(range));
                     }
@@ -166,9 +174,36 @@ impl Index {
             }
         };
         let stem_ids = |ids: Vec<String>| ids.into_iter().map(|s| (s, None)).collect::<Vec<_>>();
-        ids(&mut index.muscles, stem_ids(content.muscles.iter().map(|m| m.id.to_string()).collect()), "muscle", diags);
-        ids(&mut index.techniques, stem_ids(content.techniques.iter().map(|m| m.id.to_string()).collect()), "technique", diags);
-        ids(&mut index.faq_topics, stem_ids(content.faq_topics.iter().map(|m| m.id.to_string()).collect()), "FAQ topic", diags);
+        ids(
+            &mut index.muscles,
+            stem_ids(content.muscles.iter().map(|m| m.id.to_string()).collect()),
+            "muscle",
+            diags,
+        );
+        ids(
+            &mut index.techniques,
+            stem_ids(
+                content
+                    .techniques
+                    .iter()
+                    .map(|m| m.id.to_string())
+                    .collect(),
+            ),
+            "technique",
+            diags,
+        );
+        ids(
+            &mut index.faq_topics,
+            stem_ids(
+                content
+                    .faq_topics
+                    .iter()
+                    .map(|m| m.id.to_string())
+                    .collect(),
+            ),
+            "FAQ topic",
+            diags,
+        );
         ids(
             &mut index.regions,
             content
@@ -184,7 +219,18 @@ impl Index {
                 diags.push(Diagnostic::error(msg).at(r.source.locate(r.data.id.span())));
             }
         }
-        ids(&mut index.references, stem_ids(content.references.iter().map(|m| m.id.to_string()).collect()), "reference", diags);
+        ids(
+            &mut index.references,
+            stem_ids(
+                content
+                    .references
+                    .iter()
+                    .map(|m| m.id.to_string())
+                    .collect(),
+            ),
+            "reference",
+            diags,
+        );
         for (kind, docs, map) in [
             (DocKind::Article, &content.articles, &mut index.articles),
             (DocKind::Page, &content.pages, &mut index.pages),
@@ -258,7 +304,9 @@ impl Index {
     pub fn url(&self, content: &Content, target: Target) -> UrlPath {
         match target {
             Target::Muscle(i) => UrlPath::page(&["muscles", content.muscles[i].id.as_str()]),
-            Target::Technique(i) => UrlPath::page(&["techniques", content.techniques[i].id.as_str()]),
+            Target::Technique(i) => {
+                UrlPath::page(&["techniques", content.techniques[i].id.as_str()])
+            }
             Target::FaqTopic(i) => UrlPath::page(&["faq", content.faq_topics[i].id.as_str()]),
             Target::Region(i) => UrlPath::page(&["pain", content.regions[i].id.as_str()]),
             Target::Article(i) => content.articles[i].url.clone(),
@@ -269,8 +317,9 @@ impl Index {
     /// A "not found" error with the closest id of that kind.
     fn unknown(&self, kind: &'static str, noun: &str, id: &str) -> Diagnostic {
         if self.failed.contains(&format!("{kind}/{id}")) {
-            return Diagnostic::error(format!("{noun} `{id}` could not be loaded"))
-                .help(format!("fix the errors reported in content/{kind}/{id}.toml"));
+            return Diagnostic::error(format!("{noun} `{id}` could not be loaded")).help(format!(
+                "fix the errors reported in content/{kind}/{id}.toml"
+            ));
         }
         let candidates = self.sorted.get(kind).map(Vec::as_slice).unwrap_or(&[]);
         let d = Diagnostic::error(format!("unknown {noun} `{id}`"));
@@ -351,10 +400,15 @@ impl LinkResolver for Index {
             }
         };
         if id.is_empty() {
-            return Err(Diagnostic::error(format!("cross-link `@{kind}/` names no {noun}"))
-                .help(format!("write `@{kind}/<id>`")));
+            return Err(
+                Diagnostic::error(format!("cross-link `@{kind}/` names no {noun}"))
+                    .help(format!("write `@{kind}/<id>`")),
+            );
         }
-        let i = *self.map(kind).get(id).ok_or_else(|| self.unknown(kind, noun, id))?;
+        let i = *self
+            .map(kind)
+            .get(id)
+            .ok_or_else(|| self.unknown(kind, noun, id))?;
         let target = make(i);
         let url = match target {
             Target::Article(_) | Target::Page(_) => self.doc_urls[&target].clone(),
@@ -370,7 +424,8 @@ impl LinkResolver for Index {
         if self.references.contains_key(key) {
             Ok(())
         } else {
-            Err(self.unknown("references", "reference", key)
+            Err(self
+                .unknown("references", "reference", key)
                 .help_if_none("add it to content/references.toml"))
         }
     }
@@ -382,7 +437,11 @@ trait HelpIfNone {
 
 impl HelpIfNone for Diagnostic {
     fn help_if_none(self, help: &str) -> Self {
-        if self.help.as_deref().is_some_and(|h| h.starts_with("did you mean")) {
+        if self
+            .help
+            .as_deref()
+            .is_some_and(|h| h.starts_with("did you mean"))
+        {
             self
         } else {
             self.help(help)
@@ -394,19 +453,42 @@ impl HelpIfNone for Diagnostic {
 /// cross-links can be checked. The default theme's templates use exactly
 /// these; docs/templates.md lists them for theme authors.
 pub const MUSCLE_ANCHORS: &[&str] = &[
-    "overview", "referral-pattern", "trigger-points", "symptoms", "actions", "aggravating-factors",
-    "techniques", "self-care", "faq", "articles", "references",
+    "overview",
+    "referral-pattern",
+    "trigger-points",
+    "symptoms",
+    "actions",
+    "aggravating-factors",
+    "techniques",
+    "self-care",
+    "faq",
+    "articles",
+    "references",
 ];
 pub const TECHNIQUE_ANCHORS: &[&str] = &[
-    "overview", "at-a-glance", "how-it-works", "steps", "cautions", "muscles", "related", "compare", "faq",
-    "articles", "references",
+    "overview",
+    "at-a-glance",
+    "how-it-works",
+    "steps",
+    "cautions",
+    "muscles",
+    "related",
+    "compare",
+    "faq",
+    "articles",
+    "references",
 ];
 pub const DOCUMENT_ANCHORS: &[&str] = &["takeaways", "references", "related"];
 pub const REGION_ANCHORS: &[&str] = &["essential", "spillover", "nearby"];
 
 /// Builds the graph. Problems are added to `diags`; the returned site is
 /// only rendered when there are none.
-pub fn link(config: Config, content: Content, figure: Option<Figure>, diags: &mut Diagnostics) -> Site {
+pub fn link(
+    config: Config,
+    content: Content,
+    figure: Option<Figure>,
+    diags: &mut Diagnostics,
+) -> Site {
     let index = Index::new(&content, &config, diags);
     let mut graph = resolve_data(&content, &index, diags);
     let markdown = render_markdown(&config, &content, &index, diags);
@@ -433,10 +515,22 @@ fn resolve_data(content: &Content, index: &Index, diags: &mut Diagnostics) -> Gr
     for m in &content.muscles {
         let d = &m.data;
         let src = &*m.source;
-        g.muscle_techniques
-            .push(index.resolve_list("techniques", "technique", &d.techniques, src, 0, diags));
-        g.muscle_references
-            .push(index.resolve_list("references", "reference", &d.references, src, 0, diags));
+        g.muscle_techniques.push(index.resolve_list(
+            "techniques",
+            "technique",
+            &d.techniques,
+            src,
+            0,
+            diags,
+        ));
+        g.muscle_references.push(index.resolve_list(
+            "references",
+            "reference",
+            &d.references,
+            src,
+            0,
+            diags,
+        ));
         if d.trigger_points.is_empty() {
             diags.push(
                 Diagnostic::error(format!("muscle `{}` has no trigger point", m.id))
@@ -446,14 +540,24 @@ fn resolve_data(content: &Content, index: &Index, diags: &mut Diagnostics) -> Gr
         }
         let mut points = Vec::new();
         for tp in &d.trigger_points {
-            let location = index.resolve_list("pain", "region", std::slice::from_ref(&tp.location), src, 0, diags);
+            let location = index.resolve_list(
+                "pain",
+                "region",
+                std::slice::from_ref(&tp.location),
+                src,
+                0,
+                diags,
+            );
             if tp.referral.get_ref().is_empty() {
                 diags.push(
-                    Diagnostic::error("`referral` must name at least one region (the essential referral zone)")
-                        .at(src.locate(tp.referral.span())),
+                    Diagnostic::error(
+                        "`referral` must name at least one region (the essential referral zone)",
+                    )
+                    .at(src.locate(tp.referral.span())),
                 );
             }
-            let referral = index.resolve_list("pain", "region", tp.referral.get_ref(), src, 0, diags);
+            let referral =
+                index.resolve_list("pain", "region", tp.referral.get_ref(), src, 0, diags);
             let spillover = index.resolve_list("pain", "region", &tp.spillover, src, 0, diags);
             if let Some(&location) = location.first() {
                 points.push(ResolvedTriggerPoint {
@@ -481,9 +585,16 @@ fn resolve_data(content: &Content, index: &Index, diags: &mut Diagnostics) -> Gr
             }
         }
         let related = index.resolve_list("techniques", "technique", &d.related, src, 0, diags);
-        g.technique_related.push(related.into_iter().filter(|&j| j != i).collect());
-        g.technique_references
-            .push(index.resolve_list("references", "reference", &d.references, src, 0, diags));
+        g.technique_related
+            .push(related.into_iter().filter(|&j| j != i).collect());
+        g.technique_references.push(index.resolve_list(
+            "references",
+            "reference",
+            &d.references,
+            src,
+            0,
+            diags,
+        ));
         for (other, spanned) in index
             .resolve_list("techniques", "technique", &d.compare_with, src, 0, diags)
             .into_iter()
@@ -502,28 +613,53 @@ fn resolve_data(content: &Content, index: &Index, diags: &mut Diagnostics) -> Gr
     g.compare_pairs = pairs.into_iter().collect();
     for doc in &content.articles {
         let (src, offset) = (&*doc.source, doc.front_matter.start);
-        g.article_muscles
-            .push(index.resolve_list("muscles", "muscle", &doc.meta.muscles, src, offset, diags));
-        g.article_techniques
-            .push(index.resolve_list("techniques", "technique", &doc.meta.techniques, src, offset, diags));
+        g.article_muscles.push(index.resolve_list(
+            "muscles",
+            "muscle",
+            &doc.meta.muscles,
+            src,
+            offset,
+            diags,
+        ));
+        g.article_techniques.push(index.resolve_list(
+            "techniques",
+            "technique",
+            &doc.meta.techniques,
+            src,
+            offset,
+            diags,
+        ));
     }
     for doc in &content.pages {
         let (src, offset) = (&*doc.source, doc.front_matter.start);
         index.resolve_list("muscles", "muscle", &doc.meta.muscles, src, offset, diags);
-        index.resolve_list("techniques", "technique", &doc.meta.techniques, src, offset, diags);
+        index.resolve_list(
+            "techniques",
+            "technique",
+            &doc.meta.techniques,
+            src,
+            offset,
+            diags,
+        );
     }
     for topic in &content.faq_topics {
         let src = &*topic.source;
         g.question_muscles.push(
-            topic.data.questions
+            topic
+                .data
+                .questions
                 .iter()
                 .map(|q| index.resolve_list("muscles", "muscle", &q.muscles, src, 0, diags))
                 .collect(),
         );
         g.question_techniques.push(
-            topic.data.questions
+            topic
+                .data
+                .questions
                 .iter()
-                .map(|q| index.resolve_list("techniques", "technique", &q.techniques, src, 0, diags))
+                .map(|q| {
+                    index.resolve_list("techniques", "technique", &q.techniques, src, 0, diags)
+                })
                 .collect(),
         );
     }
@@ -548,7 +684,12 @@ fn markdown_offset(source: &Source, span: &Range<usize>) -> usize {
     }
 }
 
-fn render_markdown(config: &Config, content: &Content, index: &Index, diags: &mut Diagnostics) -> RenderedMarkdown {
+fn render_markdown(
+    config: &Config,
+    content: &Content,
+    index: &Index,
+    diags: &mut Diagnostics,
+) -> RenderedMarkdown {
     let opts = markdown::Options_ {
         smart_punctuation: config.site.markdown.smart_punctuation,
         base_path: config.base.path.clone(),
@@ -577,7 +718,8 @@ fn render_markdown(config: &Config, content: &Content, index: &Index, diags: &mu
             index,
         )
     };
-    let opt_field = |source: &Source, f: &Option<MarkdownField>| f.as_ref().map(|f| field(source, f));
+    let opt_field =
+        |source: &Source, f: &Option<MarkdownField>| f.as_ref().map(|f| field(source, f));
 
     let mut collect = |(r, problems): (Rendered, Vec<Diagnostic>)| {
         diags.extend(problems);
@@ -585,17 +727,38 @@ fn render_markdown(config: &Config, content: &Content, index: &Index, diags: &mu
     };
     let articles: Vec<_> = content.articles.par_iter().map(doc).collect();
     let pages: Vec<_> = content.pages.par_iter().map(doc).collect();
-    let descriptions: Vec<_> = content.muscles.par_iter().map(|m| opt_field(&m.source, &m.data.description)).collect();
-    let self_care: Vec<_> = content.muscles.par_iter().map(|m| opt_field(&m.source, &m.data.self_care)).collect();
-    let how: Vec<_> = content.techniques.par_iter().map(|t| opt_field(&t.source, &t.data.how_it_works)).collect();
+    let descriptions: Vec<_> = content
+        .muscles
+        .par_iter()
+        .map(|m| opt_field(&m.source, &m.data.description))
+        .collect();
+    let self_care: Vec<_> = content
+        .muscles
+        .par_iter()
+        .map(|m| opt_field(&m.source, &m.data.self_care))
+        .collect();
+    let how: Vec<_> = content
+        .techniques
+        .par_iter()
+        .map(|t| opt_field(&t.source, &t.data.how_it_works))
+        .collect();
     let answers: Vec<Vec<_>> = content
         .faq_topics
         .par_iter()
-        .map(|t| t.data.questions.iter().map(|q| field(&t.source, &q.answer)).collect())
+        .map(|t| {
+            t.data
+                .questions
+                .iter()
+                .map(|q| field(&t.source, &q.answer))
+                .collect()
+        })
         .collect();
     let disclaimer_source = &config.source;
     let disclaimer_text = &config.site.disclaimer.text;
-    let disclaimer_offset = disclaimer_source.text.find(disclaimer_text.as_str()).unwrap_or(0);
+    let disclaimer_offset = disclaimer_source
+        .text
+        .find(disclaimer_text.as_str())
+        .unwrap_or(0);
     let disclaimer = markdown::render(
         &markdown::Input {
             source: disclaimer_source,
@@ -609,7 +772,10 @@ fn render_markdown(config: &Config, content: &Content, index: &Index, diags: &mu
     RenderedMarkdown {
         articles: articles.into_iter().map(&mut collect).collect(),
         pages: pages.into_iter().map(&mut collect).collect(),
-        muscle_description: descriptions.into_iter().map(|r| r.map(&mut collect)).collect(),
+        muscle_description: descriptions
+            .into_iter()
+            .map(|r| r.map(&mut collect))
+            .collect(),
         muscle_self_care: self_care.into_iter().map(|r| r.map(&mut collect)).collect(),
         technique_how_it_works: how.into_iter().map(|r| r.map(&mut collect)).collect(),
         faq_answers: answers
@@ -634,10 +800,16 @@ fn add_backlinks(content: &Content, md: &RenderedMarkdown, g: &mut Graph) {
     let links_of = |r: &Rendered| r.links.iter().map(|l| l.target).collect::<Vec<_>>();
     for (a, rendered) in md.articles.iter().enumerate() {
         let linked = links_of(rendered);
-        for &m in g.article_muscles[a].iter().chain(linked.iter().filter_map(as_muscle)) {
+        for &m in g.article_muscles[a]
+            .iter()
+            .chain(linked.iter().filter_map(as_muscle))
+        {
             g.muscle_articles[m].push(a);
         }
-        for &t in g.article_techniques[a].iter().chain(linked.iter().filter_map(as_technique)) {
+        for &t in g.article_techniques[a]
+            .iter()
+            .chain(linked.iter().filter_map(as_technique))
+        {
             g.technique_articles[t].push(a);
         }
     }
@@ -648,7 +820,11 @@ fn add_backlinks(content: &Content, md: &RenderedMarkdown, g: &mut Graph) {
     }
     for m in 0..nm {
         let texts = [&md.muscle_description[m], &md.muscle_self_care[m]];
-        for target in texts.iter().filter_map(|r| r.as_ref()).flat_map(|r| links_of(r)) {
+        for target in texts
+            .iter()
+            .filter_map(|r| r.as_ref())
+            .flat_map(|r| links_of(r))
+        {
             match target {
                 Target::Muscle(other) if other != m => g.muscle_linked_from_muscles[other].push(m),
                 Target::Technique(t) => g.technique_muscles[t].push(m),
@@ -674,10 +850,16 @@ fn add_backlinks(content: &Content, md: &RenderedMarkdown, g: &mut Graph) {
         for (question, answer) in answers.iter().enumerate() {
             let q = QuestionRef { topic, question };
             let linked = links_of(answer);
-            for &m in g.question_muscles[topic][question].iter().chain(linked.iter().filter_map(as_muscle)) {
+            for &m in g.question_muscles[topic][question]
+                .iter()
+                .chain(linked.iter().filter_map(as_muscle))
+            {
                 g.muscle_questions[m].push(q);
             }
-            for &t in g.question_techniques[topic][question].iter().chain(linked.iter().filter_map(as_technique)) {
+            for &t in g.question_techniques[topic][question]
+                .iter()
+                .chain(linked.iter().filter_map(as_technique))
+            {
                 g.technique_questions[t].push(q);
             }
         }
@@ -715,7 +897,12 @@ fn dedup<T: Ord>(v: &mut Vec<T>) {
 }
 
 /// Every `#fragment` of a cross-link must exist on its target page.
-fn check_fragments(content: &Content, index: &Index, md: &RenderedMarkdown, diags: &mut Diagnostics) {
+fn check_fragments(
+    content: &Content,
+    index: &Index,
+    md: &RenderedMarkdown,
+    diags: &mut Diagnostics,
+) {
     let all_links = md
         .articles
         .iter()
@@ -734,10 +921,21 @@ fn check_fragments(content: &Content, index: &Index, md: &RenderedMarkdown, diag
     {
         let Some(fragment) = fragment else { continue };
         let anchors: Vec<&str> = match *target {
-            Target::Article(i) => md.articles[i].anchors.iter().map(String::as_str).chain(DOCUMENT_ANCHORS.iter().copied()).collect(),
-            Target::Page(i) => md.pages[i].anchors.iter().map(String::as_str).chain(DOCUMENT_ANCHORS.iter().copied()).collect(),
+            Target::Article(i) => md.articles[i]
+                .anchors
+                .iter()
+                .map(String::as_str)
+                .chain(DOCUMENT_ANCHORS.iter().copied())
+                .collect(),
+            Target::Page(i) => md.pages[i]
+                .anchors
+                .iter()
+                .map(String::as_str)
+                .chain(DOCUMENT_ANCHORS.iter().copied())
+                .collect(),
             Target::Muscle(i) => {
-                let tps = (1..=content.muscles[i].data.trigger_points.len()).map(|n| format!("tp-{n}"));
+                let tps =
+                    (1..=content.muscles[i].data.trigger_points.len()).map(|n| format!("tp-{n}"));
                 let tp_ids: Vec<String> = tps.collect();
                 if tp_ids.iter().any(|t| t == fragment) {
                     continue;
@@ -838,11 +1036,17 @@ fn region_referrals(content: &Content, g: &Graph) -> Vec<Vec<Referral>> {
     by_region
         .into_iter()
         .map(|zones| {
-            let mut list: Vec<Referral> = zones.into_iter().map(|(muscle, zone)| Referral { muscle, zone }).collect();
+            let mut list: Vec<Referral> = zones
+                .into_iter()
+                .map(|(muscle, zone)| Referral { muscle, zone })
+                .collect();
             list.sort_by(|a, b| {
-                a.zone
-                    .cmp(&b.zone)
-                    .then_with(|| content.muscles[a.muscle].data.name.cmp(&content.muscles[b.muscle].data.name))
+                a.zone.cmp(&b.zone).then_with(|| {
+                    content.muscles[a.muscle]
+                        .data
+                        .name
+                        .cmp(&content.muscles[b.muscle].data.name)
+                })
             });
             list
         })
@@ -857,7 +1061,9 @@ fn tag_index(content: &Content) -> BTreeMap<String, (String, Vec<usize>)> {
             if slug.is_empty() {
                 continue;
             }
-            let entry = tags.entry(slug).or_insert_with(|| (tag.clone(), Vec::new()));
+            let entry = tags
+                .entry(slug)
+                .or_insert_with(|| (tag.clone(), Vec::new()));
             if entry.1.last() != Some(&i) {
                 entry.1.push(i);
             }
@@ -865,4 +1071,3 @@ fn tag_index(content: &Content) -> BTreeMap<String, (String, Vec<usize>)> {
     }
     tags
 }
-

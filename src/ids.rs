@@ -207,7 +207,10 @@ mod tests {
 
     #[test]
     fn slugs() {
-        assert_eq!(slugify("What Are Trigger Points?"), "what-are-trigger-points");
+        assert_eq!(
+            slugify("What Are Trigger Points?"),
+            "what-are-trigger-points"
+        );
         assert_eq!(slugify("Don't panic"), "dont-panic");
         assert_eq!(slugify("Übungen für den Nacken"), "übungen-für-den-nacken");
         assert_eq!(slugify("  --  "), "");

@@ -102,7 +102,11 @@ pub fn render_site(opts: &BuildOptions) -> Result<RenderedSite, BuildFailure> {
         return Err(BuildFailure::from(diags));
     };
     let page_count = plans.len();
-    let searchable: HashSet<String> = plans.iter().filter(|p| p.search_kind.is_some()).map(|p| p.url.output_file()).collect();
+    let searchable: HashSet<String> = plans
+        .iter()
+        .filter(|p| p.search_kind.is_some())
+        .map(|p| p.url.output_file())
+        .collect();
     let mut files = render::pages(&site, &tera, &theme, plans, &mut diags);
     timer.lap("render");
     if diags.has_errors() {
@@ -171,12 +175,18 @@ struct StageTimer {
 
 impl StageTimer {
     fn start() -> Self {
-        StageTimer { enabled: std::env::var_os("KNOTWORK_TIMINGS").is_some(), last: Instant::now() }
+        StageTimer {
+            enabled: std::env::var_os("KNOTWORK_TIMINGS").is_some(),
+            last: Instant::now(),
+        }
     }
 
     fn lap(&mut self, stage: &str) {
         if self.enabled {
-            eprintln!("{stage:>8}: {:>7.1} ms", self.last.elapsed().as_secs_f64() * 1000.0);
+            eprintln!(
+                "{stage:>8}: {:>7.1} ms",
+                self.last.elapsed().as_secs_f64() * 1000.0
+            );
         }
         self.last = Instant::now();
     }

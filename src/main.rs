@@ -8,10 +8,14 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
-use knotwork::{config::Overrides, BuildOptions, BuildFailure};
+use knotwork::{config::Overrides, BuildFailure, BuildOptions};
 
 #[derive(Parser)]
-#[command(name = "knotwork", version, about = "A static site generator for educational bodywork sites")]
+#[command(
+    name = "knotwork",
+    version,
+    about = "A static site generator for educational bodywork sites"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -81,19 +85,25 @@ fn main() -> ExitCode {
             }
             Err(failure) => fail(failure, color),
         },
-        Command::Init { dir } => match knotwork::scaffold::init(&dir) {
-            Ok(files) => {
-                println!("Created a new site in {} ({} files). Next:", dir.display(), files.len());
-                println!("  cd {}", dir.display());
-                println!("  knotwork build        # writes the site to public/");
-                println!("Then edit site.toml (title, base_url, studio) and the files under content/.");
-                ExitCode::SUCCESS
+        Command::Init { dir } => {
+            match knotwork::scaffold::init(&dir) {
+                Ok(files) => {
+                    println!(
+                        "Created a new site in {} ({} files). Next:",
+                        dir.display(),
+                        files.len()
+                    );
+                    println!("  cd {}", dir.display());
+                    println!("  knotwork build        # writes the site to public/");
+                    println!("Then edit site.toml (title, base_url, studio) and the files under content/.");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(1)
+                }
             }
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::from(1)
-            }
-        },
+        }
         Command::Check(args) => {
             let started = Instant::now();
             match knotwork::render_site(&args.options()) {

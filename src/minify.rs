@@ -20,8 +20,14 @@ pub fn files(files: &mut [OutputFile]) {
         }
         let minified = match file.path.rsplit_once('.').map(|(_, ext)| ext) {
             Some("html") => Some(minify_html::minify(&file.bytes, &html_cfg)),
-            Some("css") => std::str::from_utf8(&file.bytes).ok().and_then(|css| minifier::css::minify(css).ok()).map(|m| m.to_string().into_bytes()),
-            Some("js") => std::str::from_utf8(&file.bytes).ok().and_then(|js| minifier::js::minify(js).ok()).map(|m| m.to_string().into_bytes()),
+            Some("css") => std::str::from_utf8(&file.bytes)
+                .ok()
+                .and_then(|css| minifier::css::minify(css).ok())
+                .map(|m| m.to_string().into_bytes()),
+            Some("js") => std::str::from_utf8(&file.bytes)
+                .ok()
+                .and_then(|js| minifier::js::minify(js).ok())
+                .map(|m| m.to_string().into_bytes()),
             _ => None,
         };
         // A minifier that chokes leaves the file as it was rather than
@@ -48,7 +54,10 @@ mod tests {
     use super::*;
 
     fn file(path: &str, text: &str) -> OutputFile {
-        OutputFile { path: path.into(), bytes: text.as_bytes().to_vec() }
+        OutputFile {
+            path: path.into(),
+            bytes: text.as_bytes().to_vec(),
+        }
     }
 
     #[test]
@@ -62,9 +71,24 @@ mod tests {
         let before: Vec<usize> = files.iter().map(|f| f.bytes.len()).collect();
         super::files(&mut files);
         let text = |i: usize| String::from_utf8(files[i].bytes.clone()).unwrap();
-        assert!(text(0).len() < before[0] && text(0).contains("<em>there</em>") && !text(0).contains("note"), "{}", text(0));
-        assert!(text(1).len() < before[1] && text(1).contains("margin:0 auto"), "{}", text(1));
-        assert!(text(2).len() < before[2] && text(2).contains("return first+second") || text(2).contains("return first + second") && !text(2).contains("// sum"), "{}", text(2));
+        assert!(
+            text(0).len() < before[0]
+                && text(0).contains("<em>there</em>")
+                && !text(0).contains("note"),
+            "{}",
+            text(0)
+        );
+        assert!(
+            text(1).len() < before[1] && text(1).contains("margin:0 auto"),
+            "{}",
+            text(1)
+        );
+        assert!(
+            text(2).len() < before[2] && text(2).contains("return first+second")
+                || text(2).contains("return first + second") && !text(2).contains("// sum"),
+            "{}",
+            text(2)
+        );
         assert_eq!(text(3), "keep   me");
     }
 }

@@ -56,10 +56,15 @@ pub fn check_target(out_dir: &Path, root: &Path) -> Result<(), Diagnostic> {
         }
     }
     if out.is_file() {
-        return Err(Diagnostic::error(format!("the output path {} is a file, not a folder", out_dir.display())));
+        return Err(Diagnostic::error(format!(
+            "the output path {} is a file, not a folder",
+            out_dir.display()
+        )));
     }
     if out.is_dir() && !out.join(MANIFEST).is_file() {
-        let non_empty = std::fs::read_dir(&out).map(|mut d| d.next().is_some()).unwrap_or(false);
+        let non_empty = std::fs::read_dir(&out)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(false);
         if non_empty {
             return Err(Diagnostic::error(format!(
                 "the output folder {} is not empty and was not written by knotwork; refusing to write into it",
@@ -99,7 +104,10 @@ fn is_safe_relative(path: &str) -> bool {
 }
 
 pub fn sync(out_dir: &Path, files: &[OutputFile]) -> io::Result<SyncReport> {
-    if let Some(bad) = files.iter().find(|f| !is_safe_relative(&f.path) || f.path == MANIFEST) {
+    if let Some(bad) = files
+        .iter()
+        .find(|f| !is_safe_relative(&f.path) || f.path == MANIFEST)
+    {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
             format!("refusing to write outside the output folder: {}", bad.path),
@@ -113,7 +121,10 @@ pub fn sync(out_dir: &Path, files: &[OutputFile]) -> io::Result<SyncReport> {
         .filter(|l| !l.starts_with('#') && is_safe_relative(l))
         .collect();
 
-    let outcomes: Vec<io::Result<bool>> = files.par_iter().map(|f| write_if_changed(out_dir, f)).collect();
+    let outcomes: Vec<io::Result<bool>> = files
+        .par_iter()
+        .map(|f| write_if_changed(out_dir, f))
+        .collect();
     let mut report = SyncReport::default();
     for outcome in outcomes {
         if outcome? {
@@ -199,7 +210,11 @@ mod tests {
     fn writes_skips_unchanged_and_removes_stale() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        let r = sync(&out, &[file("a/index.html", "A"), file("b/index.html", "B")]).unwrap();
+        let r = sync(
+            &out,
+            &[file("a/index.html", "A"), file("b/index.html", "B")],
+        )
+        .unwrap();
         assert_eq!((r.written, r.unchanged, r.removed), (2, 0, 0));
         // A file the user put there is not ours and stays.
         std::fs::write(out.join("CNAME"), "example.com").unwrap();

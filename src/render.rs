@@ -36,7 +36,8 @@ pub fn assets(site: &Site, theme: &Theme) -> Assets {
     let mut all: BTreeMap<String, Vec<u8>> = theme.assets.clone();
     all.insert(
         "css/highlight.css".into(),
-        crate::markdown::highlight::theme_css(&site.config.site.markdown.highlight_theme).into_bytes(),
+        crate::markdown::highlight::theme_css(&site.config.site.markdown.highlight_theme)
+            .into_bytes(),
     );
     let mut files = Vec::with_capacity(all.len());
     let mut names = HashMap::with_capacity(all.len());
@@ -76,7 +77,10 @@ pub fn tera(theme: &Theme, site: &Site, assets: &Assets, diags: &mut Diagnostics
             .get("path")
             .and_then(Value::as_str)
             .ok_or_else(|| tera::Error::msg("url() needs path=\"/…\""))?;
-        Ok(Value::String(format!("{base_path}{}", UrlPath::from_user(path))))
+        Ok(Value::String(format!(
+            "{base_path}{}",
+            UrlPath::from_user(path)
+        )))
     });
     let base_path = site.config.base.path.clone();
     let names = assets.names.clone();
@@ -172,7 +176,13 @@ fn site_globals(site: &Site) -> Value {
 }
 
 /// Renders every page; problems go to `diags`.
-pub fn pages(site: &Site, tera: &Tera, theme: &Theme, plans: Vec<PagePlan>, diags: &mut Diagnostics) -> Vec<OutputFile> {
+pub fn pages(
+    site: &Site,
+    tera: &Tera,
+    theme: &Theme,
+    plans: Vec<PagePlan>,
+    diags: &mut Diagnostics,
+) -> Vec<OutputFile> {
     let globals = site_globals(site);
     let known: Vec<&str> = tera.get_template_names().collect();
     let results: Vec<Result<OutputFile, Diagnostic>> = plans
@@ -228,12 +238,21 @@ fn template_error(e: &tera::Error, theme: &Theme) -> Diagnostic {
     // Tera names the template in quotes: "Failed to parse 'x.html'".
     let name = chain
         .iter()
-        .find_map(|m| m.split('\'').nth(1).filter(|n| theme.templates.contains_key(*n)))
+        .find_map(|m| {
+            m.split('\'')
+                .nth(1)
+                .filter(|n| theme.templates.contains_key(*n))
+        })
         .map(str::to_string);
     let summary = chain
         .iter()
         .rev()
-        .map(|m| m.lines().find(|l| l.trim_start().starts_with("= ")).map(|l| l.trim_start()[2..].to_string()).unwrap_or_else(|| m.lines().next().unwrap_or("").to_string()))
+        .map(|m| {
+            m.lines()
+                .find(|l| l.trim_start().starts_with("= "))
+                .map(|l| l.trim_start()[2..].to_string())
+                .unwrap_or_else(|| m.lines().next().unwrap_or("").to_string())
+        })
         .find(|m| !m.trim().is_empty())
         .unwrap_or_else(|| full.clone());
     let mut d = Diagnostic::error(format!("template error: {summary}"));
@@ -248,8 +267,13 @@ fn template_error(e: &tera::Error, theme: &Theme) -> Diagnostic {
 /// variable in backticks, else just the file.
 fn locate_in_template(message: &str, text: &str, path: &Path) -> Location {
     if let Some(pos) = message.split("--> ").nth(1) {
-        let mut nums = pos.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty());
-        if let (Some(Ok(line)), Some(Ok(col))) = (nums.next().map(str::parse::<usize>), nums.next().map(str::parse::<usize>)) {
+        let mut nums = pos
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|s| !s.is_empty());
+        if let (Some(Ok(line)), Some(Ok(col))) = (
+            nums.next().map(str::parse::<usize>),
+            nums.next().map(str::parse::<usize>),
+        ) {
             let line_text = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
             return Location::with_line(path, line, col, line_text);
         }
@@ -257,7 +281,8 @@ fn locate_in_template(message: &str, text: &str, path: &Path) -> Location {
     if let Some(var) = message.split('`').nth(1) {
         for (i, line) in text.lines().enumerate() {
             if let Some(col) = line.find(var) {
-                let mut loc = Location::with_line(path, i + 1, line[..col].chars().count() + 1, line);
+                let mut loc =
+                    Location::with_line(path, i + 1, line[..col].chars().count() + 1, line);
                 loc.width = var.chars().count();
                 return loc;
             }

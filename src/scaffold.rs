@@ -12,15 +12,36 @@ use crate::content::date::Date;
 /// The scaffold's files: path inside the new site, text with placeholders.
 const FILES: &[(&str, &str)] = &[
     ("site.toml", include_str!("scaffold/site.toml")),
-    ("content/blog/welcome.md", include_str!("scaffold/content/blog/welcome.md")),
-    ("content/pages/about.md", include_str!("scaffold/content/pages/about.md")),
-    ("content/muscles/upper-trapezius.toml", include_str!("scaffold/content/muscles/upper-trapezius.toml")),
-    ("content/techniques/ischemic-compression.toml", include_str!("scaffold/content/techniques/ischemic-compression.toml")),
-    ("content/faq/basics.toml", include_str!("scaffold/content/faq/basics.toml")),
-    ("content/references.toml", include_str!("scaffold/content/references.toml")),
+    (
+        "content/blog/welcome.md",
+        include_str!("scaffold/content/blog/welcome.md"),
+    ),
+    (
+        "content/pages/about.md",
+        include_str!("scaffold/content/pages/about.md"),
+    ),
+    (
+        "content/muscles/upper-trapezius.toml",
+        include_str!("scaffold/content/muscles/upper-trapezius.toml"),
+    ),
+    (
+        "content/techniques/ischemic-compression.toml",
+        include_str!("scaffold/content/techniques/ischemic-compression.toml"),
+    ),
+    (
+        "content/faq/basics.toml",
+        include_str!("scaffold/content/faq/basics.toml"),
+    ),
+    (
+        "content/references.toml",
+        include_str!("scaffold/content/references.toml"),
+    ),
     // The regions drawn in the default theme's figure: the example site's
     // list is that list, so the two cannot drift apart.
-    ("content/regions.toml", include_str!("../content/regions.toml")),
+    (
+        "content/regions.toml",
+        include_str!("../content/regions.toml"),
+    ),
 ];
 
 #[derive(Debug)]
@@ -44,7 +65,9 @@ impl fmt::Display for InitError {
 
 /// Creates the site in `dir` (made if missing); returns the files written.
 pub fn init(dir: &Path) -> Result<Vec<PathBuf>, InitError> {
-    let not_empty = std::fs::read_dir(dir).map(|mut entries| entries.next().is_some()).unwrap_or(false);
+    let not_empty = std::fs::read_dir(dir)
+        .map(|mut entries| entries.next().is_some())
+        .unwrap_or(false);
     if not_empty || (dir.exists() && !dir.is_dir()) {
         return Err(InitError::NotEmpty(dir.to_path_buf()));
     }
@@ -75,10 +98,17 @@ fn studio_name(dir: &Path) -> String {
         .filter(|w| !w.is_empty())
         .map(|w| {
             let mut chars = w.chars();
-            chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+            chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect())
+                .unwrap_or_default()
         })
         .collect();
-    if words.is_empty() { "My Studio".to_string() } else { words.join(" ") }
+    if words.is_empty() {
+        "My Studio".to_string()
+    } else {
+        words.join(" ")
+    }
 }
 
 /// Fills the placeholders with TOML-quoted values, so any folder name
@@ -97,8 +127,15 @@ mod tests {
 
     #[test]
     fn names_come_from_the_folder_and_stay_valid_toml() {
-        assert_eq!(studio_name(Path::new("crescent-bodywork")), "Crescent Bodywork");
-        let text = fill("title = {{site_title}}\nname = {{studio_name}}\n", "Say \"hi\" \\ co", Date::new(2026, 1, 2).unwrap());
+        assert_eq!(
+            studio_name(Path::new("crescent-bodywork")),
+            "Crescent Bodywork"
+        );
+        let text = fill(
+            "title = {{site_title}}\nname = {{studio_name}}\n",
+            "Say \"hi\" \\ co",
+            Date::new(2026, 1, 2).unwrap(),
+        );
         let table: toml::Table = text.parse().unwrap();
         assert_eq!(table["name"].as_str(), Some("Say \"hi\" \\ co"));
     }

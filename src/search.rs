@@ -21,13 +21,20 @@ use crate::output::OutputFile;
 pub const BUNDLE_DIR: &str = "pagefind";
 
 /// Indexes the `searchable` pages among `files`; returns the bundle's files.
-pub fn index(files: &[OutputFile], searchable: &HashSet<String>, language: &str) -> Result<Vec<OutputFile>, Diagnostic> {
+pub fn index(
+    files: &[OutputFile],
+    searchable: &HashSet<String>,
+    language: &str,
+) -> Result<Vec<OutputFile>, Diagnostic> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .map_err(|e| search_error(e.to_string()))?;
     runtime.block_on(async {
-        let options = PagefindServiceConfig::builder().force_language(language.to_string()).build();
-        let mut index = PagefindIndex::new(Some(options)).map_err(|e| search_error(e.to_string()))?;
+        let options = PagefindServiceConfig::builder()
+            .force_language(language.to_string())
+            .build();
+        let mut index =
+            PagefindIndex::new(Some(options)).map_err(|e| search_error(e.to_string()))?;
         // `files` is sorted by path, so the index is the same on every build.
         for file in files.iter().filter(|f| searchable.contains(&f.path)) {
             let html = indexable_part(&String::from_utf8_lossy(&file.bytes));
@@ -36,11 +43,17 @@ pub fn index(files: &[OutputFile], searchable: &HashSet<String>, language: &str)
                 .await
                 .map_err(|e| search_error(format!("{}: {e}", file.path)))?;
         }
-        let bundle = index.get_files().await.map_err(|e| search_error(e.to_string()))?;
+        let bundle = index
+            .get_files()
+            .await
+            .map_err(|e| search_error(e.to_string()))?;
         let mut out: Vec<OutputFile> = bundle
             .into_iter()
             .map(|f| OutputFile {
-                path: format!("{BUNDLE_DIR}/{}", f.filename.to_string_lossy().replace('\\', "/")),
+                path: format!(
+                    "{BUNDLE_DIR}/{}",
+                    f.filename.to_string_lossy().replace('\\', "/")
+                ),
                 bytes: f.contents,
             })
             .collect();
@@ -59,10 +72,17 @@ fn indexable_part(page: &str) -> String {
     let (Some(main_start), Some(main_end)) = (page.find("<main"), page.rfind("</main>")) else {
         return page.to_string();
     };
-    let html_tag = page.find("<html").and_then(|s| page[s..].find('>').map(|e| &page[s..=s + e])).unwrap_or("<html>");
+    let html_tag = page
+        .find("<html")
+        .and_then(|s| page[s..].find('>').map(|e| &page[s..=s + e]))
+        .unwrap_or("<html>");
     let title = page
         .find("<title>")
-        .and_then(|s| page[s..].find("</title>").map(|e| &page[s..s + e + "</title>".len()]))
+        .and_then(|s| {
+            page[s..]
+                .find("</title>")
+                .map(|e| &page[s..s + e + "</title>".len()])
+        })
         .unwrap_or("");
     let mut out = String::with_capacity(main_end - main_start + 200);
     out.push_str(html_tag);
@@ -87,7 +107,9 @@ fn indexable_part(page: &str) -> String {
 
 /// `muscles/trapezius/index.html` → `/muscles/trapezius/`.
 fn site_relative_url(output_path: &str) -> String {
-    let trimmed = output_path.strip_suffix("index.html").unwrap_or(output_path);
+    let trimmed = output_path
+        .strip_suffix("index.html")
+        .unwrap_or(output_path);
     format!("/{trimmed}")
 }
 
@@ -112,7 +134,10 @@ mod tests {
 
     #[test]
     fn urls_are_site_relative() {
-        assert_eq!(site_relative_url("muscles/trapezius/index.html"), "/muscles/trapezius/");
+        assert_eq!(
+            site_relative_url("muscles/trapezius/index.html"),
+            "/muscles/trapezius/"
+        );
         assert_eq!(site_relative_url("index.html"), "/");
     }
 }

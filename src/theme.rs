@@ -34,10 +34,34 @@ pub fn load(config: &Config, diags: &mut Diagnostics) -> Theme {
     let mut theme = Theme::default();
     add_embedded(&mut theme, &EMBEDDED);
     let theme_dir = config.root.join("themes").join(&config.site.theme);
-    add_dir(&mut theme, &config.root, &theme_dir.join("templates"), Layer::Templates, diags);
-    add_dir(&mut theme, &config.root, &theme_dir.join("static"), Layer::Assets, diags);
-    add_dir(&mut theme, &config.root, &config.root.join("templates"), Layer::Templates, diags);
-    add_dir(&mut theme, &config.root, &config.root.join("static"), Layer::Assets, diags);
+    add_dir(
+        &mut theme,
+        &config.root,
+        &theme_dir.join("templates"),
+        Layer::Templates,
+        diags,
+    );
+    add_dir(
+        &mut theme,
+        &config.root,
+        &theme_dir.join("static"),
+        Layer::Assets,
+        diags,
+    );
+    add_dir(
+        &mut theme,
+        &config.root,
+        &config.root.join("templates"),
+        Layer::Templates,
+        diags,
+    );
+    add_dir(
+        &mut theme,
+        &config.root,
+        &config.root.join("static"),
+        Layer::Assets,
+        diags,
+    );
     theme
 }
 
@@ -56,7 +80,9 @@ fn add_embedded(theme: &mut Theme, dir: &Dir<'static>) {
                 },
             );
         } else if let Some(name) = path.strip_prefix("static/") {
-            theme.assets.insert(name.to_string(), file.contents().to_vec());
+            theme
+                .assets
+                .insert(name.to_string(), file.contents().to_vec());
         }
     }
 }
@@ -70,7 +96,11 @@ fn add_dir(theme: &mut Theme, root: &Path, dir: &Path, layer: Layer, diags: &mut
     if !dir.is_dir() {
         return;
     }
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name().into_iter().filter_map(Result::ok) {
+    for entry in walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+    {
         if !entry.file_type().is_file() {
             continue;
         }
@@ -79,11 +109,17 @@ fn add_dir(theme: &mut Theme, root: &Path, dir: &Path, layer: Layer, diags: &mut
         if name.split('/').any(|part| part.starts_with('.')) {
             continue;
         }
-        let shown = entry.path().strip_prefix(root).unwrap_or(entry.path()).to_path_buf();
+        let shown = entry
+            .path()
+            .strip_prefix(root)
+            .unwrap_or(entry.path())
+            .to_path_buf();
         let bytes = match std::fs::read(entry.path()) {
             Ok(b) => b,
             Err(e) => {
-                diags.push(Diagnostic::error(format!("cannot read file: {e}")).at(Location::file(&shown)));
+                diags.push(
+                    Diagnostic::error(format!("cannot read file: {e}")).at(Location::file(&shown)),
+                );
                 continue;
             }
         };
@@ -96,7 +132,8 @@ fn add_dir(theme: &mut Theme, root: &Path, dir: &Path, layer: Layer, diags: &mut
                     theme.templates.insert(name, Template { text, path: shown });
                 }
                 Err(_) => diags.push(
-                    Diagnostic::error("the template is not valid UTF-8 text").at(Location::file(&shown)),
+                    Diagnostic::error("the template is not valid UTF-8 text")
+                        .at(Location::file(&shown)),
                 ),
             },
         }

@@ -25,7 +25,10 @@ const MAX_UNKNOWN_KEYS: usize = 20;
 /// Unknown keys do not stop the value being read: it comes back with them as
 /// problems, so that the rest of the build can still be checked. Any other
 /// problem means there is no value.
-pub fn parse<T: DeserializeOwned>(source: &Source, range: Range<usize>) -> Result<(T, Vec<Diagnostic>), Vec<Diagnostic>> {
+pub fn parse<T: DeserializeOwned>(
+    source: &Source,
+    range: Range<usize>,
+) -> Result<(T, Vec<Diagnostic>), Vec<Diagnostic>> {
     let text = &source.text[range.clone()];
     let at = |span: Option<Range<usize>>| {
         let span = span.unwrap_or(0..0);
@@ -34,9 +37,11 @@ pub fn parse<T: DeserializeOwned>(source: &Source, range: Range<usize>) -> Resul
     let mut table = match DeTable::parse(text) {
         Ok(t) => t,
         Err(e) => {
-            return Err(vec![
-                Diagnostic::error(format!("invalid TOML: {}", tidy(e.message()))).at(at(e.span()))
-            ])
+            return Err(vec![Diagnostic::error(format!(
+                "invalid TOML: {}",
+                tidy(e.message())
+            ))
+            .at(at(e.span()))])
         }
     };
     let mut problems = Vec::new();
@@ -75,9 +80,7 @@ fn remove_key_at(table: &mut DeTable<'_>, span: &Range<usize>) -> bool {
     if let Some(key) = key {
         return table.remove(key.as_str()).is_some();
     }
-    table
-        .iter_mut()
-        .any(|(_, v)| remove_key_in_value(v, span))
+    table.iter_mut().any(|(_, v)| remove_key_in_value(v, span))
 }
 
 fn remove_key_in_value(value: &mut Spanned<DeValue<'_>>, span: &Range<usize>) -> bool {
@@ -103,13 +106,22 @@ fn explain(message: &str) -> (Diagnostic, bool) {
         return (with_choices(d, name, &expected, "values"), false);
     }
     if let Some(rest) = message.strip_prefix("missing field ") {
-        return (Diagnostic::error(format!("missing required key {rest}")), false);
+        return (
+            Diagnostic::error(format!("missing required key {rest}")),
+            false,
+        );
     }
     if let Some(rest) = message.strip_prefix("invalid type: ") {
-        return (Diagnostic::error(format!("wrong type: found {}", plain_types(rest))), false);
+        return (
+            Diagnostic::error(format!("wrong type: found {}", plain_types(rest))),
+            false,
+        );
     }
     if let Some(rest) = message.strip_prefix("invalid value: ") {
-        return (Diagnostic::error(format!("invalid value: found {}", plain_types(rest))), false);
+        return (
+            Diagnostic::error(format!("invalid value: found {}", plain_types(rest))),
+            false,
+        );
     }
     (Diagnostic::error(message), false)
 }
@@ -129,11 +141,7 @@ fn with_choices(d: Diagnostic, name: &str, expected: &[&str], what: &str) -> Dia
 /// Splits "`x`, expected one of `a`, `b`" into ("`x`", ["a", "b"]).
 fn split_expected(rest: &str) -> (&str, Vec<&str>) {
     let (name, tail) = rest.split_once(", expected").unwrap_or((rest, ""));
-    let expected = tail
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .collect::<Vec<_>>();
+    let expected = tail.split('`').skip(1).step_by(2).collect::<Vec<_>>();
     (name.trim(), expected)
 }
 

@@ -7,10 +7,19 @@ use common::*;
 fn blog_fixture() -> Fixture {
     let f = Fixture::new();
     for (i, day) in ["01", "02", "03", "04", "05"].iter().enumerate() {
-        let tags = if i % 2 == 0 { "tags = [\"Neck Pain\", \"self-care\"]" } else { "tags = [\"self-care\"]" };
+        let tags = if i % 2 == 0 {
+            "tags = [\"Neck Pain\", \"self-care\"]"
+        } else {
+            "tags = [\"self-care\"]"
+        };
         f.write(
             &format!("content/blog/post-{i}.md"),
-            &article(&format!("Post {i}"), &format!("2026-01-{day}"), tags, &format!("Body of post {i}.\n\n## Section\n\nMore.")),
+            &article(
+                &format!("Post {i}"),
+                &format!("2026-01-{day}"),
+                tags,
+                &format!("Body of post {i}.\n\n## Section\n\nMore."),
+            ),
         );
     }
     f.write(
@@ -19,9 +28,17 @@ fn blog_fixture() -> Fixture {
     );
     f.write(
         "content/blog/moved.md",
-        &article("Moved", "2025-12-01", "aliases = [\"/old/moved-post/\"]\nslug = \"new-home\"", "Here now."),
+        &article(
+            "Moved",
+            "2025-12-01",
+            "aliases = [\"/old/moved-post/\"]\nslug = \"new-home\"",
+            "Here now.",
+        ),
     );
-    f.write("content/pages/about.md", "+++\ntitle = \"About us\"\nmenu_order = 1\n+++\nWe are a studio.\n");
+    f.write(
+        "content/pages/about.md",
+        "+++\ntitle = \"About us\"\nmenu_order = 1\n+++\nWe are a studio.\n",
+    );
     f
 }
 
@@ -32,13 +49,22 @@ fn paginates_the_blog_newest_first() {
     // 6 published articles at 2 per page: 3 pages.
     let p1 = f.page("/blog/");
     assert_eq!(texts(&p1, "main .card-title"), ["Post 4", "Post 3"]);
-    assert_eq!(texts(&f.page("/blog/page/2/"), "main .card-title"), ["Post 2", "Post 1"]);
-    assert_eq!(texts(&f.page("/blog/page/3/"), "main .card-title"), ["Post 0", "Moved"]);
+    assert_eq!(
+        texts(&f.page("/blog/page/2/"), "main .card-title"),
+        ["Post 2", "Post 1"]
+    );
+    assert_eq!(
+        texts(&f.page("/blog/page/3/"), "main .card-title"),
+        ["Post 0", "Moved"]
+    );
     assert!(!f.exists("/blog/page/4/"));
     assert_eq!(attrs(&p1, "a[rel=next]", "href"), ["/blog/page/2/"]);
     // /blog/page/1/ redirects to /blog/.
     let redirect = f.page("/blog/page/1/");
-    assert_eq!(attrs(&redirect, "meta[http-equiv=refresh]", "content"), ["0; url=/blog/"]);
+    assert_eq!(
+        attrs(&redirect, "meta[http-equiv=refresh]", "content"),
+        ["0; url=/blog/"]
+    );
 }
 
 #[test]
@@ -47,8 +73,14 @@ fn articles_have_metadata_navigation_and_toc_ids() {
     f.build(&[]);
     let p = f.page("/blog/post-2/");
     assert_eq!(texts(&p, "h1"), ["Post 2"]);
-    assert_eq!(attrs(&p, "link[rel=canonical]", "href"), ["https://example.com/blog/post-2/"]);
-    assert_eq!(attrs(&p, "meta[property='og:type']", "content"), ["article"]);
+    assert_eq!(
+        attrs(&p, "link[rel=canonical]", "href"),
+        ["https://example.com/blog/post-2/"]
+    );
+    assert_eq!(
+        attrs(&p, "meta[property='og:type']", "content"),
+        ["article"]
+    );
     assert!(!attrs(&p, "meta[name=description]", "content")[0].is_empty());
     // Older and newer neighbours.
     assert_eq!(attrs(&p, "a[rel=prev]", "href"), ["/blog/post-1/"]);
@@ -57,26 +89,40 @@ fn articles_have_metadata_navigation_and_toc_ids() {
     // Related articles share tags.
     assert!(texts(&p, ".related .card-title").contains(&"Post 4".to_string()));
     let ld = texts(&p, "script[type='application/ld+json']").join(" ");
-    assert!(ld.contains("\"@type\":\"Article\"") && ld.contains("\"@type\":\"BreadcrumbList\""), "{ld}");
+    assert!(
+        ld.contains("\"@type\":\"Article\"") && ld.contains("\"@type\":\"BreadcrumbList\""),
+        "{ld}"
+    );
 }
 
 #[test]
 fn tags_drafts_and_aliases() {
     let f = blog_fixture();
     f.build(&[]);
-    assert_eq!(texts(&f.page("/tags/neck-pain/"), "main .card-title"), ["Post 4", "Post 2"]);
+    assert_eq!(
+        texts(&f.page("/tags/neck-pain/"), "main .card-title"),
+        ["Post 4", "Post 2"]
+    );
     assert!(f.exists("/tags/neck-pain/page/2/"));
-    assert!(texts(&f.page("/tags/"), "main li").iter().any(|t| t.starts_with("self-care")));
+    assert!(texts(&f.page("/tags/"), "main li")
+        .iter()
+        .any(|t| t.starts_with("self-care")));
     assert!(!f.exists("/blog/draft/"), "drafts are not built by default");
     let alias = f.page("/old/moved-post/");
-    assert_eq!(attrs(&alias, "meta[http-equiv=refresh]", "content"), ["0; url=/blog/new-home/"]);
+    assert_eq!(
+        attrs(&alias, "meta[http-equiv=refresh]", "content"),
+        ["0; url=/blog/new-home/"]
+    );
     assert!(f.exists("/about/"));
     assert!(texts(&f.page("/"), ".footer-nav a").contains(&"About us".to_string()));
 
     f.build(&["--drafts"]);
     assert!(f.exists("/blog/draft/"));
     f.build(&[]);
-    assert!(!f.exists("/blog/draft/"), "a later build without --drafts removes it");
+    assert!(
+        !f.exists("/blog/draft/"),
+        "a later build without --drafts removes it"
+    );
 }
 
 #[test]
@@ -86,8 +132,14 @@ fn feed_sitemap_robots_and_404() {
     let feed = std::fs::read_to_string(f.out().join("atom.xml")).unwrap();
     let doc = roxmltree::Document::parse(&feed).expect("atom.xml is well-formed XML");
     let root = doc.root_element();
-    assert_eq!(root.tag_name().namespace(), Some("http://www.w3.org/2005/Atom"));
-    let entries: Vec<_> = root.children().filter(|n| n.has_tag_name("entry")).collect();
+    assert_eq!(
+        root.tag_name().namespace(),
+        Some("http://www.w3.org/2005/Atom")
+    );
+    let entries: Vec<_> = root
+        .children()
+        .filter(|n| n.has_tag_name("entry"))
+        .collect();
     assert_eq!(entries.len(), 6);
     let first_link = entries[0]
         .children()
@@ -97,11 +149,20 @@ fn feed_sitemap_robots_and_404() {
 
     let sitemap = std::fs::read_to_string(f.out().join("sitemap.xml")).unwrap();
     let doc = roxmltree::Document::parse(&sitemap).expect("sitemap.xml is well-formed XML");
-    let locs: Vec<&str> = doc.descendants().filter(|n| n.has_tag_name("loc")).filter_map(|n| n.text()).collect();
+    let locs: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("loc"))
+        .filter_map(|n| n.text())
+        .collect();
     assert!(locs.contains(&"https://example.com/blog/post-1/"));
     assert!(locs.contains(&"https://example.com/muscles/upper-trapezius/"));
-    assert!(!locs.iter().any(|l| l.contains("/old/")), "redirects are not in the sitemap");
-    assert!(std::fs::read_to_string(f.out().join("robots.txt")).unwrap().contains("Sitemap: https://example.com/sitemap.xml"));
+    assert!(
+        !locs.iter().any(|l| l.contains("/old/")),
+        "redirects are not in the sitemap"
+    );
+    assert!(std::fs::read_to_string(f.out().join("robots.txt"))
+        .unwrap()
+        .contains("Sitemap: https://example.com/sitemap.xml"));
     assert!(f.out().join("404.html").is_file());
 }
 
@@ -120,8 +181,13 @@ fn subpath_base_url_prefixes_every_link() {
     let broken = broken_links(&f.out(), "/studio");
     assert!(broken.is_empty(), "{broken:#?}");
     let p = f.page("/blog/post-1/");
-    assert!(attrs(&p, "link[rel=stylesheet]", "href").iter().all(|h| h.starts_with("/studio/css/")));
-    assert_eq!(attrs(&p, "link[rel=canonical]", "href"), ["https://user.github.io/studio/blog/post-1/"]);
+    assert!(attrs(&p, "link[rel=stylesheet]", "href")
+        .iter()
+        .all(|h| h.starts_with("/studio/css/")));
+    assert_eq!(
+        attrs(&p, "link[rel=canonical]", "href"),
+        ["https://user.github.io/studio/blog/post-1/"]
+    );
 }
 
 #[test]
@@ -133,7 +199,12 @@ fn builds_are_byte_identical_and_rebuilds_write_nothing() {
             .into_iter()
             .filter_map(Result::ok)
             .filter(|e| e.file_type().is_file())
-            .map(|e| (e.path().strip_prefix(dir).unwrap().display().to_string(), std::fs::read(e.path()).unwrap()))
+            .map(|e| {
+                (
+                    e.path().strip_prefix(dir).unwrap().display().to_string(),
+                    std::fs::read(e.path()).unwrap(),
+                )
+            })
             .collect();
         files.sort();
         files
@@ -151,12 +222,24 @@ fn failed_build_leaves_previous_output_untouched() {
     f.build(&[]);
     let before = std::fs::read(f.out().join("blog/post-1/index.html")).unwrap();
     let manifest = std::fs::read(f.out().join(".knotwork-manifest")).unwrap();
-    f.write("content/blog/post-1.md", "+++\ntitle = \"Changed\"\ndate = 2026-01-02\n+++\nNew body.\n");
-    f.write("content/blog/broken.md", "+++\ntitle = \"Broken\"\ndate = 2026-13-01\n+++\n");
+    f.write(
+        "content/blog/post-1.md",
+        "+++\ntitle = \"Changed\"\ndate = 2026-01-02\n+++\nNew body.\n",
+    );
+    f.write(
+        "content/blog/broken.md",
+        "+++\ntitle = \"Broken\"\ndate = 2026-13-01\n+++\n",
+    );
     let stderr = f.build_fails();
     assert!(stderr.contains("content/blog/broken.md:3:"), "{stderr}");
-    assert_eq!(std::fs::read(f.out().join("blog/post-1/index.html")).unwrap(), before);
-    assert_eq!(std::fs::read(f.out().join(".knotwork-manifest")).unwrap(), manifest);
+    assert_eq!(
+        std::fs::read(f.out().join("blog/post-1/index.html")).unwrap(),
+        before
+    );
+    assert_eq!(
+        std::fs::read(f.out().join(".knotwork-manifest")).unwrap(),
+        manifest
+    );
     assert!(!f.out().join("blog/broken").exists());
 }
 
@@ -166,14 +249,21 @@ fn refuses_a_foreign_output_folder() {
     f.write("public/precious.txt", "not ours");
     let stderr = f.build_fails();
     assert!(stderr.contains("not written by knotwork"), "{stderr}");
-    assert_eq!(std::fs::read_to_string(f.out().join("precious.txt")).unwrap(), "not ours");
+    assert_eq!(
+        std::fs::read_to_string(f.out().join("precious.txt")).unwrap(),
+        "not ours"
+    );
 }
 
 #[test]
 fn check_writes_nothing_and_usage_errors_exit_2() {
     let f = Fixture::new();
     let out = f.run("check", &[]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(!f.out().exists());
     let out = f.run("build", &["--no-such-flag"]);
     assert_eq!(out.status.code(), Some(2));
@@ -184,15 +274,36 @@ fn highlights_code_and_keeps_unknown_languages_plain() {
     let f = Fixture::new();
     f.write(
         "content/blog/code.md",
-        &article("Code", "2026-01-01", "", "```rust\nfn main() {}\n```\n\n```nosuchlang\n<b>x</b>\n```\n"),
+        &article(
+            "Code",
+            "2026-01-01",
+            "",
+            "```rust\nfn main() {}\n```\n\n```nosuchlang\n<b>x</b>\n```\n",
+        ),
     );
     f.build(&[]);
     let p = f.page("/blog/code/");
     let pres = texts(&p, "pre.code");
     assert_eq!(pres.len(), 2);
-    assert!(!attrs(&p, "pre[data-lang=rust] span", "class").is_empty(), "rust is highlighted with classes");
-    assert!(p.select(&sel("pre[data-lang=nosuchlang] b")).next().is_none(), "unknown language is escaped text");
+    assert!(
+        !attrs(&p, "pre[data-lang=rust] span", "class").is_empty(),
+        "rust is highlighted with classes"
+    );
+    assert!(
+        p.select(&sel("pre[data-lang=nosuchlang] b"))
+            .next()
+            .is_none(),
+        "unknown language is escaped text"
+    );
     assert!(pres[1].contains("<b>x</b>"));
-    let css: Vec<_> = std::fs::read_dir(f.out().join("css")).unwrap().filter_map(Result::ok).map(|e| e.file_name().into_string().unwrap()).collect();
-    assert!(css.iter().any(|n| n.starts_with("highlight.") && n.ends_with(".css")), "{css:?}");
+    let css: Vec<_> = std::fs::read_dir(f.out().join("css"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().into_string().unwrap())
+        .collect();
+    assert!(
+        css.iter()
+            .any(|n| n.starts_with("highlight.") && n.ends_with(".css")),
+        "{css:?}"
+    );
 }

@@ -15,43 +15,67 @@ fn fails_with(f: &Fixture, expected: &[&str]) -> String {
 #[test]
 fn invalid_toml_in_front_matter() {
     let f = Fixture::new();
-    f.write("content/blog/a.md", "+++\ntitle = \"A\"\ndate = 2026-01-01\ntags = [\"x\"\n+++\nBody\n");
+    f.write(
+        "content/blog/a.md",
+        "+++\ntitle = \"A\"\ndate = 2026-01-01\ntags = [\"x\"\n+++\nBody\n",
+    );
     fails_with(&f, &["invalid TOML", "content/blog/a.md:"]);
 }
 
 #[test]
 fn unterminated_front_matter() {
     let f = Fixture::new();
-    f.write("content/blog/a.md", "+++\ntitle = \"A\"\ndate = 2026-01-01\nBody\n");
-    fails_with(&f, &["front matter is never closed", "content/blog/a.md:1:1"]);
+    f.write(
+        "content/blog/a.md",
+        "+++\ntitle = \"A\"\ndate = 2026-01-01\nBody\n",
+    );
+    fails_with(
+        &f,
+        &["front matter is never closed", "content/blog/a.md:1:1"],
+    );
 }
 
 #[test]
 fn missing_required_field() {
     let f = Fixture::new();
     f.write("content/blog/a.md", "+++\ntitle = \"A\"\n+++\nBody\n");
-    fails_with(&f, &["missing required key `date`", "content/blog/a.md:1:1"]);
+    fails_with(
+        &f,
+        &["missing required key `date`", "content/blog/a.md:1:1"],
+    );
 }
 
 #[test]
 fn wrong_type() {
     let f = Fixture::new();
-    f.write("content/blog/a.md", "+++\ntitle = \"A\"\ndate = 2026-01-01\ntags = \"neck\"\n+++\n");
+    f.write(
+        "content/blog/a.md",
+        "+++\ntitle = \"A\"\ndate = 2026-01-01\ntags = \"neck\"\n+++\n",
+    );
     fails_with(&f, &["wrong type", "content/blog/a.md:4:8"]);
 }
 
 #[test]
 fn bad_date() {
     let f = Fixture::new();
-    f.write("content/blog/a.md", "+++\ntitle = \"A\"\ndate = \"2026-02-30\"\n+++\n");
+    f.write(
+        "content/blog/a.md",
+        "+++\ntitle = \"A\"\ndate = \"2026-02-30\"\n+++\n",
+    );
     fails_with(&f, &["has no day 30", "content/blog/a.md:3:8"]);
 }
 
 #[test]
 fn unknown_keys_with_suggestions_everywhere() {
     let f = Fixture::new();
-    f.write("content/blog/a.md", "+++\ntitel = \"A\"\ntitle = \"A\"\ndate = 2026-01-01\n+++\n");
-    f.write("site.toml", &format!("{SITE_TOML}\n[markdown]\nsmart_punctuaton = true\n"));
+    f.write(
+        "content/blog/a.md",
+        "+++\ntitel = \"A\"\ntitle = \"A\"\ndate = 2026-01-01\n+++\n",
+    );
+    f.write(
+        "site.toml",
+        &format!("{SITE_TOML}\n[markdown]\nsmart_punctuaton = true\n"),
+    );
     fails_with(
         &f,
         &[
@@ -69,15 +93,32 @@ fn unknown_keys_with_suggestions_everywhere() {
 fn duplicate_slug_and_url() {
     let f = Fixture::new();
     f.write("content/blog/a.md", &article("A", "2026-01-01", "", ""));
-    f.write("content/blog/b.md", &article("B", "2026-01-02", "slug = \"a\"", ""));
-    f.write("content/pages/muscles.md", "+++\ntitle = \"Muscles\"\n+++\n");
-    fails_with(&f, &["duplicate slug `a`", "content/blog/", "two pages want the URL /muscles/", "content/pages/muscles.md"]);
+    f.write(
+        "content/blog/b.md",
+        &article("B", "2026-01-02", "slug = \"a\"", ""),
+    );
+    f.write(
+        "content/pages/muscles.md",
+        "+++\ntitle = \"Muscles\"\n+++\n",
+    );
+    fails_with(
+        &f,
+        &[
+            "duplicate slug `a`",
+            "content/blog/",
+            "two pages want the URL /muscles/",
+            "content/pages/muscles.md",
+        ],
+    );
 }
 
 #[test]
 fn unknown_template_and_template_error() {
     let f = Fixture::new();
-    f.write("content/blog/a.md", &article("A", "2026-01-01", "template = \"fancy.html\"", ""));
+    f.write(
+        "content/blog/a.md",
+        &article("A", "2026-01-01", "template = \"fancy.html\"", ""),
+    );
     fails_with(&f, &["unknown template `fancy.html`", "content/blog/a.md"]);
 
     let f = Fixture::new();
@@ -94,7 +135,10 @@ fn unknown_template_and_template_error() {
 #[test]
 fn not_utf8() {
     let f = Fixture::new();
-    f.write_bytes("content/blog/a.md", b"+++\ntitle = \"A\"\ndate = 2026-01-01\n+++\nCaf\xe9\n");
+    f.write_bytes(
+        "content/blog/a.md",
+        b"+++\ntitle = \"A\"\ndate = 2026-01-01\n+++\nCaf\xe9\n",
+    );
     fails_with(&f, &["not valid UTF-8", "content/blog/a.md:5:4"]);
 }
 
@@ -103,13 +147,24 @@ fn empty_and_huge_files_do_not_panic() {
     let f = Fixture::new();
     f.write("content/blog/empty.md", "");
     f.write("content/muscles/empty.toml", "");
-    let stderr = fails_with(&f, &["content/blog/empty.md", "missing front matter", "content/muscles/empty.toml", "missing required key `name`"]);
+    let stderr = fails_with(
+        &f,
+        &[
+            "content/blog/empty.md",
+            "missing front matter",
+            "content/muscles/empty.toml",
+            "missing required key `name`",
+        ],
+    );
     assert!(!stderr.contains("panicked"));
 
     let f = Fixture::new();
     let body = "Trigger points and *referred* pain. ".repeat(300_000);
     let nested = format!("{}deep", "> ".repeat(500));
-    f.write("content/blog/huge.md", &article("Huge", "2026-01-01", "", &format!("{body}\n\n{nested}")));
+    f.write(
+        "content/blog/huge.md",
+        &article("Huge", "2026-01-01", "", &format!("{body}\n\n{nested}")),
+    );
     f.build(&[]);
     assert!(f.exists("/blog/huge/"));
 }
@@ -125,5 +180,8 @@ fn html_in_data_fields_is_escaped() {
     let raw = std::fs::read_to_string(f.out().join("muscles/upper-trapezius/index.html")).unwrap();
     assert!(!raw.contains("<script>alert(1)"), "summary escaped");
     assert!(raw.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
-    assert!(!raw.contains("<img src=x"), "raw HTML in a data field's Markdown is shown as text");
+    assert!(
+        !raw.contains("<img src=x"),
+        "raw HTML in a data field's Markdown is shown as text"
+    );
 }

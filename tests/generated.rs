@@ -31,17 +31,27 @@ fn muscle_map_zones_match_the_data() {
     f.build(&[]);
     let p = f.page("/muscles/upper-trapezius/");
     let zone_regions = |class: &str| {
-        let mut v = attrs(&p, &format!(".referral-map g.{class} > [data-id]"), "data-id");
+        let mut v = attrs(
+            &p,
+            &format!(".referral-map g.{class} > [data-id]"),
+            "data-id",
+        );
         v.sort();
         v
     };
-    assert_eq!(zone_regions("zone-essential"), ["region-neck-side", "region-temple"]);
+    assert_eq!(
+        zone_regions("zone-essential"),
+        ["region-neck-side", "region-temple"]
+    );
     assert_eq!(zone_regions("zone-spillover"), ["region-jaw"]);
     assert_eq!(p.select(&sel(".referral-map .tp-mark")).count(), 1);
     // The stipple pattern, not colour alone, marks spillover.
     let fills = attrs(&p, ".referral-map g.zone-spillover", "fill");
     assert_eq!(fills, ["url(#map-upper-trapezius-stipple)"]);
-    assert_eq!(attrs(&p, ".referral-map pattern", "id"), ["map-upper-trapezius-stipple"]);
+    assert_eq!(
+        attrs(&p, ".referral-map pattern", "id"),
+        ["map-upper-trapezius-stipple"]
+    );
     assert!(!texts(&p, ".referral-map desc")[0].is_empty());
     // The location is in the back view and zones in the front: both drawn.
     assert_eq!(p.select(&sel(".referral-map g.view")).count(), 2);
@@ -59,24 +69,45 @@ fn pain_pages_list_exactly_the_referring_muscles_essential_first() {
     f.build(&[]);
     // Temple: essential for the trapezius, spillover for the SCM.
     let temple = f.page("/pain/temple/");
-    assert_eq!(texts(&temple, "#essential .referral-card h3"), ["Upper trapezius"]);
-    assert_eq!(texts(&temple, "#spillover .referral-card h3"), ["Sternocleidomastoid"]);
+    assert_eq!(
+        texts(&temple, "#essential .referral-card h3"),
+        ["Upper trapezius"]
+    );
+    assert_eq!(
+        texts(&temple, "#spillover .referral-card h3"),
+        ["Sternocleidomastoid"]
+    );
     // Jaw: essential for the SCM, spillover for the trapezius.
     let jaw = f.page("/pain/jaw/");
-    assert_eq!(texts(&jaw, "#essential .referral-card h3"), ["Sternocleidomastoid"]);
-    assert_eq!(texts(&jaw, "#spillover .referral-card h3"), ["Upper trapezius"]);
+    assert_eq!(
+        texts(&jaw, "#essential .referral-card h3"),
+        ["Sternocleidomastoid"]
+    );
+    assert_eq!(
+        texts(&jaw, "#spillover .referral-card h3"),
+        ["Upper trapezius"]
+    );
     // Low back: nothing refers there; the page says so and points onward.
     let low_back = f.page("/pain/low-back/");
     assert!(low_back.select(&sel(".referral-card")).next().is_none());
-    assert!(texts(&low_back, "main").join(" ").contains("None of the muscles on this site refers pain to the low back"));
+    assert!(texts(&low_back, "main")
+        .join(" ")
+        .contains("None of the muscles on this site refers pain to the low back"));
     assert!(!attrs(&low_back, "main .link-list a", "href").is_empty());
     // The finder: every region a link with an accessible name.
     let finder = f.page("/pain/");
     let links = attrs(&finder, "svg.finder-map a.region-link", "href");
     assert_eq!(links.len(), 6);
     assert!(links.contains(&"/pain/temple/".to_string()));
-    assert_eq!(attrs(&finder, "svg.finder-map a.region-link", "aria-label").len(), 6);
-    assert_eq!(attrs(&finder, ".region-list a", "href").len(), 6, "the same list as text");
+    assert_eq!(
+        attrs(&finder, "svg.finder-map a.region-link", "aria-label").len(),
+        6
+    );
+    assert_eq!(
+        attrs(&finder, ".region-list a", "href").len(),
+        6,
+        "the same list as text"
+    );
 }
 
 #[test]
@@ -84,7 +115,10 @@ fn referral_pattern_gallery_and_muscle_index_group_muscles() {
     let f = with_two_muscles();
     f.build(&[]);
     let index = f.page("/muscles/");
-    assert_eq!(texts(&index, "main h2"), ["Head and neck", "Neck and shoulders", "Other"]);
+    assert_eq!(
+        texts(&index, "main h2"),
+        ["Head and neck", "Neck and shoulders", "Other"]
+    );
     let gallery = f.page("/referral-patterns/");
     assert_eq!(gallery.select(&sel("svg.referral-map")).count(), 3);
 }
@@ -101,7 +135,10 @@ fn each_compare_pair_has_exactly_one_page() {
         "name = \"Dry needling\"\nsummary = \"Needles.\"\nsetting = \"medical\"\nintensity = 4\nevidence = \"moderate\"\ncompare_with = [\"massage-ball\", \"foam-rolling\"]\n",
     );
     // Named from both sides: still one page.
-    f.write("content/techniques/massage-ball.toml", &format!("{TECHNIQUE}compare_with = [\"foam-rolling\"]\n"));
+    f.write(
+        "content/techniques/massage-ball.toml",
+        &format!("{TECHNIQUE}compare_with = [\"foam-rolling\"]\n"),
+    );
     f.build(&[]);
     let mut pairs: Vec<String> = std::fs::read_dir(f.out().join("techniques/compare"))
         .unwrap()
@@ -110,15 +147,47 @@ fn each_compare_pair_has_exactly_one_page() {
         .map(|e| e.file_name().into_string().unwrap())
         .collect();
     pairs.sort();
-    assert_eq!(pairs, ["dry-needling-vs-foam-rolling", "dry-needling-vs-massage-ball", "foam-rolling-vs-massage-ball"]);
+    assert_eq!(
+        pairs,
+        [
+            "dry-needling-vs-foam-rolling",
+            "dry-needling-vs-massage-ball",
+            "foam-rolling-vs-massage-ball"
+        ]
+    );
     let page = f.page("/techniques/compare/dry-needling-vs-massage-ball/");
-    assert!(texts(&page, ".summary p").iter().any(|s| s.contains("Massage ball is the gentler of the two (3 of 5 against 4 of 5)")), "{:?}", texts(&page, ".summary p"));
+    assert!(
+        texts(&page, ".summary p")
+            .iter()
+            .any(|s| s.contains("Massage ball is the gentler of the two (3 of 5 against 4 of 5)")),
+        "{:?}",
+        texts(&page, ".summary p")
+    );
     assert!(!texts(&page, "tr.differs th").is_empty());
 
     let table = f.page("/techniques/compare/");
-    assert_eq!(table.select(&sel("table.compare-table tbody tr")).count(), 3);
-    assert_eq!(attrs(&table, "table.compare-table thead th", "data-sort-key"), ["name", "setting", "performed_by", "intensity", "time", "equipment", "evidence", "good_for"]);
+    assert_eq!(
+        table.select(&sel("table.compare-table tbody tr")).count(),
+        3
+    );
+    assert_eq!(
+        attrs(&table, "table.compare-table thead th", "data-sort-key"),
+        [
+            "name",
+            "setting",
+            "performed_by",
+            "intensity",
+            "time",
+            "equipment",
+            "evidence",
+            "good_for"
+        ]
+    );
     for row in table.select(&sel("table.compare-table tbody tr")) {
-        assert_eq!(row.select(&sel("td")).count(), 7, "every attribute in every row");
+        assert_eq!(
+            row.select(&sel("td")).count(),
+            7,
+            "every attribute in every row"
+        );
     }
 }

@@ -15,28 +15,67 @@ fn fails_with(f: &Fixture, expected: &[&str]) -> String {
 #[test]
 fn unknown_ids_are_located_with_suggestions() {
     let f = Fixture::new();
-    f.write("content/muscles/upper-trapezius.toml", &MUSCLE.replace("techniques = [\"massage-ball\"]", "techniques = [\"massage-bal\"]"));
-    fails_with(&f, &["content/muscles/upper-trapezius.toml:4:15", "unknown technique `massage-bal`", "did you mean `massage-ball`?"]);
+    f.write(
+        "content/muscles/upper-trapezius.toml",
+        &MUSCLE.replace(
+            "techniques = [\"massage-ball\"]",
+            "techniques = [\"massage-bal\"]",
+        ),
+    );
+    fails_with(
+        &f,
+        &[
+            "content/muscles/upper-trapezius.toml:4:15",
+            "unknown technique `massage-bal`",
+            "did you mean `massage-ball`?",
+        ],
+    );
 }
 
 #[test]
 fn unknown_region_in_a_trigger_point() {
     let f = Fixture::new();
-    f.write("content/muscles/upper-trapezius.toml", &MUSCLE.replace("referral = [\"neck-side\", \"temple\"]", "referral = [\"neck-side\", \"temples\"]"));
-    fails_with(&f, &["content/muscles/upper-trapezius.toml:9:26", "unknown region `temples`", "did you mean `temple`?"]);
+    f.write(
+        "content/muscles/upper-trapezius.toml",
+        &MUSCLE.replace(
+            "referral = [\"neck-side\", \"temple\"]",
+            "referral = [\"neck-side\", \"temples\"]",
+        ),
+    );
+    fails_with(
+        &f,
+        &[
+            "content/muscles/upper-trapezius.toml:9:26",
+            "unknown region `temples`",
+            "did you mean `temple`?",
+        ],
+    );
 }
 
 #[test]
 fn enum_values_list_the_allowed_ones() {
     let f = Fixture::new();
-    f.write("content/techniques/massage-ball.toml", &TECHNIQUE.replace("setting = \"home\"", "setting = \"profesional\""));
-    fails_with(&f, &["content/techniques/massage-ball.toml:3:11", "`profesional` is not an allowed value", "did you mean `professional`?"]);
+    f.write(
+        "content/techniques/massage-ball.toml",
+        &TECHNIQUE.replace("setting = \"home\"", "setting = \"profesional\""),
+    );
+    fails_with(
+        &f,
+        &[
+            "content/techniques/massage-ball.toml:3:11",
+            "`profesional` is not an allowed value",
+            "did you mean `professional`?",
+        ],
+    );
 }
 
 #[test]
 fn intensity_range_and_id_format() {
     let f = Fixture::new();
-    f.write("content/techniques/massage-ball.toml", &TECHNIQUE.replace("intensity = 3", "intensity = 9"));
+    f.write(
+        "content/techniques/massage-ball.toml",
+        &TECHNIQUE.replace("intensity = 3", "intensity = 9"),
+    );
     f.write("content/techniques/Foam_Roller.toml", TECHNIQUE);
     fails_with(
         &f,
@@ -52,19 +91,41 @@ fn intensity_range_and_id_format() {
 #[test]
 fn duplicate_ids() {
     let f = Fixture::new();
-    f.write("content/regions.toml", &format!("{REGIONS}\n[[regions]]\nid = \"temple\"\nname = \"Again\"\nview = \"front\"\n"));
+    f.write(
+        "content/regions.toml",
+        &format!("{REGIONS}\n[[regions]]\nid = \"temple\"\nname = \"Again\"\nview = \"front\"\n"),
+    );
     f.write(
         "content/faq/basics.toml",
         "title = \"Basics\"\n[[questions]]\nid = \"q\"\nquestion = \"A?\"\nanswer = \"a\"\n[[questions]]\nid = \"q\"\nquestion = \"B?\"\nanswer = \"b\"\n",
     );
-    fails_with(&f, &["duplicate region `temple`", "content/regions.toml:", "duplicate question id `q`", "content/faq/basics.toml:7:6"]);
+    fails_with(
+        &f,
+        &[
+            "duplicate region `temple`",
+            "content/regions.toml:",
+            "duplicate question id `q`",
+            "content/faq/basics.toml:7:6",
+        ],
+    );
 }
 
 #[test]
 fn regions_and_body_figure_must_agree() {
     let f = Fixture::new();
-    f.write("content/regions.toml", &format!("{REGIONS}\n[[regions]]\nid = \"elbow\"\nname = \"Elbow\"\nview = \"front\"\n"));
-    f.write("bodymap.svg", &FIGURE.replace("<ellipse id=\"region-chest\"", "<ellipse id=\"region-elbw\"").replace("region-low-back", "region-lowback"));
+    f.write(
+        "content/regions.toml",
+        &format!("{REGIONS}\n[[regions]]\nid = \"elbow\"\nname = \"Elbow\"\nview = \"front\"\n"),
+    );
+    f.write(
+        "bodymap.svg",
+        &FIGURE
+            .replace(
+                "<ellipse id=\"region-chest\"",
+                "<ellipse id=\"region-elbw\"",
+            )
+            .replace("region-low-back", "region-lowback"),
+    );
     fails_with(
         &f,
         &[
@@ -113,14 +174,26 @@ fn links_in_data_markdown_are_located_in_the_data_file() {
         "content/techniques/massage-ball.toml",
         &format!("{TECHNIQUE}how_it_works = \"\"\"\nLine one.\n\nSee [the muscle](@muscles/nope).\n\"\"\"\n"),
     );
-    fails_with(&f, &["content/techniques/massage-ball.toml:9:5", "unknown muscle `nope`"]);
+    fails_with(
+        &f,
+        &[
+            "content/techniques/massage-ball.toml:9:5",
+            "unknown muscle `nope`",
+        ],
+    );
 }
 
 #[test]
 fn errors_in_several_files_are_reported_together() {
     let f = Fixture::new();
-    f.write("content/blog/a.md", &article("A", "2026-01-01", "muscles = [\"trapezius\"]", ""));
-    f.write("content/techniques/massage-ball.toml", &TECHNIQUE.replace("evidence = \"low\"", "evidence = \"weak\""));
+    f.write(
+        "content/blog/a.md",
+        &article("A", "2026-01-01", "muscles = [\"trapezius\"]", ""),
+    );
+    f.write(
+        "content/techniques/massage-ball.toml",
+        &TECHNIQUE.replace("evidence = \"low\"", "evidence = \"weak\""),
+    );
     f.write("content/faq/t.toml", "title = \"T\"\n[[questions]]\nid = \"q\"\nquestion = \"Q?\"\nanswer = \"[x](@pain/knee)\"\n");
     let stderr = fails_with(
         &f,
@@ -146,17 +219,39 @@ fn citations_are_numbered_per_page_with_a_reference_list() {
     f.build(&[]);
     let p = f.page("/blog/a/");
     assert_eq!(texts(&p, "sup.cite"), ["[1]", "[2, p. 278]", "[1]"]);
-    assert_eq!(attrs(&p, "#references li", "id"), ["ref-davies-2013", "ref-ts-1999"]);
+    assert_eq!(
+        attrs(&p, "#references li", "id"),
+        ["ref-davies-2013", "ref-ts-1999"]
+    );
     assert!(texts(&p, "code").contains(&"[@not-a-citation]".to_string()));
     // The muscle lists its own reference although its text cites none.
-    assert_eq!(attrs(&f.page("/muscles/upper-trapezius/"), "#references li", "id"), ["ref-ts-1999"]);
+    assert_eq!(
+        attrs(&f.page("/muscles/upper-trapezius/"), "#references li", "id"),
+        ["ref-ts-1999"]
+    );
 }
 
 #[test]
 fn backlinks_appear_on_both_sides() {
     let f = Fixture::new();
-    f.write("content/blog/neck.md", &article("Neck article", "2026-01-01", "muscles = [\"upper-trapezius\"]", "Text."));
-    f.write("content/blog/linked.md", &article("Linked article", "2026-01-02", "", "Use a [ball](@techniques/massage-ball)."));
+    f.write(
+        "content/blog/neck.md",
+        &article(
+            "Neck article",
+            "2026-01-01",
+            "muscles = [\"upper-trapezius\"]",
+            "Text.",
+        ),
+    );
+    f.write(
+        "content/blog/linked.md",
+        &article(
+            "Linked article",
+            "2026-01-02",
+            "",
+            "Use a [ball](@techniques/massage-ball).",
+        ),
+    );
     f.write(
         "content/faq/basics.toml",
         "title = \"Basics\"\n[[questions]]\nid = \"headache\"\nquestion = \"Why my head?\"\nanswer = \"Because of the [trapezius](@muscles/upper-trapezius).\"\n",
@@ -167,15 +262,27 @@ fn backlinks_appear_on_both_sides() {
     assert_eq!(texts(&muscle, "#faq summary"), ["Why my head?"]);
     assert_eq!(texts(&muscle, "#techniques .card-title"), ["Massage ball"]);
     let technique = f.page("/techniques/massage-ball/");
-    assert_eq!(texts(&technique, "#articles .card-title"), ["Linked article"]);
-    assert_eq!(texts(&technique, "#muscles .card-title"), ["Upper trapezius"]);
+    assert_eq!(
+        texts(&technique, "#articles .card-title"),
+        ["Linked article"]
+    );
+    assert_eq!(
+        texts(&technique, "#muscles .card-title"),
+        ["Upper trapezius"]
+    );
     let article = f.page("/blog/neck/");
-    assert_eq!(texts(&article, ".mentioned .muscle-card .card-title"), ["Upper trapezius"]);
+    assert_eq!(
+        texts(&article, ".mentioned .muscle-card .card-title"),
+        ["Upper trapezius"]
+    );
     let faq = f.page("/faq/basics/");
     assert_eq!(attrs(&faq, "details.faq-item", "id"), ["headache"]);
     let ld = texts(&faq, "script[type='application/ld+json']").join(" ");
     assert!(ld.contains("\"@type\":\"FAQPage\""), "{ld}");
     let ld = texts(&muscle, "script[type='application/ld+json']").join(" ");
-    assert!(ld.contains("\"@type\":\"MedicalWebPage\"") && ld.contains("\"@type\":\"Muscle\""), "{ld}");
+    assert!(
+        ld.contains("\"@type\":\"MedicalWebPage\"") && ld.contains("\"@type\":\"Muscle\""),
+        "{ld}"
+    );
     assert!(broken_links(&f.out(), "").is_empty());
 }

@@ -10,15 +10,29 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn knotwork(args: &[&str], root: &Path) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_knotwork")).args(args).current_dir(root).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_knotwork"))
+        .args(args)
+        .current_dir(root)
+        .output()
+        .unwrap()
 }
 
 /// Builds the repository's example site into `out` with extra arguments.
 fn build_example(out: &Path, extra: &[&str]) {
-    let mut args = vec!["build", "--root", env!("CARGO_MANIFEST_DIR"), "--output-dir", out.to_str().unwrap()];
+    let mut args = vec![
+        "build",
+        "--root",
+        env!("CARGO_MANIFEST_DIR"),
+        "--output-dir",
+        out.to_str().unwrap(),
+    ];
     args.extend_from_slice(extra);
     let result = knotwork(&args, Path::new(env!("CARGO_MANIFEST_DIR")));
-    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
 }
 
 /// Every file under `dir`, relative path → bytes.
@@ -27,7 +41,12 @@ fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
-        .map(|e| (e.path().strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(e.path()).unwrap()))
+        .map(|e| {
+            (
+                e.path().strip_prefix(dir).unwrap().to_path_buf(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -35,10 +54,17 @@ fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 /// `pagefind_dcd` signature, holding the page's URL, text and meta.
 fn search_records(out: &Path) -> Vec<serde_json::Value> {
     let mut records = Vec::new();
-    for entry in std::fs::read_dir(out.join("pagefind/fragment")).unwrap().filter_map(Result::ok) {
+    for entry in std::fs::read_dir(out.join("pagefind/fragment"))
+        .unwrap()
+        .filter_map(Result::ok)
+    {
         let mut text = String::new();
-        flate2::read::GzDecoder::new(std::fs::File::open(entry.path()).unwrap()).read_to_string(&mut text).unwrap();
-        let json = text.strip_prefix("pagefind_dcd").expect("a Pagefind fragment");
+        flate2::read::GzDecoder::new(std::fs::File::open(entry.path()).unwrap())
+            .read_to_string(&mut text)
+            .unwrap();
+        let json = text
+            .strip_prefix("pagefind_dcd")
+            .expect("a Pagefind fragment");
         records.push(serde_json::from_str(json).unwrap());
     }
     records
@@ -56,35 +82,78 @@ fn a_subpath_base_url_holds_for_every_link_asset_feed_and_search_file() {
     // The search page loads Pagefind from under the subpath, and the files exist.
     let search = page_in(&out, "/search/");
     let scripts = attrs(&search, "script[src]", "src");
-    assert!(scripts.iter().any(|s| s == "/studio/pagefind/pagefind-ui.js"), "{scripts:?}");
-    assert_eq!(attrs(&search, "#search", "data-bundle"), ["/studio/pagefind/"]);
-    for file in ["pagefind.js", "pagefind-ui.js", "pagefind-ui.css", "pagefind-entry.json", "wasm.en.pagefind"] {
-        assert!(out.join("pagefind").join(file).is_file(), "pagefind/{file} is missing");
+    assert!(
+        scripts
+            .iter()
+            .any(|s| s == "/studio/pagefind/pagefind-ui.js"),
+        "{scripts:?}"
+    );
+    assert_eq!(
+        attrs(&search, "#search", "data-bundle"),
+        ["/studio/pagefind/"]
+    );
+    for file in [
+        "pagefind.js",
+        "pagefind-ui.js",
+        "pagefind-ui.css",
+        "pagefind-entry.json",
+        "wasm.en.pagefind",
+    ] {
+        assert!(
+            out.join("pagefind").join(file).is_file(),
+            "pagefind/{file} is missing"
+        );
     }
     // Indexed URLs are site-relative: Pagefind adds the folder it was loaded from.
     for record in search_records(&out) {
         let url = record["url"].as_str().unwrap();
         assert!(!url.starts_with("/studio"), "{url}");
-        assert!(file_for(&out, url).is_file(), "search result {url} has no page");
+        assert!(
+            file_for(&out, url).is_file(),
+            "search result {url} has no page"
+        );
     }
 
     // Feed, sitemap, canonical and social URLs are absolute under the subpath.
     let sitemap = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
     let doc = roxmltree::Document::parse(&sitemap).unwrap();
-    let locs: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("loc")).filter_map(|n| n.text()).collect();
+    let locs: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("loc"))
+        .filter_map(|n| n.text())
+        .collect();
     assert!(locs.len() > 100);
-    assert!(locs.iter().all(|l| l.starts_with("https://user.github.io/studio/")), "{locs:?}");
+    assert!(
+        locs.iter()
+            .all(|l| l.starts_with("https://user.github.io/studio/")),
+        "{locs:?}"
+    );
     let feed = std::fs::read_to_string(out.join("atom.xml")).unwrap();
     let doc = roxmltree::Document::parse(&feed).unwrap();
     for link in doc.descendants().filter(|n| n.has_tag_name("link")) {
-        assert!(link.attribute("href").unwrap().starts_with("https://user.github.io/studio/"), "{:?}", link.attribute("href"));
+        assert!(
+            link.attribute("href")
+                .unwrap()
+                .starts_with("https://user.github.io/studio/"),
+            "{:?}",
+            link.attribute("href")
+        );
     }
     let home = page_in(&out, "/");
-    assert_eq!(attrs(&home, "link[rel=canonical]", "href"), ["https://user.github.io/studio/"]);
-    assert_eq!(attrs(&home, "meta[property='og:image']", "content"), ["https://user.github.io/studio/images/og-default.png"]);
+    assert_eq!(
+        attrs(&home, "link[rel=canonical]", "href"),
+        ["https://user.github.io/studio/"]
+    );
+    assert_eq!(
+        attrs(&home, "meta[property='og:image']", "content"),
+        ["https://user.github.io/studio/images/og-default.png"]
+    );
     assert!(out.join("images/og-default.png").is_file());
     let robots = std::fs::read_to_string(out.join("robots.txt")).unwrap();
-    assert!(robots.contains("https://user.github.io/studio/sitemap.xml"), "{robots}");
+    assert!(
+        robots.contains("https://user.github.io/studio/sitemap.xml"),
+        "{robots}"
+    );
 }
 
 #[test]
@@ -93,11 +162,30 @@ fn the_search_index_covers_every_page_kind() {
     let out = dir.path().join("site");
     build_example(&out, &[]);
     let records = search_records(&out);
-    let kinds: BTreeSet<&str> = records.iter().filter_map(|r| r["meta"]["kind"].as_str()).collect();
-    let expected: BTreeSet<&str> = ["Article", "Comparison", "FAQ", "Muscle", "Page", "Pain region", "Technique"].into();
+    let kinds: BTreeSet<&str> = records
+        .iter()
+        .filter_map(|r| r["meta"]["kind"].as_str())
+        .collect();
+    let expected: BTreeSet<&str> = [
+        "Article",
+        "Comparison",
+        "FAQ",
+        "Muscle",
+        "Page",
+        "Pain region",
+        "Technique",
+    ]
+    .into();
     assert_eq!(kinds, expected);
     let urls: BTreeSet<&str> = records.iter().map(|r| r["url"].as_str().unwrap()).collect();
-    for url in ["/muscles/upper-trapezius/", "/techniques/dry-needling/", "/blog/referred-pain-explained/", "/faq/basics/", "/pain/temple/", "/about/"] {
+    for url in [
+        "/muscles/upper-trapezius/",
+        "/techniques/dry-needling/",
+        "/blog/referred-pain-explained/",
+        "/faq/basics/",
+        "/pain/temple/",
+        "/about/",
+    ] {
         assert!(urls.contains(url), "{url} is not searchable");
     }
     // List pages are not search results.
@@ -105,9 +193,16 @@ fn the_search_index_covers_every_page_kind() {
         assert!(!urls.contains(url), "{url} should not be indexed");
     }
     // A muscle's record holds its referral pattern in words, so a symptom finds it.
-    let trapezius = records.iter().find(|r| r["url"] == "/muscles/upper-trapezius/").unwrap();
+    let trapezius = records
+        .iter()
+        .find(|r| r["url"] == "/muscles/upper-trapezius/")
+        .unwrap();
     assert_eq!(trapezius["meta"]["kind"], "Muscle");
-    assert!(trapezius["content"].as_str().unwrap().to_lowercase().contains("temple"));
+    assert!(trapezius["content"]
+        .as_str()
+        .unwrap()
+        .to_lowercase()
+        .contains("temple"));
 }
 
 #[test]
@@ -118,7 +213,11 @@ fn two_builds_of_the_same_input_are_byte_identical() {
     build_example(&b, &[]);
     let (ta, tb) = (tree(&a), tree(&b));
     assert_eq!(ta.keys().collect::<Vec<_>>(), tb.keys().collect::<Vec<_>>());
-    let differing: Vec<_> = ta.iter().filter(|(path, bytes)| tb[*path] != **bytes).map(|(p, _)| p).collect();
+    let differing: Vec<_> = ta
+        .iter()
+        .filter(|(path, bytes)| tb[*path] != **bytes)
+        .map(|(p, _)| p)
+        .collect();
     assert!(differing.is_empty(), "differ between builds: {differing:?}");
 }
 
@@ -126,7 +225,11 @@ fn two_builds_of_the_same_input_are_byte_identical() {
 fn init_creates_a_site_that_builds_and_refuses_a_non_empty_folder() {
     let dir = tempfile::tempdir().unwrap();
     let result = knotwork(&["init", "crescent-bodywork"], dir.path());
-    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
     let site = dir.path().join("crescent-bodywork");
     let config = std::fs::read_to_string(site.join("site.toml")).unwrap();
     assert!(config.contains("\"Crescent Bodywork\""), "{config}");
@@ -134,9 +237,21 @@ fn init_creates_a_site_that_builds_and_refuses_a_non_empty_folder() {
     let built = knotwork(&["build"], &site);
     let stderr = String::from_utf8_lossy(&built.stderr);
     assert!(built.status.success(), "{stderr}");
-    assert!(!stderr.contains("warning"), "a new site builds without warnings:\n{stderr}");
+    assert!(
+        !stderr.contains("warning"),
+        "a new site builds without warnings:\n{stderr}"
+    );
     let out = site.join("public");
-    for url in ["/", "/blog/", "/muscles/upper-trapezius/", "/techniques/ischemic-compression/", "/faq/basics/", "/pain/temple/", "/search/", "/about/"] {
+    for url in [
+        "/",
+        "/blog/",
+        "/muscles/upper-trapezius/",
+        "/techniques/ischemic-compression/",
+        "/faq/basics/",
+        "/pain/temple/",
+        "/search/",
+        "/about/",
+    ] {
         assert!(file_for(&out, url).is_file(), "{url} is missing");
     }
     assert!(broken_links(&out, "").is_empty());
@@ -156,21 +271,37 @@ fn minify_shrinks_pages_and_assets_and_keeps_them_working() {
     let dir = tempfile::tempdir().unwrap();
     assert!(knotwork(&["init", "site"], dir.path()).status.success());
     let site = dir.path().join("site");
-    assert!(knotwork(&["build", "--output-dir", "plain"], &site).status.success());
+    assert!(knotwork(&["build", "--output-dir", "plain"], &site)
+        .status
+        .success());
     let config = std::fs::read_to_string(site.join("site.toml")).unwrap();
     std::fs::write(site.join("site.toml"), format!("minify = true\n{config}")).unwrap();
     let built = knotwork(&["build", "--output-dir", "small"], &site);
-    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
 
     let (plain, small) = (site.join("plain"), site.join("small"));
     let size = |dir: &Path, ext: &str| -> usize {
-        tree(dir).iter().filter(|(p, _)| p.extension().is_some_and(|e| e == ext) && !p.starts_with("pagefind")).map(|(_, b)| b.len()).sum()
+        tree(dir)
+            .iter()
+            .filter(|(p, _)| p.extension().is_some_and(|e| e == ext) && !p.starts_with("pagefind"))
+            .map(|(_, b)| b.len())
+            .sum()
     };
     for ext in ["html", "css", "js"] {
-        assert!(size(&small, ext) < size(&plain, ext), "minified .{ext} is not smaller");
+        assert!(
+            size(&small, ext) < size(&plain, ext),
+            "minified .{ext} is not smaller"
+        );
     }
     assert!(broken_links(&small, "").is_empty());
     let page = page_in(&small, "/muscles/upper-trapezius/");
-    assert_eq!(texts(&page, "h1"), texts(&page_in(&plain, "/muscles/upper-trapezius/"), "h1"));
+    assert_eq!(
+        texts(&page, "h1"),
+        texts(&page_in(&plain, "/muscles/upper-trapezius/"), "h1")
+    );
     assert_eq!(page.select(&sel("main#main svg.referral-map")).count(), 1);
 }

@@ -13,8 +13,18 @@ pub struct Date {
 }
 
 const MONTHS: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 impl Date {
@@ -30,7 +40,10 @@ impl Date {
             _ => 31,
         };
         if day == 0 || day > days {
-            return Err(format!("{} {year} has no day {day}", MONTHS[month as usize - 1]));
+            return Err(format!(
+                "{} {year} has no day {day}",
+                MONTHS[month as usize - 1]
+            ));
         }
         Ok(Date { year, month, day })
     }
@@ -40,7 +53,8 @@ impl Date {
         let bad = || format!("`{s}` is not a date: write it as YYYY-MM-DD, like 2026-03-14");
         let date = s.trim().get(..10).ok_or_else(bad)?;
         let mut parts = date.split('-');
-        let (Some(y), Some(m), Some(d), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        let (Some(y), Some(m), Some(d), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
         else {
             return Err(bad());
         };
@@ -78,7 +92,12 @@ impl Date {
 
     /// "14 March 2026".
     pub fn long(&self) -> String {
-        format!("{} {} {}", self.day, MONTHS[self.month as usize - 1], self.year)
+        format!(
+            "{} {} {}",
+            self.day,
+            MONTHS[self.month as usize - 1],
+            self.year
+        )
     }
 
     /// RFC 3339 at midnight UTC, for Atom feeds and sitemaps.
@@ -136,8 +155,14 @@ mod tests {
     #[test]
     fn days_since_epoch() {
         assert_eq!(Date::from_days_since_epoch(0).to_string(), "1970-01-01");
-        assert_eq!(Date::from_days_since_epoch(11_016).to_string(), "2000-02-29");
-        assert_eq!(Date::from_days_since_epoch(20_416).to_string(), "2025-11-24");
+        assert_eq!(
+            Date::from_days_since_epoch(11_016).to_string(),
+            "2000-02-29"
+        );
+        assert_eq!(
+            Date::from_days_since_epoch(20_416).to_string(),
+            "2025-11-24"
+        );
         assert_eq!(Date::from_days_since_epoch(-1).to_string(), "1969-12-31");
     }
 }

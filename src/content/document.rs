@@ -87,7 +87,9 @@ impl Document {
 pub fn split_front_matter(source: &Source) -> Result<(Range<usize>, Range<usize>), Diagnostic> {
     let text = &source.text;
     let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    let first_line_end = text[start..].find('\n').map_or(text.len(), |i| start + i + 1);
+    let first_line_end = text[start..]
+        .find('\n')
+        .map_or(text.len(), |i| start + i + 1);
     if text[start..first_line_end].trim_end() != "+++" {
         return Err(Diagnostic::error("missing front matter: the file must start with a line `+++`")
             .at(source.locate(start..first_line_end.min(start + 3)))
@@ -100,16 +102,19 @@ pub fn split_front_matter(source: &Source) -> Result<(Range<usize>, Range<usize>
         }
         offset += line.len();
     }
-    Err(Diagnostic::error("front matter is never closed: no second `+++` line")
-        .at(source.locate(start..start + 3))
-        .help("add a line `+++` after the last front matter key"))
+    Err(
+        Diagnostic::error("front matter is never closed: no second `+++` line")
+            .at(source.locate(start..start + 3))
+            .help("add a line `+++` after the last front matter key"),
+    )
 }
 
 /// Loads one Markdown document; `stem` is its file name without `.md`.
 pub fn load(kind: DocKind, source: Arc<Source>, stem: &str) -> Result<Document, Vec<Diagnostic>> {
     let (fm_range, body) = split_front_matter(&source).map_err(|d| vec![d])?;
     let (meta, mut problems): (FrontMatter, _) = toml_file::parse(&source, fm_range.clone())?;
-    let locate_in_fm = |span: Range<usize>| source.locate(fm_range.start + span.start..fm_range.start + span.end);
+    let locate_in_fm =
+        |span: Range<usize>| source.locate(fm_range.start + span.start..fm_range.start + span.end);
     let slug = match &meta.slug {
         Some(s) => {
             if let Err(msg) = check_slug(s.get_ref()) {

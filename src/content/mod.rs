@@ -51,7 +51,8 @@ pub fn load(config: &Config, diags: &mut Diagnostics) -> Content {
     };
     let mut failed = Vec::new();
     content.muscles = load_entities(&config.root, &content_dir, "muscles", &mut failed, diags);
-    content.techniques = load_entities(&config.root, &content_dir, "techniques", &mut failed, diags);
+    content.techniques =
+        load_entities(&config.root, &content_dir, "techniques", &mut failed, diags);
     content.faq_topics = load_entities(&config.root, &content_dir, "faq", &mut failed, diags);
     content.failed = failed;
     content.articles.sort_by(|a, b| {
@@ -61,9 +62,12 @@ pub fn load(config: &Config, diags: &mut Diagnostics) -> Content {
             .then_with(|| a.slug.cmp(&b.slug))
     });
     content.pages.sort_by(|a, b| a.slug.cmp(&b.slug));
-    content
-        .faq_topics
-        .sort_by(|a, b| a.data.order.cmp(&b.data.order).then_with(|| a.id.cmp(&b.id)));
+    content.faq_topics.sort_by(|a, b| {
+        a.data
+            .order
+            .cmp(&b.data.order)
+            .then_with(|| a.id.cmp(&b.id))
+    });
     content
 }
 
@@ -83,7 +87,12 @@ pub fn read_source(root: &Path, path: &Path) -> Result<Arc<Source>, Diagnostic> 
             let line_start = good.rfind('\n').map_or(0, |i| i + 1);
             let column = good[line_start..].chars().count() + 1;
             Err(Diagnostic::error("the file is not valid UTF-8 text")
-                .at(Location::with_line(&shown, line, column, &good[line_start..]))
+                .at(Location::with_line(
+                    &shown,
+                    line,
+                    column,
+                    &good[line_start..],
+                ))
                 .help("save the file as UTF-8 in your editor"))
         }
     }
@@ -101,7 +110,9 @@ fn list_files(dir: &Path, ext: &str) -> Vec<PathBuf> {
         .map(|e| e.into_path())
         .filter(|p| {
             let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            !name.starts_with('.') && !name.ends_with('~') && p.extension().is_some_and(|e| e == ext)
+            !name.starts_with('.')
+                && !name.ends_with('~')
+                && p.extension().is_some_and(|e| e == ext)
         })
         .collect();
     files.sort();
@@ -114,7 +125,12 @@ fn stem(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-fn load_documents(config: &Config, content_dir: &Path, kind: DocKind, diags: &mut Diagnostics) -> Vec<Document> {
+fn load_documents(
+    config: &Config,
+    content_dir: &Path,
+    kind: DocKind,
+    diags: &mut Diagnostics,
+) -> Vec<Document> {
     let dir = content_dir.join(match kind {
         DocKind::Article => "blog",
         DocKind::Page => "pages",
@@ -246,17 +262,20 @@ fn load_references(root: &Path, path: &Path, diags: &mut Diagnostics) -> Vec<Ref
         Ok((file, unknown_keys)) => {
             diags.extend(unknown_keys);
             file.into_iter()
-            .map(|(key, data)| {
-                if let Err(msg) = check_id_format(key.get_ref()) {
-                    diags.push(Diagnostic::error(format!("bad reference key: {msg}")).at(source.locate(key.span())));
-                }
-                Entity {
-                    id: Id::new(key.get_ref()),
-                    source: source.clone(),
-                    data,
-                }
-            })
-            .collect()
+                .map(|(key, data)| {
+                    if let Err(msg) = check_id_format(key.get_ref()) {
+                        diags.push(
+                            Diagnostic::error(format!("bad reference key: {msg}"))
+                                .at(source.locate(key.span())),
+                        );
+                    }
+                    Entity {
+                        id: Id::new(key.get_ref()),
+                        source: source.clone(),
+                        data,
+                    }
+                })
+                .collect()
         }
         Err(e) => {
             diags.extend(e);

@@ -84,9 +84,16 @@ mod tests {
     #[test]
     fn numbers_in_order_of_first_citation_across_fragments() {
         let mut c = PageCitations::new();
-        let a = c.number(&format!("x{}y{}", placeholder("b-2000", ""), placeholder("a-1999", "p. 3")));
+        let a = c.number(&format!(
+            "x{}y{}",
+            placeholder("b-2000", ""),
+            placeholder("a-1999", "p. 3")
+        ));
         let b = c.number(&format!("z{}", placeholder("b-2000", "")));
-        assert!(a.contains("href=\"#ref-b-2000\" aria-label=\"Reference 1\">[1]"), "{a}");
+        assert!(
+            a.contains("href=\"#ref-b-2000\" aria-label=\"Reference 1\">[1]"),
+            "{a}"
+        );
         assert!(a.contains(">[2, p. 3]<"), "{a}");
         assert!(b.contains(">[1]<"), "{b}");
         assert_eq!(c.keys(), ["b-2000", "a-1999"]);

@@ -14,7 +14,9 @@ pub mod highlight;
 use std::collections::HashSet;
 use std::ops::Range;
 
-use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
+};
 use serde::Serialize;
 
 use crate::diagnostics::{Diagnostic, Location, Source};
@@ -77,11 +79,29 @@ pub struct Rendered {
 
 /// Ids the page templates use themselves; headings get `-1` instead.
 const RESERVED_IDS: &[&str] = &[
-    "main", "content", "top", "toc", "references", "site-header", "site-footer", "search", "takeaways",
-    "related", "trigger-points", "self-care", "faq", "techniques", "articles", "muscles",
+    "main",
+    "content",
+    "top",
+    "toc",
+    "references",
+    "site-header",
+    "site-footer",
+    "search",
+    "takeaways",
+    "related",
+    "trigger-points",
+    "self-care",
+    "faq",
+    "techniques",
+    "articles",
+    "muscles",
 ];
 
-pub fn render(input: &Input<'_>, opts: &Options_, resolver: &dyn LinkResolver) -> (Rendered, Vec<Diagnostic>) {
+pub fn render(
+    input: &Input<'_>,
+    opts: &Options_,
+    resolver: &dyn LinkResolver,
+) -> (Rendered, Vec<Diagnostic>) {
     let mut options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -95,9 +115,12 @@ pub fn render(input: &Input<'_>, opts: &Options_, resolver: &dyn LinkResolver) -
     // and escaped brackets are thereby left alone.
     let mut callback = |link: pulldown_cmark::BrokenLink<'_>| {
         let label = link.reference.trim();
-        label
-            .strip_prefix('@')
-            .map(|rest| (CowStr::from(format!("{CITE_SCHEME}{rest}")), CowStr::from("")))
+        label.strip_prefix('@').map(|rest| {
+            (
+                CowStr::from(format!("{CITE_SCHEME}{rest}")),
+                CowStr::from(""),
+            )
+        })
     };
     let parser = Parser::new_with_broken_link_callback(input.text, options, Some(&mut callback));
     let mut state = State::new(input, opts, resolver);
@@ -209,7 +232,9 @@ impl<'i, 'a> State<'i, 'a> {
             }
             Event::Start(Tag::CodeBlock(kind)) => {
                 let lang = match kind {
-                    CodeBlockKind::Fenced(info) => info.split([' ', ',', '{']).next().unwrap_or("").to_string(),
+                    CodeBlockKind::Fenced(info) => {
+                        info.split([' ', ',', '{']).next().unwrap_or("").to_string()
+                    }
                     CodeBlockKind::Indented => String::new(),
                 };
                 self.code = Some((lang, String::new()));
@@ -410,7 +435,8 @@ impl<'i, 'a> State<'i, 'a> {
         };
         let body = highlighted.unwrap_or_else(|| escape(&text));
         out.push(Event::Html(
-            format!("<pre class=\"code\"{lang_attr} tabindex=\"0\"><code>{body}</code></pre>\n").into(),
+            format!("<pre class=\"code\"{lang_attr} tabindex=\"0\"><code>{body}</code></pre>\n")
+                .into(),
         ));
     }
 

@@ -1,7 +1,6 @@
 //! The blog: paginated list, articles, tags; stand-alone pages; alias
 //! redirects.
 
-
 use rayon::prelude::*;
 
 use serde_json::json;
@@ -12,7 +11,10 @@ use crate::content::DocKind;
 pub fn plan(site: &Site, pages: &mut Vec<PagePlan>, diags: &mut Diagnostics) {
     blog_lists(site, pages);
     // Articles are most of a big site's pages: plan them in parallel.
-    let articles: Vec<PagePlan> = (0..site.content.articles.len()).into_par_iter().map(|i| article(site, i)).collect();
+    let articles: Vec<PagePlan> = (0..site.content.articles.len())
+        .into_par_iter()
+        .map(|i| article(site, i))
+        .collect();
     pages.extend(articles);
     tags(site, pages);
     for i in 0..site.content.pages.len() {
@@ -35,8 +37,13 @@ fn blog_lists(site: &Site, pages: &mut Vec<PagePlan>) {
             format!("Blog, page {n}")
         };
         let (crumbs, crumbs_ld) = breadcrumbs(site, &[("Blog", first.clone())]);
-        let meta = Meta::new(site, &url, &title, "Articles on trigger points, muscles and release techniques.")
-            .json_ld(crumbs_ld);
+        let meta = Meta::new(
+            site,
+            &url,
+            &title,
+            "Articles on trigger points, muscles and release techniques.",
+        )
+        .json_ld(crumbs_ld);
         pages.push(PagePlan::new(
             url,
             "blog.html",
@@ -49,7 +56,11 @@ fn blog_lists(site: &Site, pages: &mut Vec<PagePlan>) {
         ));
     }
     // /blog/page/1/ is what people type after seeing /blog/page/2/.
-    pages.push(redirect(site, UrlPath::page(&["blog", "page", "1"]), &first));
+    pages.push(redirect(
+        site,
+        UrlPath::page(&["blog", "page", "1"]),
+        &first,
+    ));
 }
 
 fn article(site: &Site, i: usize) -> PagePlan {
@@ -58,7 +69,13 @@ fn article(site: &Site, i: usize) -> PagePlan {
     let mut cites = PageCitations::new();
     let body_html = cites.number(&rendered.html);
     let card = article_card(site, i);
-    let (crumbs, crumbs_ld) = breadcrumbs(site, &[("Blog", UrlPath::page(&["blog"])), (&doc.meta.title, doc.url.clone())]);
+    let (crumbs, crumbs_ld) = breadcrumbs(
+        site,
+        &[
+            ("Blog", UrlPath::page(&["blog"])),
+            (&doc.meta.title, doc.url.clone()),
+        ],
+    );
     let studio = &site.config.site.studio;
     let mut article_ld = json!({
         "@context": "https://schema.org",
@@ -207,7 +224,8 @@ fn tags(site: &Site, pages: &mut Vec<PagePlan>) {
         });
         let urls: Vec<UrlPath> = chunks.iter().map(|(_, _, u)| u.clone()).collect();
         for (n, items, url) in chunks {
-            let (crumbs, crumbs_ld) = breadcrumbs(site, &[("Tags", index_url.clone()), (name, first.clone())]);
+            let (crumbs, crumbs_ld) =
+                breadcrumbs(site, &[("Tags", index_url.clone()), (name, first.clone())]);
             let title = if n == 1 {
                 format!("Articles tagged “{name}”")
             } else {
@@ -272,7 +290,13 @@ fn aliases(site: &Site, pages: &mut Vec<PagePlan>, diags: &mut Diagnostics) {
         .iter()
         .enumerate()
         .map(|(i, d)| (d, Target::Article(i)))
-        .chain(site.content.pages.iter().enumerate().map(|(i, d)| (d, Target::Page(i))));
+        .chain(
+            site.content
+                .pages
+                .iter()
+                .enumerate()
+                .map(|(i, d)| (d, Target::Page(i))),
+        );
     for (doc, target) in docs {
         for alias in &doc.meta.aliases {
             let url = UrlPath::from_user(alias.get_ref());
@@ -281,7 +305,9 @@ fn aliases(site: &Site, pages: &mut Vec<PagePlan>, diags: &mut Diagnostics) {
                 .source
                 .locate(doc.front_matter.start + span.start..doc.front_matter.start + span.end);
             if alias.get_ref().contains("..") || url.as_str() == "/" {
-                diags.push(Diagnostic::error(format!("`{}` cannot be an alias", alias.get_ref())).at(at));
+                diags.push(
+                    Diagnostic::error(format!("`{}` cannot be an alias", alias.get_ref())).at(at),
+                );
                 continue;
             }
             let _ = doc.kind == DocKind::Article;

@@ -16,7 +16,16 @@ pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
     let mut hub_questions = Vec::new();
     for (t, topic) in topics.iter().enumerate() {
         let questions: Vec<QuestionCard> = (0..topic.data.questions.len())
-            .map(|q| question_card(site, QuestionRef { topic: t, question: q }, &mut hub_cites))
+            .map(|q| {
+                question_card(
+                    site,
+                    QuestionRef {
+                        topic: t,
+                        question: q,
+                    },
+                    &mut hub_cites,
+                )
+            })
             .collect();
         hub_questions.extend(questions.iter().cloned());
         hub_topics.push(json!({
@@ -66,7 +75,10 @@ pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
                 answer_html: q["answer_html"].as_str().unwrap_or_default().into(),
             })
             .collect();
-        let (crumbs, crumbs_ld) = breadcrumbs(site, &[("FAQ", hub_url.clone()), (&topic.data.title, url.clone())]);
+        let (crumbs, crumbs_ld) = breadcrumbs(
+            site,
+            &[("FAQ", hub_url.clone()), (&topic.data.title, url.clone())],
+        );
         let description = if topic.data.description.is_empty() {
             format!("Questions and answers: {}.", topic.data.title)
         } else {

@@ -16,7 +16,11 @@ pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
         .filter(|p| p.in_sitemap)
         .map(|p| json!({"loc": base.absolute(&p.url), "lastmod": p.lastmod}))
         .collect();
-    let mut sitemap_page = PagePlan::new(UrlPath::file("sitemap.xml"), "sitemap.xml", json!({ "urls": sitemap }));
+    let mut sitemap_page = PagePlan::new(
+        UrlPath::file("sitemap.xml"),
+        "sitemap.xml",
+        json!({ "urls": sitemap }),
+    );
     sitemap_page.in_sitemap = false;
     pages.push(sitemap_page);
 
@@ -47,7 +51,11 @@ fn feed(site: &Site) -> PagePlan {
         .map(|i| {
             let doc = &articles[i];
             let published = doc.meta.date.map(|d| d.rfc3339()).unwrap_or_default();
-            let updated = doc.meta.updated.map(|d| d.rfc3339()).unwrap_or_else(|| published.clone());
+            let updated = doc
+                .meta
+                .updated
+                .map(|d| d.rfc3339())
+                .unwrap_or_else(|| published.clone());
             let mut cites = PageCitations::new();
             json!({
                 "title": doc.meta.title,

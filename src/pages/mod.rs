@@ -124,8 +124,11 @@ fn check_unique_urls(pages: &[PagePlan], diags: &mut Diagnostics) {
                 Some(loc) => format!("{}", loc.file.display()),
                 None => format!("the generated page {}", there.url),
             };
-            let mut d = Diagnostic::error(format!("two pages want the URL {}: this one and {other}", page.url))
-                .help("change the `slug` (or the alias) of one of them");
+            let mut d = Diagnostic::error(format!(
+                "two pages want the URL {}: this one and {other}",
+                page.url
+            ))
+            .help("change the `slug` (or the alias) of one of them");
             if let Some(loc) = &here.origin {
                 d = d.at(loc.clone());
             }
@@ -349,7 +352,10 @@ pub struct SettingGroup {
     pub techniques: Vec<TechniqueCard>,
 }
 
-pub fn techniques_by_setting(site: &Site, indices: impl Iterator<Item = usize> + Clone) -> Vec<SettingGroup> {
+pub fn techniques_by_setting(
+    site: &Site,
+    indices: impl Iterator<Item = usize> + Clone,
+) -> Vec<SettingGroup> {
     Setting::ALL
         .iter()
         .map(|&s| SettingGroup {
@@ -382,7 +388,12 @@ pub fn question_card(site: &Site, q: QuestionRef, cites: &mut PageCitations) -> 
     QuestionCard {
         id: data.id.get_ref().clone(),
         question: data.question.clone(),
-        url: site.config.base.link(&UrlPath::page(&["faq", topic.id.as_str()])) + "#" + data.id.get_ref(),
+        url: site
+            .config
+            .base
+            .link(&UrlPath::page(&["faq", topic.id.as_str()]))
+            + "#"
+            + data.id.get_ref(),
         topic: topic.data.title.clone(),
         answer_html: cites.number(&site.markdown.faq_answers[q.topic][q.question].html),
     }
@@ -432,7 +443,12 @@ pub fn humanize(id: &str) -> String {
 }
 
 /// The pages of a paginated list: `(page number, items, url)`.
-pub fn paginate<T: Clone>(items: &[T], per_page: usize, first_url: &UrlPath, nth_url: impl Fn(usize) -> UrlPath) -> Vec<(usize, Vec<T>, UrlPath)> {
+pub fn paginate<T: Clone>(
+    items: &[T],
+    per_page: usize,
+    first_url: &UrlPath,
+    nth_url: impl Fn(usize) -> UrlPath,
+) -> Vec<(usize, Vec<T>, UrlPath)> {
     let per_page = per_page.max(1);
     let chunks: Vec<&[T]> = if items.is_empty() {
         vec![&[]]
@@ -444,7 +460,11 @@ pub fn paginate<T: Clone>(items: &[T], per_page: usize, first_url: &UrlPath, nth
         .enumerate()
         .map(|(i, chunk)| {
             let n = i + 1;
-            let url = if n == 1 { first_url.clone() } else { nth_url(n) };
+            let url = if n == 1 {
+                first_url.clone()
+            } else {
+                nth_url(n)
+            };
             (n, chunk.to_vec(), url)
         })
         .collect()
@@ -479,9 +499,19 @@ pub fn pager(site: &Site, current: usize, urls: &[UrlPath]) -> Pager {
     let mut pages = Vec::new();
     for n in 1..=total {
         if shown(n) {
-            pages.push(PagerItem { title: n.to_string(), url: site.config.base.link(&urls[n - 1]), current: n == current, gap: false });
+            pages.push(PagerItem {
+                title: n.to_string(),
+                url: site.config.base.link(&urls[n - 1]),
+                current: n == current,
+                gap: false,
+            });
         } else if pages.last().is_some_and(|p: &PagerItem| !p.gap) {
-            pages.push(PagerItem { title: "…".into(), url: String::new(), current: false, gap: true });
+            pages.push(PagerItem {
+                title: "…".into(),
+                url: String::new(),
+                current: false,
+                gap: true,
+            });
         }
     }
     Pager {

@@ -66,7 +66,12 @@ fn groups(site: &Site) -> Vec<(String, String, Vec<usize>)> {
     groups
         .into_iter()
         .map(|(key, mut list)| {
-            list.sort_by(|&a, &b| site.content.muscles[a].data.name.cmp(&site.content.muscles[b].data.name));
+            list.sort_by(|&a, &b| {
+                site.content.muscles[a]
+                    .data
+                    .name
+                    .cmp(&site.content.muscles[b].data.name)
+            });
             let label = humanize(&key);
             (key, label, list)
         })
@@ -115,7 +120,10 @@ fn trigger_points(site: &Site, m: usize) -> Vec<TriggerPointView> {
 /// The pattern in words: the map's text equivalent.
 pub fn pattern_text(site: &Site, m: usize) -> String {
     let names = |list: &[usize]| {
-        let names: Vec<String> = list.iter().map(|&r| site.content.regions[r].data.name.clone()).collect();
+        let names: Vec<String> = list
+            .iter()
+            .map(|&r| site.content.regions[r].data.name.clone())
+            .collect();
         match names.split_last() {
             Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
             _ => names.join(""),
@@ -132,7 +140,10 @@ pub fn pattern_text(site: &Site, m: usize) -> String {
                 names(&tp.referral).to_lowercase()
             );
             if !tp.spillover.is_empty() {
-                s.push_str(&format!(", with spillover to the {}", names(&tp.spillover).to_lowercase()));
+                s.push_str(&format!(
+                    ", with spillover to the {}",
+                    names(&tp.spillover).to_lowercase()
+                ));
             }
             s.push('.');
             s
@@ -198,7 +209,10 @@ fn muscle_page(site: &Site, m: usize) -> PagePlan {
     }
     let (crumbs, crumbs_ld) = breadcrumbs(
         site,
-        &[("Muscles", UrlPath::page(&["muscles"])), (&muscle.data.name, url.clone())],
+        &[
+            ("Muscles", UrlPath::page(&["muscles"])),
+            (&muscle.data.name, url.clone()),
+        ],
     );
     let page_ld = json!({
         "@context": "https://schema.org",

@@ -105,7 +105,9 @@ fn nearest_with_patterns(site: &Site, r: usize) -> Vec<usize> {
     if !same_view.is_empty() {
         return same_view;
     }
-    let mut busiest: Vec<usize> = (0..site.content.regions.len()).filter(has_patterns).collect();
+    let mut busiest: Vec<usize> = (0..site.content.regions.len())
+        .filter(has_patterns)
+        .collect();
     busiest.sort_by_key(|&o| std::cmp::Reverse(site.graph.region_referrals[o].len()));
     busiest.truncate(4);
     busiest
@@ -127,7 +129,10 @@ fn region_page(site: &Site, r: usize) -> PagePlan {
         let muscle = &site.content.muscles[m];
         // The symptoms of the trigger points that send pain here.
         let mut symptoms: Vec<String> = Vec::new();
-        for (tp, data) in site.graph.muscle_trigger_points[m].iter().zip(&muscle.data.trigger_points) {
+        for (tp, data) in site.graph.muscle_trigger_points[m]
+            .iter()
+            .zip(&muscle.data.trigger_points)
+        {
             if tp.referral.contains(&r) || tp.spillover.contains(&r) {
                 for s in &data.symptoms {
                     if !symptoms.contains(s) {
@@ -146,14 +151,28 @@ fn region_page(site: &Site, r: usize) -> PagePlan {
         })
     };
     let referrals = &site.graph.region_referrals[r];
-    let essential: Vec<Value> = referrals.iter().filter(|x| x.zone == Zone::Essential).map(|x| entry(x.muscle, x.zone)).collect();
-    let spillover: Vec<Value> = referrals.iter().filter(|x| x.zone == Zone::Spillover).map(|x| entry(x.muscle, x.zone)).collect();
+    let essential: Vec<Value> = referrals
+        .iter()
+        .filter(|x| x.zone == Zone::Essential)
+        .map(|x| entry(x.muscle, x.zone))
+        .collect();
+    let spillover: Vec<Value> = referrals
+        .iter()
+        .filter(|x| x.zone == Zone::Spillover)
+        .map(|x| entry(x.muscle, x.zone))
+        .collect();
     let (crumbs, crumbs_ld) = breadcrumbs(
         site,
-        &[("Where does it hurt?", UrlPath::page(&["pain"])), (name, url.clone())],
+        &[
+            ("Where does it hurt?", UrlPath::page(&["pain"])),
+            (name, url.clone()),
+        ],
     );
     let description = if referrals.is_empty() {
-        format!("No muscle on this site refers pain to the {}.", name.to_lowercase())
+        format!(
+            "No muscle on this site refers pain to the {}.",
+            name.to_lowercase()
+        )
     } else {
         format!(
             "Muscles whose trigger points can refer pain to the {}: {}.",

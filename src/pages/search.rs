@@ -10,7 +10,10 @@ pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
         return;
     }
     let url = UrlPath::page(&["search"]);
-    let description = format!("Search {}: articles, muscles, techniques, questions and pain regions.", site.config.site.title);
+    let description = format!(
+        "Search {}: articles, muscles, techniques, questions and pain regions.",
+        site.config.site.title
+    );
     let mut meta = Meta::new(site, &url, "Search", &description);
     meta.noindex = true;
     let mut plan = PagePlan::new(url, "search.html", json!({ "meta": meta }));

@@ -72,7 +72,13 @@ fn attributes(t: &Technique) -> Vec<Attribute> {
             v.join("; ")
         }
     };
-    let or_dash = |s: &str| if s.is_empty() { "—".to_string() } else { s.to_string() };
+    let or_dash = |s: &str| {
+        if s.is_empty() {
+            "—".to_string()
+        } else {
+            s.to_string()
+        }
+    };
     let intensity = d.intensity.as_ref().map(|i| *i.get_ref());
     vec![
         Attribute {
@@ -124,7 +130,10 @@ fn compare_table(site: &Site, pages: &mut Vec<PagePlan>) {
     let url = UrlPath::page(&["techniques", "compare"]);
     let (crumbs, crumbs_ld) = breadcrumbs(
         site,
-        &[("Techniques", UrlPath::page(&["techniques"])), ("Compare", url.clone())],
+        &[
+            ("Techniques", UrlPath::page(&["techniques"])),
+            ("Compare", url.clone()),
+        ],
     );
     let columns: Vec<_> = attributes(&site.content.techniques[0])
         .into_iter()
@@ -132,8 +141,13 @@ fn compare_table(site: &Site, pages: &mut Vec<PagePlan>) {
         .collect();
     let mut order: Vec<usize> = (0..site.content.techniques.len()).collect();
     order.sort_by(|&a, &b| {
-        let (ta, tb) = (&site.content.techniques[a].data, &site.content.techniques[b].data);
-        ta.setting.cmp(&tb.setting).then_with(|| ta.name.cmp(&tb.name))
+        let (ta, tb) = (
+            &site.content.techniques[a].data,
+            &site.content.techniques[b].data,
+        );
+        ta.setting
+            .cmp(&tb.setting)
+            .then_with(|| ta.name.cmp(&tb.name))
     });
     let rows: Vec<_> = order
         .iter()
@@ -173,10 +187,18 @@ fn technique_page(site: &Site, t: usize) -> PagePlan {
         .collect();
     let references = reference_list(site, &cites, &g.technique_references[t]);
     let mut related: Vec<usize> = g.technique_related[t].clone();
-    related.extend(g.technique_related_from[t].iter().filter(|r| !related.contains(r)).collect::<Vec<_>>());
+    related.extend(
+        g.technique_related_from[t]
+            .iter()
+            .filter(|r| !related.contains(r))
+            .collect::<Vec<_>>(),
+    );
     let (crumbs, crumbs_ld) = breadcrumbs(
         site,
-        &[("Techniques", UrlPath::page(&["techniques"])), (&d.name, url.clone())],
+        &[
+            ("Techniques", UrlPath::page(&["techniques"])),
+            (&d.name, url.clone()),
+        ],
     );
     let page_ld = json!({
         "@context": "https://schema.org",
@@ -238,8 +260,15 @@ fn compare_pair(site: &Site, a: usize, b: usize) -> PagePlan {
         .zip(&attrs_b)
         .map(|(x, y)| json!({"label": x.label, "a": x.text, "b": y.text, "differs": x.text != y.text}))
         .collect();
-    let (ma, mb) = (&site.graph.technique_muscles[a], &site.graph.technique_muscles[b]);
-    let cards = |list: Vec<usize>| list.into_iter().map(|m| muscle_card(site, m)).collect::<Vec<_>>();
+    let (ma, mb) = (
+        &site.graph.technique_muscles[a],
+        &site.graph.technique_muscles[b],
+    );
+    let cards = |list: Vec<usize>| {
+        list.into_iter()
+            .map(|m| muscle_card(site, m))
+            .collect::<Vec<_>>()
+    };
     let shared: Vec<usize> = ma.iter().copied().filter(|m| mb.contains(m)).collect();
     let only_a: Vec<usize> = ma.iter().copied().filter(|m| !mb.contains(m)).collect();
     let only_b: Vec<usize> = mb.iter().copied().filter(|m| !ma.contains(m)).collect();
@@ -251,7 +280,8 @@ fn compare_pair(site: &Site, a: usize, b: usize) -> PagePlan {
             (&title, url.clone()),
         ],
     );
-    let description = format!("{title}: how they differ, what each is good for, and when to choose which.");
+    let description =
+        format!("{title}: how they differ, what each is good for, and when to choose which.");
     PagePlan::new(
         url.clone(),
         "compare_pair.html",
@@ -278,7 +308,9 @@ fn setting_phrase(t: &Technique) -> String {
         Setting::Home => "something you can do yourself at home".into(),
         Setting::Professional if by.is_empty() => "done by a trained professional".into(),
         Setting::Professional => format!("done by a professional ({by})"),
-        Setting::Medical if by.is_empty() => "a medical treatment given by a licensed clinician".into(),
+        Setting::Medical if by.is_empty() => {
+            "a medical treatment given by a licensed clinician".into()
+        }
         Setting::Medical => format!("a medical treatment ({by})"),
     }
 }
@@ -290,17 +322,27 @@ fn choose_summary(a: &Technique, b: &Technique) -> Vec<String> {
     if a.data.setting == b.data.setting {
         out.push(format!("Both are {}.", setting_phrase(a)));
     } else {
-        out.push(format!("{na} is {}, while {nb} is {}.", setting_phrase(a), setting_phrase(b)));
+        out.push(format!(
+            "{na} is {}, while {nb} is {}.",
+            setting_phrase(a),
+            setting_phrase(b)
+        ));
     }
     let intensity = |t: &Technique| t.data.intensity.as_ref().map(|i| *i.get_ref());
     match (intensity(a), intensity(b)) {
         (Some(x), Some(y)) if x != y => {
-            let (gentle, strong, g, s) = if x < y { (na, nb, x, y) } else { (nb, na, y, x) };
+            let (gentle, strong, g, s) = if x < y {
+                (na, nb, x, y)
+            } else {
+                (nb, na, y, x)
+            };
             out.push(format!(
                 "{gentle} is the gentler of the two ({g} of 5 against {s} of 5): a better start if you are sensitive to pressure or new to trigger point work; {strong} goes further when gentler work has not helped."
             ));
         }
-        (Some(x), Some(_)) => out.push(format!("They feel about as intense as each other ({x} of 5).")),
+        (Some(x), Some(_)) => out.push(format!(
+            "They feel about as intense as each other ({x} of 5)."
+        )),
         _ => {}
     }
     let evidence = |t: &Technique| t.data.evidence;
@@ -315,13 +357,20 @@ fn choose_summary(a: &Technique, b: &Technique) -> Vec<String> {
                 worse.data.name
             ));
         }
-        (Some(x), Some(_)) => out.push(format!("Research support is {} for both.", evidence_word(Some(x)))),
+        (Some(x), Some(_)) => out.push(format!(
+            "Research support is {} for both.",
+            evidence_word(Some(x))
+        )),
         _ => {}
     }
     for (t, other) in [(a, b), (b, a)] {
         if let Some(first) = t.data.good_for.first() {
             let _ = other;
-            out.push(format!("Choose {} for {}.", t.data.name, lowercase_first(first)));
+            out.push(format!(
+                "Choose {} for {}.",
+                t.data.name,
+                lowercase_first(first)
+            ));
         }
     }
     out

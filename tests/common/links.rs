@@ -39,12 +39,19 @@ pub fn file_for(out: &Path, url_path: &str) -> PathBuf {
 /// site's base_url (`""` or `/studio`): every internal link must start with it.
 pub fn check_site(out: &Path, base_path: &str) -> Vec<BrokenLink> {
     let pages = read_pages(out);
-    let ids: HashMap<&Path, HashSet<String>> = pages.iter().map(|(path, html)| (path.as_path(), element_ids(html))).collect();
+    let ids: HashMap<&Path, HashSet<String>> = pages
+        .iter()
+        .map(|(path, html)| (path.as_path(), element_ids(html)))
+        .collect();
     let mut broken = Vec::new();
     for (page, html) in &pages {
         for link in internal_links(html) {
             if let Err(why) = resolve(out, base_path, page, &link, &ids) {
-                broken.push(BrokenLink { page: page.strip_prefix(out).unwrap_or(page).to_path_buf(), link, why });
+                broken.push(BrokenLink {
+                    page: page.strip_prefix(out).unwrap_or(page).to_path_buf(),
+                    link,
+                    why,
+                });
             }
         }
     }
@@ -67,7 +74,10 @@ fn read_pages(out: &Path) -> Vec<(PathBuf, Html)> {
 
 fn element_ids(html: &Html) -> HashSet<String> {
     let with_id = Selector::parse("[id]").unwrap();
-    html.select(&with_id).filter_map(|e| e.value().attr("id")).map(str::to_string).collect()
+    html.select(&with_id)
+        .filter_map(|e| e.value().attr("id"))
+        .map(str::to_string)
+        .collect()
 }
 
 /// Every link on a page that points into the site.
@@ -77,11 +87,20 @@ fn internal_links(html: &Html) -> Vec<String> {
     for el in html.select(&linking) {
         let v = el.value();
         let link = match v.name() {
-            "meta" => v.attr("content").and_then(|c| c.split_once("url=")).map(|(_, url)| url),
+            "meta" => v
+                .attr("content")
+                .and_then(|c| c.split_once("url="))
+                .map(|(_, url)| url),
             _ => v.attr("href").or(v.attr("src")),
         };
-        let Some(link) = link.map(str::trim) else { continue };
-        let external = link.contains("://") || link.starts_with("//") || link.starts_with("mailto:") || link.starts_with("tel:") || link.starts_with("data:");
+        let Some(link) = link.map(str::trim) else {
+            continue;
+        };
+        let external = link.contains("://")
+            || link.starts_with("//")
+            || link.starts_with("mailto:")
+            || link.starts_with("tel:")
+            || link.starts_with("data:");
         if !external {
             links.push(link.to_string());
         }
@@ -89,7 +108,13 @@ fn internal_links(html: &Html) -> Vec<String> {
     links
 }
 
-fn resolve(out: &Path, base_path: &str, page: &Path, link: &str, ids: &HashMap<&Path, HashSet<String>>) -> Result<(), &'static str> {
+fn resolve(
+    out: &Path,
+    base_path: &str,
+    page: &Path,
+    link: &str,
+    ids: &HashMap<&Path, HashSet<String>>,
+) -> Result<(), &'static str> {
     let (target, fragment) = match link.split_once('#') {
         Some((t, f)) => (t, Some(f)),
         None => (link, None),
@@ -97,7 +122,10 @@ fn resolve(out: &Path, base_path: &str, page: &Path, link: &str, ids: &HashMap<&
     let target = target.split('?').next().unwrap_or_default();
     let target_file = if target.is_empty() {
         page.to_path_buf()
-    } else if let Some(rest) = target.strip_prefix(base_path).filter(|r| r.starts_with('/')) {
+    } else if let Some(rest) = target
+        .strip_prefix(base_path)
+        .filter(|r| r.starts_with('/'))
+    {
         file_for(out, &percent_decode(rest))
     } else if target.starts_with('/') {
         return Err("not under the base path");
@@ -105,15 +133,25 @@ fn resolve(out: &Path, base_path: &str, page: &Path, link: &str, ids: &HashMap<&
         // A relative link: resolve against the page's folder.
         let folder = page.parent().unwrap_or(out);
         let joined = folder.join(percent_decode(target));
-        if target.ends_with('/') { joined.join("index.html") } else { joined }
+        if target.ends_with('/') {
+            joined.join("index.html")
+        } else {
+            joined
+        }
     };
     if !target_file.is_file() {
         return Err("no such file");
     }
     match fragment {
         Some(f) if !f.is_empty() => {
-            let known = ids.get(target_file.as_path()).is_some_and(|set| set.contains(&percent_decode(f)));
-            if known { Ok(()) } else { Err("no element with that id") }
+            let known = ids
+                .get(target_file.as_path())
+                .is_some_and(|set| set.contains(&percent_decode(f)));
+            if known {
+                Ok(())
+            } else {
+                Err("no element with that id")
+            }
         }
         _ => Ok(()),
     }
@@ -121,5 +159,7 @@ fn resolve(out: &Path, base_path: &str, page: &Path, link: &str, ids: &HashMap<&
 
 /// Decodes `%xx` escapes (UTF-8) in a URL path or fragment.
 fn percent_decode(s: &str) -> String {
-    percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned()
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }

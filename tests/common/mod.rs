@@ -173,7 +173,12 @@ impl Fixture {
     pub fn build_fails(&self) -> String {
         let out = self.run("build", &[]);
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert_eq!(out.status.code(), Some(1), "expected exit 1, got {:?}:\n{stderr}", out.status);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "expected exit 1, got {:?}:\n{stderr}",
+            out.status
+        );
         assert!(!stderr.contains("panicked"), "panic:\n{stderr}");
         stderr
     }
@@ -199,7 +204,13 @@ pub fn sel(s: &str) -> Selector {
 
 pub fn texts(html: &Html, selector: &str) -> Vec<String> {
     html.select(&sel(selector))
-        .map(|e| e.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" "))
+        .map(|e| {
+            e.text()
+                .collect::<String>()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .collect()
 }
 
@@ -212,5 +223,8 @@ pub fn attrs(html: &Html, selector: &str, attr: &str) -> Vec<String> {
 /// Every internal link of the built site in `out` that does not resolve, as
 /// "page -> link (why)". `base_path` is `""` or a subpath like `/studio`.
 pub fn broken_links(out: &Path, base_path: &str) -> Vec<String> {
-    links::check_site(out, base_path).iter().map(ToString::to_string).collect()
+    links::check_site(out, base_path)
+        .iter()
+        .map(ToString::to_string)
+        .collect()
 }
