@@ -9,8 +9,9 @@ secs=${1:-600}
 mkdir -p corpus/front_matter corpus/data_files corpus/markdown
 for f in ../content/blog/*.md ../content/pages/*.md; do
   cp "$f" "corpus/front_matter/$(basename "$f")"
-  # The markdown target reads a flags byte first, then the text.
-  { printf '\x07'; sed '1,/^+++$/{/^+++$/!d}' "$f" | sed '1,/^+++$/d'; } > "corpus/markdown/$(basename "$f")"
+  # The markdown target reads a flags byte first, then the body (the
+  # lines after the front matter's closing +++).
+  { printf '\x07'; sed '1,/^+++$/d' "$f"; } > "corpus/markdown/$(basename "$f")"
 done
 i=0
 for f in ../content/muscles/*.toml ../content/techniques/*.toml ../content/faq/*.toml ../content/regions.toml ../content/references.toml ../site.toml; do

@@ -142,8 +142,7 @@ done
 {
   echo
   echo "$notes"
-  echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(date -u +%Y-%m-%d); $RUNS runs each (hyperfine mean ± stddev)."
+  echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(date -u +%Y-%m-%d); $runs runs each (hyperfine mean ± stddev)."
 } >> "$table"
-sed -i "s/\$RUNS runs/$runs runs/" "$table"
 echo
 cat "$table"

@@ -332,6 +332,26 @@ impl Index {
 
     /// Resolves ids listed in a data or front-matter field; unknown ones are
     /// reported at their own position in the file.
+    /// The `muscles` and `techniques` of a document's front matter.
+    fn resolve_front_matter(
+        &self,
+        doc: &Document,
+        diags: &mut Diagnostics,
+    ) -> (Vec<usize>, Vec<usize>) {
+        let (src, offset) = (&*doc.source, doc.front_matter.start);
+        (
+            self.resolve_list("muscles", "muscle", &doc.meta.muscles, src, offset, diags),
+            self.resolve_list(
+                "techniques",
+                "technique",
+                &doc.meta.techniques,
+                src,
+                offset,
+                diags,
+            ),
+        )
+    }
+
     fn resolve_list(
         &self,
         kind: &'static str,
@@ -611,36 +631,14 @@ fn resolve_data(content: &Content, index: &Index, diags: &mut Diagnostics) -> Gr
         }
     }
     g.compare_pairs = pairs.into_iter().collect();
+    // Articles keep their resolved lists (for backlinks); pages are only checked.
     for doc in &content.articles {
-        let (src, offset) = (&*doc.source, doc.front_matter.start);
-        g.article_muscles.push(index.resolve_list(
-            "muscles",
-            "muscle",
-            &doc.meta.muscles,
-            src,
-            offset,
-            diags,
-        ));
-        g.article_techniques.push(index.resolve_list(
-            "techniques",
-            "technique",
-            &doc.meta.techniques,
-            src,
-            offset,
-            diags,
-        ));
+        let (muscles, techniques) = index.resolve_front_matter(doc, diags);
+        g.article_muscles.push(muscles);
+        g.article_techniques.push(techniques);
     }
     for doc in &content.pages {
-        let (src, offset) = (&*doc.source, doc.front_matter.start);
-        index.resolve_list("muscles", "muscle", &doc.meta.muscles, src, offset, diags);
-        index.resolve_list(
-            "techniques",
-            "technique",
-            &doc.meta.techniques,
-            src,
-            offset,
-            diags,
-        );
+        index.resolve_front_matter(doc, diags);
     }
     for topic in &content.faq_topics {
         let src = &*topic.source;

@@ -7,8 +7,9 @@
 //!    and the body figure into typed values;
 //! 2. [`graph`]: validate and link: resolve ids, render Markdown, backlinks;
 //! 3. [`pages`]: plan every page (URL, template, data);
-//! 4. [`render`]: Tera renders the plans in parallel; [`search`] indexes the
-//!    rendered pages with Pagefind; [`minify`] shrinks them if asked;
+//! 4. [`render`]: Tera renders the plans in parallel; then, for a build
+//!    that writes, [`search`] indexes the rendered pages with Pagefind and
+//!    [`minify`] shrinks them if asked;
 //! 5. [`output`]: sync the output folder, writing only what changed.
 //!
 //! Every stage reports problems as [`diagnostics::Diagnostic`]s; a build
@@ -30,11 +31,12 @@ pub mod search;
 pub mod theme;
 pub mod toml_file;
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use diagnostics::{Diagnostic, Diagnostics};
+use ids::UrlPath;
 use output::OutputFile;
 
 /// What to build and how.
@@ -52,6 +54,11 @@ pub struct RenderedSite {
     pub output_dir: PathBuf,
     /// Warnings of the build (errors make it fail instead).
     pub warnings: Diagnostics,
+    /// The pages the search indexes: output path → site-relative URL.
+    pub searchable: HashMap<String, UrlPath>,
+    /// The index language, or `None` when search is off.
+    pub search_language: Option<String>,
+    pub minify: bool,
 }
 
 /// Why a build failed: the problems, all of them.
@@ -73,7 +80,8 @@ impl BuildFailure {
     }
 }
 
-/// Stages 1–4: everything but writing. `knotwork check` stops here.
+/// Stages 1–4: load, link, plan, render. `knotwork check` stops here: the
+/// search index and minification only produce output, so it skips them.
 pub fn render_site(opts: &BuildOptions) -> Result<RenderedSite, BuildFailure> {
     let mut diags = Diagnostics::new();
     let Some(config) = config::load(&opts.root, &opts.overrides, &mut diags) else {
@@ -102,10 +110,10 @@ pub fn render_site(opts: &BuildOptions) -> Result<RenderedSite, BuildFailure> {
         return Err(BuildFailure::from(diags));
     };
     let page_count = plans.len();
-    let searchable: HashSet<String> = plans
+    let searchable: HashMap<String, UrlPath> = plans
         .iter()
         .filter(|p| p.search_kind.is_some())
-        .map(|p| p.url.output_file())
+        .map(|p| (p.url.output_file(), p.url.clone()))
         .collect();
     let mut files = render::pages(&site, &tera, &theme, plans, &mut diags);
     timer.lap("render");
@@ -113,26 +121,33 @@ pub fn render_site(opts: &BuildOptions) -> Result<RenderedSite, BuildFailure> {
         return Err(BuildFailure::from(diags));
     }
     files.extend(assets.files);
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    if site.config.site.search.enabled {
-        match search::index(&files, &searchable, &site.config.site.language) {
-            Ok(bundle) => files.extend(bundle),
-            Err(d) => return Err(BuildFailure::one(d)),
-        }
-        timer.lap("search");
-    }
-    if site.config.site.minify {
-        minify::files(&mut files);
-        timer.lap("minify");
-    }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
     diags.sort();
+    let settings = &site.config.site;
     Ok(RenderedSite {
         files,
         pages: page_count,
         output_dir,
         warnings: diags,
+        searchable,
+        search_language: settings.search.enabled.then(|| settings.language.clone()),
+        minify: settings.minify,
     })
+}
+
+/// Stage 4b, for builds that write: the search index over the rendered
+/// pages, then minification if asked for.
+pub fn finish(site: &mut RenderedSite) -> Result<(), Diagnostic> {
+    let mut timer = StageTimer::start();
+    if let Some(language) = &site.search_language {
+        let bundle = search::index(&site.files, &site.searchable, language)?;
+        site.files.extend(bundle);
+        timer.lap("search");
+    }
+    if site.minify {
+        minify::files(&mut site.files);
+        timer.lap("minify");
+    }
+    Ok(())
 }
 
 /// What a finished build did.
@@ -149,7 +164,12 @@ pub struct BuildReport {
 /// The whole pipeline: render, then sync the output folder.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     let started = Instant::now();
-    let rendered = render_site(opts)?;
+    let mut rendered = render_site(opts)?;
+    if let Err(d) = finish(&mut rendered) {
+        let mut diagnostics = rendered.warnings;
+        diagnostics.push(d);
+        return Err(BuildFailure::from(diagnostics));
+    }
     let sync = output::sync(&rendered.output_dir, &rendered.files).map_err(|e| {
         BuildFailure::one(Diagnostic::error(format!(
             "cannot write the output folder {}: {e}",

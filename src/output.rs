@@ -27,6 +27,15 @@ pub struct OutputFile {
     pub bytes: Vec<u8>,
 }
 
+impl OutputFile {
+    pub fn new(path: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
+        OutputFile {
+            path: path.into(),
+            bytes: bytes.into(),
+        }
+    }
+}
+
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SyncReport {
     pub written: usize,
@@ -199,30 +208,26 @@ fn remove_empty_parents(out_dir: &Path, file: &Path) {
 mod tests {
     use super::*;
 
-    fn file(path: &str, text: &str) -> OutputFile {
-        OutputFile {
-            path: path.into(),
-            bytes: text.as_bytes().to_vec(),
-        }
-    }
-
     #[test]
     fn writes_skips_unchanged_and_removes_stale() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
         let r = sync(
             &out,
-            &[file("a/index.html", "A"), file("b/index.html", "B")],
+            &[
+                OutputFile::new("a/index.html", "A"),
+                OutputFile::new("b/index.html", "B"),
+            ],
         )
         .unwrap();
         assert_eq!((r.written, r.unchanged, r.removed), (2, 0, 0));
         // A file the user put there is not ours and stays.
         std::fs::write(out.join("CNAME"), "example.com").unwrap();
-        let r = sync(&out, &[file("a/index.html", "A2")]).unwrap();
+        let r = sync(&out, &[OutputFile::new("a/index.html", "A2")]).unwrap();
         assert_eq!((r.written, r.unchanged, r.removed), (1, 0, 1));
         assert!(!out.join("b").exists(), "emptied folder removed");
         assert!(out.join("CNAME").exists());
-        let r = sync(&out, &[file("a/index.html", "A2")]).unwrap();
+        let r = sync(&out, &[OutputFile::new("a/index.html", "A2")]).unwrap();
         assert_eq!((r.written, r.unchanged), (0, 1));
     }
 
@@ -235,6 +240,6 @@ mod tests {
         let err = check_target(&out, dir.path()).unwrap_err();
         assert!(err.message.contains("not written by knotwork"));
         assert!(check_target(dir.path(), &dir.path().join("site")).is_err());
-        assert!(sync(&dir.path().join("x"), &[file("../evil", "x")]).is_err());
+        assert!(sync(&dir.path().join("x"), &[OutputFile::new("../evil", "x")]).is_err());
     }
 }

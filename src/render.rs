@@ -50,7 +50,7 @@ pub fn assets(site: &Site, theme: &Theme) -> Assets {
             path.clone()
         };
         names.insert(path, out.clone());
-        files.push(OutputFile { path: out, bytes });
+        files.push(OutputFile::new(out, bytes));
     }
     Assets { files, names }
 }
@@ -204,10 +204,7 @@ pub fn pages(
             context.insert("current_path", plan.url.as_str());
             context.insert("search_kind", &plan.search_kind.map(SearchKind::label));
             match tera.render(&plan.template, &context) {
-                Ok(html) => Ok(OutputFile {
-                    path: plan.url.output_file(),
-                    bytes: html.into_bytes(),
-                }),
+                Ok(html) => Ok(OutputFile::new(plan.url.output_file(), html)),
                 Err(e) => {
                     let mut d = template_error(&e, theme);
                     d.message = format!("{} (rendering {})", d.message, plan.url);

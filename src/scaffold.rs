@@ -73,9 +73,10 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>, InitError> {
     }
     let name = studio_name(dir);
     let mut written = Vec::with_capacity(FILES.len());
+    let today = Date::today();
     for (rel, template) in FILES {
         let path = dir.join(rel);
-        let text = fill(template, &name, Date::today());
+        let text = fill(template, &name, today);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| InitError::Io(parent.to_path_buf(), e))?;
         }

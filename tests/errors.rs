@@ -4,14 +4,6 @@
 mod common;
 use common::*;
 
-fn fails_with(f: &Fixture, expected: &[&str]) -> String {
-    let stderr = f.build_fails();
-    for e in expected {
-        assert!(stderr.contains(e), "expected {e:?} in:\n{stderr}");
-    }
-    stderr
-}
-
 #[test]
 fn invalid_toml_in_front_matter() {
     let f = Fixture::new();
@@ -19,7 +11,7 @@ fn invalid_toml_in_front_matter() {
         "content/blog/a.md",
         "+++\ntitle = \"A\"\ndate = 2026-01-01\ntags = [\"x\"\n+++\nBody\n",
     );
-    fails_with(&f, &["invalid TOML", "content/blog/a.md:"]);
+    f.fails_with(&["invalid TOML", "content/blog/a.md:"]);
 }
 
 #[test]
@@ -29,20 +21,14 @@ fn unterminated_front_matter() {
         "content/blog/a.md",
         "+++\ntitle = \"A\"\ndate = 2026-01-01\nBody\n",
     );
-    fails_with(
-        &f,
-        &["front matter is never closed", "content/blog/a.md:1:1"],
-    );
+    f.fails_with(&["front matter is never closed", "content/blog/a.md:1:1"]);
 }
 
 #[test]
 fn missing_required_field() {
     let f = Fixture::new();
     f.write("content/blog/a.md", "+++\ntitle = \"A\"\n+++\nBody\n");
-    fails_with(
-        &f,
-        &["missing required key `date`", "content/blog/a.md:1:1"],
-    );
+    f.fails_with(&["missing required key `date`", "content/blog/a.md:1:1"]);
 }
 
 #[test]
@@ -52,7 +38,7 @@ fn wrong_type() {
         "content/blog/a.md",
         "+++\ntitle = \"A\"\ndate = 2026-01-01\ntags = \"neck\"\n+++\n",
     );
-    fails_with(&f, &["wrong type", "content/blog/a.md:4:8"]);
+    f.fails_with(&["wrong type", "content/blog/a.md:4:8"]);
 }
 
 #[test]
@@ -62,7 +48,7 @@ fn bad_date() {
         "content/blog/a.md",
         "+++\ntitle = \"A\"\ndate = \"2026-02-30\"\n+++\n",
     );
-    fails_with(&f, &["has no day 30", "content/blog/a.md:3:8"]);
+    f.fails_with(&["has no day 30", "content/blog/a.md:3:8"]);
 }
 
 #[test]
@@ -76,17 +62,14 @@ fn unknown_keys_with_suggestions_everywhere() {
         "site.toml",
         &format!("{SITE_TOML}\n[markdown]\nsmart_punctuaton = true\n"),
     );
-    fails_with(
-        &f,
-        &[
-            "site.toml:",
-            "unknown key `smart_punctuaton`",
-            "did you mean `smart_punctuation`?",
-            "content/blog/a.md:2:1",
-            "unknown key `titel`",
-            "did you mean `title`?",
-        ],
-    );
+    f.fails_with(&[
+        "site.toml:",
+        "unknown key `smart_punctuaton`",
+        "did you mean `smart_punctuation`?",
+        "content/blog/a.md:2:1",
+        "unknown key `titel`",
+        "did you mean `title`?",
+    ]);
 }
 
 #[test]
@@ -101,15 +84,12 @@ fn duplicate_slug_and_url() {
         "content/pages/muscles.md",
         "+++\ntitle = \"Muscles\"\n+++\n",
     );
-    fails_with(
-        &f,
-        &[
-            "duplicate slug `a`",
-            "content/blog/",
-            "two pages want the URL /muscles/",
-            "content/pages/muscles.md",
-        ],
-    );
+    f.fails_with(&[
+        "duplicate slug `a`",
+        "content/blog/",
+        "two pages want the URL /muscles/",
+        "content/pages/muscles.md",
+    ]);
 }
 
 #[test]
@@ -119,17 +99,17 @@ fn unknown_template_and_template_error() {
         "content/blog/a.md",
         &article("A", "2026-01-01", "template = \"fancy.html\"", ""),
     );
-    fails_with(&f, &["unknown template `fancy.html`", "content/blog/a.md"]);
+    f.fails_with(&["unknown template `fancy.html`", "content/blog/a.md"]);
 
     let f = Fixture::new();
     f.write("templates/page.html", "{% extends \"base.html\" %}\n{% block main %}\n{{ page.title | nosuchfilter }}\n{% endblock main %}\n");
     f.write("content/pages/x.md", "+++\ntitle = \"X\"\n+++\n");
-    fails_with(&f, &["template error", "templates/page.html"]);
+    f.fails_with(&["template error", "templates/page.html"]);
 
     let f = Fixture::new();
     f.write("templates/page.html", "{% extends \"base.html\" %}\n{% block main %}\n{{ page.nosuchvariable.deeper }}\n{% endblock main %}\n");
     f.write("content/pages/x.md", "+++\ntitle = \"X\"\n+++\n");
-    fails_with(&f, &["template error", "templates/page.html:3:"]);
+    f.fails_with(&["template error", "templates/page.html:3:"]);
 }
 
 #[test]
@@ -139,7 +119,7 @@ fn not_utf8() {
         "content/blog/a.md",
         b"+++\ntitle = \"A\"\ndate = 2026-01-01\n+++\nCaf\xe9\n",
     );
-    fails_with(&f, &["not valid UTF-8", "content/blog/a.md:5:4"]);
+    f.fails_with(&["not valid UTF-8", "content/blog/a.md:5:4"]);
 }
 
 #[test]
@@ -147,15 +127,12 @@ fn empty_and_huge_files_do_not_panic() {
     let f = Fixture::new();
     f.write("content/blog/empty.md", "");
     f.write("content/muscles/empty.toml", "");
-    let stderr = fails_with(
-        &f,
-        &[
-            "content/blog/empty.md",
-            "missing front matter",
-            "content/muscles/empty.toml",
-            "missing required key `name`",
-        ],
-    );
+    let stderr = f.fails_with(&[
+        "content/blog/empty.md",
+        "missing front matter",
+        "content/muscles/empty.toml",
+        "missing required key `name`",
+    ]);
     assert!(!stderr.contains("panicked"));
 
     let f = Fixture::new();

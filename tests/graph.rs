@@ -4,14 +4,6 @@
 mod common;
 use common::*;
 
-fn fails_with(f: &Fixture, expected: &[&str]) -> String {
-    let stderr = f.build_fails();
-    for e in expected {
-        assert!(stderr.contains(e), "expected {e:?} in:\n{stderr}");
-    }
-    stderr
-}
-
 #[test]
 fn unknown_ids_are_located_with_suggestions() {
     let f = Fixture::new();
@@ -22,14 +14,11 @@ fn unknown_ids_are_located_with_suggestions() {
             "techniques = [\"massage-bal\"]",
         ),
     );
-    fails_with(
-        &f,
-        &[
-            "content/muscles/upper-trapezius.toml:4:15",
-            "unknown technique `massage-bal`",
-            "did you mean `massage-ball`?",
-        ],
-    );
+    f.fails_with(&[
+        "content/muscles/upper-trapezius.toml:4:15",
+        "unknown technique `massage-bal`",
+        "did you mean `massage-ball`?",
+    ]);
 }
 
 #[test]
@@ -42,14 +31,11 @@ fn unknown_region_in_a_trigger_point() {
             "referral = [\"neck-side\", \"temples\"]",
         ),
     );
-    fails_with(
-        &f,
-        &[
-            "content/muscles/upper-trapezius.toml:9:26",
-            "unknown region `temples`",
-            "did you mean `temple`?",
-        ],
-    );
+    f.fails_with(&[
+        "content/muscles/upper-trapezius.toml:9:26",
+        "unknown region `temples`",
+        "did you mean `temple`?",
+    ]);
 }
 
 #[test]
@@ -59,14 +45,11 @@ fn enum_values_list_the_allowed_ones() {
         "content/techniques/massage-ball.toml",
         &TECHNIQUE.replace("setting = \"home\"", "setting = \"profesional\""),
     );
-    fails_with(
-        &f,
-        &[
-            "content/techniques/massage-ball.toml:3:11",
-            "`profesional` is not an allowed value",
-            "did you mean `professional`?",
-        ],
-    );
+    f.fails_with(&[
+        "content/techniques/massage-ball.toml:3:11",
+        "`profesional` is not an allowed value",
+        "did you mean `professional`?",
+    ]);
 }
 
 #[test]
@@ -77,15 +60,12 @@ fn intensity_range_and_id_format() {
         &TECHNIQUE.replace("intensity = 3", "intensity = 9"),
     );
     f.write("content/techniques/Foam_Roller.toml", TECHNIQUE);
-    fails_with(
-        &f,
-        &[
-            "content/techniques/massage-ball.toml:4:13",
-            "`intensity` is 9, but must be from 1 (gentle) to 5 (intense)",
-            "content/techniques/Foam_Roller.toml",
-            "try `foam-roller`",
-        ],
-    );
+    f.fails_with(&[
+        "content/techniques/massage-ball.toml:4:13",
+        "`intensity` is 9, but must be from 1 (gentle) to 5 (intense)",
+        "content/techniques/Foam_Roller.toml",
+        "try `foam-roller`",
+    ]);
 }
 
 #[test]
@@ -99,15 +79,12 @@ fn duplicate_ids() {
         "content/faq/basics.toml",
         "title = \"Basics\"\n[[questions]]\nid = \"q\"\nquestion = \"A?\"\nanswer = \"a\"\n[[questions]]\nid = \"q\"\nquestion = \"B?\"\nanswer = \"b\"\n",
     );
-    fails_with(
-        &f,
-        &[
-            "duplicate region `temple`",
-            "content/regions.toml:",
-            "duplicate question id `q`",
-            "content/faq/basics.toml:7:6",
-        ],
-    );
+    f.fails_with(&[
+        "duplicate region `temple`",
+        "content/regions.toml:",
+        "duplicate question id `q`",
+        "content/faq/basics.toml:7:6",
+    ]);
 }
 
 #[test]
@@ -126,16 +103,13 @@ fn regions_and_body_figure_must_agree() {
             )
             .replace("region-low-back", "region-lowback"),
     );
-    fails_with(
-        &f,
-        &[
-            "region `elbow` is not drawn in the body figure",
-            "did you mean `elbw`?",
-            "region `chest` is not drawn",
-            "the body figure draws `region-lowback`, but content/regions.toml does not list `lowback`",
-            "bodymap.svg:",
-        ],
-    );
+    f.fails_with(&[
+        "region `elbow` is not drawn in the body figure",
+        "did you mean `elbw`?",
+        "region `chest` is not drawn",
+        "the body figure draws `region-lowback`, but content/regions.toml does not list `lowback`",
+        "bodymap.svg:",
+    ]);
 }
 
 #[test]
@@ -150,21 +124,18 @@ fn cross_links_fragments_and_citations_are_checked() {
             "Fine: [trap](@muscles/upper-trapezius#trigger-points).\n\nBroken: [x](@muscles/upper-trapezus).\n\nFragment: [y](@techniques/massage-ball#nope).\n\nKind: [z](@muscle/upper-trapezius).\n\nCite [@ts-1998, p. 2].\n",
         ),
     );
-    fails_with(
-        &f,
-        &[
-            "content/blog/a.md:8:9",
-            "unknown muscle `upper-trapezus`",
-            "did you mean `upper-trapezius`?",
-            "content/blog/a.md:10:11",
-            "no section `#nope`",
-            "unknown cross-link kind `@muscle/…`",
-            "did you mean `@muscles/…`?",
-            "content/blog/a.md:14:6",
-            "unknown reference `ts-1998`",
-            "did you mean `ts-1999`?",
-        ],
-    );
+    f.fails_with(&[
+        "content/blog/a.md:8:9",
+        "unknown muscle `upper-trapezus`",
+        "did you mean `upper-trapezius`?",
+        "content/blog/a.md:10:11",
+        "no section `#nope`",
+        "unknown cross-link kind `@muscle/…`",
+        "did you mean `@muscles/…`?",
+        "content/blog/a.md:14:6",
+        "unknown reference `ts-1998`",
+        "did you mean `ts-1999`?",
+    ]);
 }
 
 #[test]
@@ -174,13 +145,10 @@ fn links_in_data_markdown_are_located_in_the_data_file() {
         "content/techniques/massage-ball.toml",
         &format!("{TECHNIQUE}how_it_works = \"\"\"\nLine one.\n\nSee [the muscle](@muscles/nope).\n\"\"\"\n"),
     );
-    fails_with(
-        &f,
-        &[
-            "content/techniques/massage-ball.toml:9:5",
-            "unknown muscle `nope`",
-        ],
-    );
+    f.fails_with(&[
+        "content/techniques/massage-ball.toml:9:5",
+        "unknown muscle `nope`",
+    ]);
 }
 
 #[test]
@@ -195,16 +163,13 @@ fn errors_in_several_files_are_reported_together() {
         &TECHNIQUE.replace("evidence = \"low\"", "evidence = \"weak\""),
     );
     f.write("content/faq/t.toml", "title = \"T\"\n[[questions]]\nid = \"q\"\nquestion = \"Q?\"\nanswer = \"[x](@pain/knee)\"\n");
-    let stderr = fails_with(
-        &f,
-        &[
-            "content/blog/a.md:4:12",
-            "content/techniques/massage-ball.toml:5:12",
-            "content/faq/t.toml:5:11",
-            // The muscle names the broken technique: said as such, not as unknown.
-            "technique `massage-ball` could not be loaded",
-        ],
-    );
+    let stderr = f.fails_with(&[
+        "content/blog/a.md:4:12",
+        "content/techniques/massage-ball.toml:5:12",
+        "content/faq/t.toml:5:11",
+        // The muscle names the broken technique: said as such, not as unknown.
+        "technique `massage-ball` could not be loaded",
+    ]);
     assert!(stderr.contains("Build failed with 4 errors"), "{stderr}");
 }
 

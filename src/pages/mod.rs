@@ -495,30 +495,79 @@ const PAGER_WINDOW: usize = 2;
 
 pub fn pager(site: &Site, current: usize, urls: &[UrlPath]) -> Pager {
     let total = urls.len();
-    let shown = |n: usize| n == 1 || n == total || n.abs_diff(current) <= PAGER_WINDOW;
-    let mut pages = Vec::new();
-    for n in 1..=total {
-        if shown(n) {
-            pages.push(PagerItem {
+    let link = |n: usize| site.config.base.link(&urls[n - 1]);
+    let pages = pager_window(current, total)
+        .into_iter()
+        .map(|shown| match shown {
+            Some(n) => PagerItem {
                 title: n.to_string(),
-                url: site.config.base.link(&urls[n - 1]),
+                url: link(n),
                 current: n == current,
                 gap: false,
-            });
-        } else if pages.last().is_some_and(|p: &PagerItem| !p.gap) {
-            pages.push(PagerItem {
+            },
+            None => PagerItem {
                 title: "…".into(),
                 url: String::new(),
                 current: false,
                 gap: true,
-            });
-        }
-    }
+            },
+        })
+        .collect();
     Pager {
         current,
         total,
-        previous: (current > 1).then(|| site.config.base.link(&urls[current - 2])),
-        next: (current < total).then(|| site.config.base.link(&urls[current])),
+        previous: (current > 1).then(|| link(current - 1)),
+        next: (current < total).then(|| link(current + 1)),
         pages,
+    }
+}
+
+/// The page numbers a pager shows, `None` standing for a run left out:
+/// the first and the last, and `PAGER_WINDOW` either side of `current`.
+fn pager_window(current: usize, total: usize) -> Vec<Option<usize>> {
+    let low = current.saturating_sub(PAGER_WINDOW).max(1);
+    let high = (current + PAGER_WINDOW).min(total);
+    let mut shown = Vec::with_capacity(2 * PAGER_WINDOW + 5);
+    if low > 1 {
+        shown.push(Some(1));
+        if low > 2 {
+            shown.push(None);
+        }
+    }
+    shown.extend((low..=high).map(Some));
+    if high < total {
+        if high + 1 < total {
+            shown.push(None);
+        }
+        shown.push(Some(total));
+    }
+    shown
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pager_shows_ends_and_neighbours_with_gaps_between() {
+        let window = |current, total| {
+            pager_window(current, total)
+                .into_iter()
+                .map(|n| n.map_or("…".to_string(), |n| n.to_string()))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert_eq!(window(1, 1), "1");
+        assert_eq!(window(1, 4), "1 2 3 4");
+        assert_eq!(window(1, 10), "1 2 3 … 10");
+        assert_eq!(window(4, 10), "1 2 3 4 5 6 … 10");
+        assert_eq!(window(5, 10), "1 … 3 4 5 6 7 … 10");
+        assert_eq!(window(8, 10), "1 … 6 7 8 9 10");
+        assert_eq!(window(10, 10), "1 … 8 9 10");
+        assert_eq!(
+            window(500, 1000),
+            "1 … 498 499 500 501 502 … 1000",
+            "stays short on a long archive"
+        );
     }
 }

@@ -183,6 +183,16 @@ impl Fixture {
         stderr
     }
 
+    /// Builds, expecting failure with every one of `expected` in the
+    /// message; returns stderr.
+    pub fn fails_with(&self, expected: &[&str]) -> String {
+        let stderr = self.build_fails();
+        for e in expected {
+            assert!(stderr.contains(e), "expected {e:?} in:\n{stderr}");
+        }
+        stderr
+    }
+
     pub fn page(&self, url: &str) -> Html {
         page_in(&self.out(), url)
     }
