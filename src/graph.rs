@@ -682,28 +682,50 @@ fn markdown_offset(source: &Source, span: &Range<usize>) -> usize {
     }
 }
 
+/// How Markdown renders on this site.
+fn markdown_options(config: &Config) -> markdown::Options_ {
+    markdown::Options_ {
+        smart_punctuation: config.site.markdown.smart_punctuation,
+        base_path: config.base.path.clone(),
+    }
+}
+
+fn render_body(
+    d: &Document,
+    opts: &markdown::Options_,
+    index: &Index,
+) -> (Rendered, Vec<Diagnostic>) {
+    markdown::render(
+        &markdown::Input {
+            source: &d.source,
+            text: d.body_text(),
+            offset: d.body.start,
+            allow_html: true,
+        },
+        opts,
+        index,
+    )
+}
+
+/// Renders one document's body against the site's index, as the build
+/// does: for incremental rebuilds of a single edited file.
+pub fn render_document(site: &Site, doc: &Document) -> (Rendered, Vec<Diagnostic>) {
+    render_body(doc, &markdown_options(&site.config), &site.index)
+}
+
+/// Checks every `#fragment` of every cross-link against its target's ids.
+pub fn check_all_fragments(site: &Site, diags: &mut Diagnostics) {
+    check_fragments(&site.content, &site.index, &site.markdown, diags);
+}
+
 fn render_markdown(
     config: &Config,
     content: &Content,
     index: &Index,
     diags: &mut Diagnostics,
 ) -> RenderedMarkdown {
-    let opts = markdown::Options_ {
-        smart_punctuation: config.site.markdown.smart_punctuation,
-        base_path: config.base.path.clone(),
-    };
-    let doc = |d: &Document| {
-        markdown::render(
-            &markdown::Input {
-                source: &d.source,
-                text: d.body_text(),
-                offset: d.body.start,
-                allow_html: true,
-            },
-            &opts,
-            index,
-        )
-    };
+    let opts = markdown_options(config);
+    let doc = |d: &Document| render_body(d, &opts, index);
     let field = |source: &Source, f: &MarkdownField| {
         markdown::render(
             &markdown::Input {

@@ -21,6 +21,7 @@ pub mod content;
 pub mod diagnostics;
 pub mod graph;
 pub mod ids;
+pub mod incremental;
 pub mod markdown;
 pub mod minify;
 pub mod output;
@@ -28,6 +29,7 @@ pub mod pages;
 pub mod render;
 pub mod scaffold;
 pub mod search;
+pub mod serve;
 pub mod theme;
 pub mod toml_file;
 
@@ -80,19 +82,23 @@ impl BuildFailure {
     }
 }
 
-/// Stages 1–4: load, link, plan, render. `knotwork check` stops here: the
-/// search index and minification only produce output, so it skips them.
-pub fn render_site(opts: &BuildOptions) -> Result<RenderedSite, BuildFailure> {
+/// Stages 1–2, shared by builds and `knotwork serve`: the site loaded and
+/// linked, with its theme. Warnings so far are in `diags`.
+pub(crate) struct Linked {
+    pub site: graph::Site,
+    pub theme: theme::Theme,
+    pub diags: Diagnostics,
+}
+
+pub(crate) fn load_and_link(opts: &BuildOptions) -> Result<Linked, BuildFailure> {
     let mut diags = Diagnostics::new();
     let Some(config) = config::load(&opts.root, &opts.overrides, &mut diags) else {
         return Err(BuildFailure::from(diags));
     };
-    let output_dir = config.output_dir.clone();
-    if let Err(d) = output::check_target(&output_dir, &config.root) {
+    if let Err(d) = output::check_target(&config.output_dir, &config.root) {
         diags.push(d);
         return Err(BuildFailure::from(diags));
     }
-
     let mut timer = StageTimer::start();
     let content = content::load(&config, &mut diags);
     let figure = bodymap::load(&config.root, &config.site.theme, &mut diags);
@@ -100,13 +106,25 @@ pub fn render_site(opts: &BuildOptions) -> Result<RenderedSite, BuildFailure> {
     timer.lap("load");
     let site = graph::link(config, content, figure, &mut diags);
     timer.lap("link");
+    Ok(Linked { site, theme, diags })
+}
+
+/// Stages 1–4: load, link, plan, render. `knotwork check` stops here: the
+/// search index and minification only produce output, so it skips them.
+pub fn render_site(opts: &BuildOptions) -> Result<RenderedSite, BuildFailure> {
+    let Linked {
+        site,
+        theme,
+        mut diags,
+    } = load_and_link(opts)?;
+    let mut timer = StageTimer::start();
     let plans = pages::plan(&site, &mut diags);
     timer.lap("plan");
     if diags.has_errors() {
         return Err(BuildFailure::from(diags));
     }
     let assets = render::assets(&site, &theme);
-    let Some(tera) = render::tera(&theme, &site, &assets, &mut diags) else {
+    let Some(renderer) = render::Renderer::new(&site, &theme, &assets, &mut diags) else {
         return Err(BuildFailure::from(diags));
     };
     let page_count = plans.len();
@@ -115,7 +133,7 @@ pub fn render_site(opts: &BuildOptions) -> Result<RenderedSite, BuildFailure> {
         .filter(|p| p.search_kind.is_some())
         .map(|p| (p.url.output_file(), p.url.clone()))
         .collect();
-    let mut files = render::pages(&site, &tera, &theme, plans, &mut diags);
+    let mut files = renderer.render_all(plans, &mut diags);
     timer.lap("render");
     if diags.has_errors() {
         return Err(BuildFailure::from(diags));
@@ -126,7 +144,7 @@ pub fn render_site(opts: &BuildOptions) -> Result<RenderedSite, BuildFailure> {
     Ok(RenderedSite {
         files,
         pages: page_count,
-        output_dir,
+        output_dir: site.config.output_dir.clone(),
         warnings: diags,
         searchable,
         search_language: settings.search.enabled.then(|| settings.language.clone()),
@@ -139,7 +157,11 @@ pub fn render_site(opts: &BuildOptions) -> Result<RenderedSite, BuildFailure> {
 pub fn finish(site: &mut RenderedSite) -> Result<(), Diagnostic> {
     let mut timer = StageTimer::start();
     if let Some(language) = &site.search_language {
-        let bundle = search::index(&site.files, &site.searchable, language)?;
+        let pages = site
+            .files
+            .iter()
+            .filter_map(|f| Some((site.searchable.get(&f.path)?, f.bytes.as_slice())));
+        let bundle = search::index(pages, language)?;
         site.files.extend(bundle);
         timer.lap("search");
     }

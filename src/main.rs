@@ -3,11 +3,13 @@
 //! errors, 2 bad usage).
 
 use std::io::IsTerminal;
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
+use knotwork::serve::ServeOptions;
 use knotwork::{config::Overrides, BuildFailure, BuildOptions};
 
 #[derive(Parser)]
@@ -27,6 +29,8 @@ enum Command {
     Build(BuildArgs),
     /// Check the site for errors without writing anything (for editors and CI)
     Check(BuildArgs),
+    /// Preview the site at a local address, rebuilding it as you edit
+    Serve(ServeArgs),
     /// Create a new site in DIR (a new or empty folder) that builds at once
     Init {
         /// The folder to create the site in
@@ -45,6 +49,25 @@ struct BuildArgs {
     /// Use this base URL instead of site.toml's (for preview deploys)
     #[arg(long)]
     base_url: Option<String>,
+    /// Include articles and pages marked `draft = true`
+    #[arg(long)]
+    drafts: bool,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// The site folder, holding site.toml
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    /// The address to listen on; 127.0.0.1 keeps the preview on this machine
+    #[arg(long, default_value = "127.0.0.1")]
+    interface: IpAddr,
+    /// The port to listen on (0 picks a free one)
+    #[arg(long, short, default_value_t = 1111)]
+    port: u16,
+    /// Open the site in your browser
+    #[arg(long)]
+    open: bool,
     /// Include articles and pages marked `draft = true`
     #[arg(long)]
     drafts: bool,
@@ -85,6 +108,27 @@ fn main() -> ExitCode {
             }
             Err(failure) => fail(failure, color),
         },
+        Command::Serve(args) => {
+            let opts = ServeOptions {
+                build: BuildOptions {
+                    root: args.root,
+                    overrides: Overrides {
+                        drafts: args.drafts,
+                        ..Overrides::default()
+                    },
+                },
+                interface: args.interface,
+                port: args.port,
+                open: args.open,
+            };
+            match knotwork::serve::run(opts) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
         Command::Init { dir } => {
             match knotwork::scaffold::init(&dir) {
                 Ok(files) => {

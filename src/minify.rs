@@ -12,30 +12,32 @@ use crate::output::OutputFile;
 use crate::search::BUNDLE_DIR;
 
 pub fn files(files: &mut [OutputFile]) {
-    let html_cfg = html_config();
-    files.par_iter_mut().for_each(|file| {
-        // Pagefind's bundle ships minified already.
-        if file.path.starts_with(BUNDLE_DIR) {
-            return;
-        }
-        let minified = match file.path.rsplit_once('.').map(|(_, ext)| ext) {
-            Some("html") => Some(minify_html::minify(&file.bytes, &html_cfg)),
-            Some("css") => std::str::from_utf8(&file.bytes)
-                .ok()
-                .and_then(|css| minifier::css::minify(css).ok())
-                .map(|m| m.to_string().into_bytes()),
-            Some("js") => std::str::from_utf8(&file.bytes)
-                .ok()
-                .and_then(|js| minifier::js::minify(js).ok())
-                .map(|m| m.to_string().into_bytes()),
-            _ => None,
-        };
-        // A minifier that chokes leaves the file as it was rather than
-        // failing the build: the unminified file is still correct.
-        if let Some(bytes) = minified.filter(|b| !b.is_empty()) {
-            file.bytes = bytes;
-        }
-    });
+    files.par_iter_mut().for_each(file);
+}
+
+/// Minifies one file in place, by its extension; other files are left alone.
+pub fn file(file: &mut OutputFile) {
+    // Pagefind's bundle ships minified already.
+    if file.path.starts_with(BUNDLE_DIR) {
+        return;
+    }
+    let minified = match file.path.rsplit_once('.').map(|(_, ext)| ext) {
+        Some("html") => Some(minify_html::minify(&file.bytes, &html_config())),
+        Some("css") => std::str::from_utf8(&file.bytes)
+            .ok()
+            .and_then(|css| minifier::css::minify(css).ok())
+            .map(|m| m.to_string().into_bytes()),
+        Some("js") => std::str::from_utf8(&file.bytes)
+            .ok()
+            .and_then(|js| minifier::js::minify(js).ok())
+            .map(|m| m.to_string().into_bytes()),
+        _ => None,
+    };
+    // A minifier that chokes leaves the file as it was rather than failing
+    // the build: the unminified file is still correct.
+    if let Some(bytes) = minified.filter(|b| !b.is_empty()) {
+        file.bytes = bytes;
+    }
 }
 
 /// Spec-compliant output only: the pages must still pass the HTML checker.

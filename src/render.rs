@@ -56,7 +56,7 @@ pub fn assets(site: &Site, theme: &Theme) -> Assets {
 }
 
 /// Parses every template; errors point into the template file.
-pub fn tera(theme: &Theme, site: &Site, assets: &Assets, diags: &mut Diagnostics) -> Option<Tera> {
+fn tera(theme: &Theme, site: &Site, assets: &Assets, diags: &mut Diagnostics) -> Option<Tera> {
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html", ".xml"]);
     // Tera's own escaper also escapes `/`, which turns every URL into
@@ -175,52 +175,82 @@ fn site_globals(site: &Site) -> Value {
     })
 }
 
-/// Renders every page; problems go to `diags`.
-pub fn pages(
-    site: &Site,
-    tera: &Tera,
-    theme: &Theme,
-    plans: Vec<PagePlan>,
-    diags: &mut Diagnostics,
-) -> Vec<OutputFile> {
-    let globals = site_globals(site);
-    let known: Vec<&str> = tera.get_template_names().collect();
-    let results: Vec<Result<OutputFile, Diagnostic>> = plans
-        .into_par_iter()
-        .map(|plan| {
-            if !known.contains(&plan.template.as_str()) {
-                let d = Diagnostic::error(format!("unknown template `{}`", plan.template));
-                let mut sorted = known.clone();
-                sorted.sort();
-                let d = d.suggest(&plan.template, sorted);
-                return Err(match plan.origin {
-                    Some(o) => d.at(o),
-                    None => d,
-                });
-            }
-            let mut context = tera::Context::from_value(plan.context).unwrap_or_default();
-            context.insert("site", &globals);
-            context.insert("current_url", &site.config.base.link(&plan.url));
-            context.insert("current_path", plan.url.as_str());
-            context.insert("search_kind", &plan.search_kind.map(SearchKind::label));
-            match tera.render(&plan.template, &context) {
-                Ok(html) => Ok(OutputFile::new(plan.url.output_file(), html)),
-                Err(e) => {
-                    let mut d = template_error(&e, theme);
-                    d.message = format!("{} (rendering {})", d.message, plan.url);
-                    Err(d)
-                }
-            }
+/// Everything a page needs besides its plan: the parsed templates and the
+/// site-wide variables. Built once per build; renders pages one at a time
+/// (for incremental rebuilds) or all in parallel.
+pub struct Renderer<'a> {
+    tera: Tera,
+    theme: &'a Theme,
+    globals: Value,
+    base: &'a crate::config::BaseUrl,
+    known: Vec<String>,
+}
+
+impl<'a> Renderer<'a> {
+    /// Parses the templates; `None` when they have errors (in `diags`).
+    pub fn new(
+        site: &'a Site,
+        theme: &'a Theme,
+        assets: &Assets,
+        diags: &mut Diagnostics,
+    ) -> Option<Self> {
+        let tera = tera(theme, site, assets, diags)?;
+        let mut known: Vec<String> = tera.get_template_names().map(str::to_string).collect();
+        known.sort();
+        Some(Renderer {
+            tera,
+            theme,
+            globals: site_globals(site),
+            base: &site.config.base,
+            known,
         })
-        .collect();
-    let mut files = Vec::with_capacity(results.len());
-    for r in results {
-        match r {
-            Ok(f) => files.push(f),
-            Err(d) => diags.push(d),
+    }
+
+    /// The variables every page shares; when they change, every page does.
+    pub fn globals(&self) -> &Value {
+        &self.globals
+    }
+
+    /// Renders one page.
+    pub fn render(&self, plan: PagePlan) -> Result<OutputFile, Diagnostic> {
+        if self.known.binary_search(&plan.template).is_err() {
+            let d = Diagnostic::error(format!("unknown template `{}`", plan.template))
+                .suggest(&plan.template, self.known.iter().map(String::as_str));
+            return Err(match plan.origin {
+                Some(o) => d.at(o),
+                None => d,
+            });
+        }
+        let mut context = tera::Context::from_value(plan.context).unwrap_or_default();
+        context.insert("site", &self.globals);
+        context.insert("current_url", &self.base.link(&plan.url));
+        context.insert("current_path", plan.url.as_str());
+        context.insert("search_kind", &plan.search_kind.map(SearchKind::label));
+        match self.tera.render(&plan.template, &context) {
+            Ok(html) => Ok(OutputFile::new(plan.url.output_file(), html)),
+            Err(e) => {
+                let mut d = template_error(&e, self.theme);
+                d.message = format!("{} (rendering {})", d.message, plan.url);
+                Err(d)
+            }
         }
     }
-    files
+
+    /// Renders pages in parallel, in plan order; problems go to `diags`.
+    pub fn render_all(&self, plans: Vec<PagePlan>, diags: &mut Diagnostics) -> Vec<OutputFile> {
+        let results: Vec<Result<OutputFile, Diagnostic>> = plans
+            .into_par_iter()
+            .map(|plan| self.render(plan))
+            .collect();
+        let mut files = Vec::with_capacity(results.len());
+        for r in results {
+            match r {
+                Ok(f) => files.push(f),
+                Err(d) => diags.push(d),
+            }
+        }
+        files
+    }
 }
 
 /// A Tera error as a diagnostic located in the template file.

@@ -9,8 +9,6 @@
 //! URLs are indexed relative to the site root: Pagefind's script prefixes
 //! the folder it was loaded from, which keeps a subpath base_url working.
 
-use std::collections::HashMap;
-
 use pagefind::api::PagefindIndex;
 use pagefind::options::PagefindServiceConfig;
 
@@ -21,10 +19,10 @@ use crate::output::OutputFile;
 /// The folder of the search bundle inside the output.
 pub const BUNDLE_DIR: &str = "pagefind";
 
-/// Indexes the `searchable` pages among `files`; returns the bundle's files.
-pub fn index(
-    files: &[OutputFile],
-    searchable: &HashMap<String, UrlPath>,
+/// Indexes `pages` (URL and HTML, in a fixed order so the index is the
+/// same on every build); returns the bundle's files.
+pub fn index<'a>(
+    pages: impl IntoIterator<Item = (&'a UrlPath, &'a [u8])>,
     language: &str,
 ) -> Result<Vec<OutputFile>, Diagnostic> {
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -36,16 +34,12 @@ pub fn index(
             .build();
         let mut index =
             PagefindIndex::new(Some(options)).map_err(|e| search_error(e.to_string()))?;
-        // Pages come in plan order, the same on every build, so the index is too.
-        for (file, url) in files
-            .iter()
-            .filter_map(|f| Some((f, searchable.get(&f.path)?)))
-        {
-            let html = String::from_utf8_lossy(&file.bytes).into_owned();
+        for (url, html) in pages {
+            let html = String::from_utf8_lossy(html).into_owned();
             index
                 .add_html_file(None, Some(url.as_str().to_string()), html)
                 .await
-                .map_err(|e| search_error(format!("{}: {e}", file.path)))?;
+                .map_err(|e| search_error(format!("{url}: {e}")))?;
         }
         let bundle = index
             .get_files()

@@ -63,7 +63,7 @@ fn blog_lists(site: &Site, pages: &mut Vec<PagePlan>) {
     ));
 }
 
-fn article(site: &Site, i: usize) -> PagePlan {
+pub(super) fn article(site: &Site, i: usize) -> PagePlan {
     let doc = &site.content.articles[i];
     let rendered = &site.markdown.articles[i];
     let mut cites = PageCitations::new();
@@ -246,7 +246,7 @@ fn tags(site: &Site, pages: &mut Vec<PagePlan>) {
     }
 }
 
-fn standalone_page(site: &Site, i: usize) -> PagePlan {
+pub(super) fn standalone_page(site: &Site, i: usize) -> PagePlan {
     let doc = &site.content.pages[i];
     let rendered = &site.markdown.pages[i];
     let mut cites = PageCitations::new();

@@ -7,7 +7,7 @@ use serde_json::json;
 use super::*;
 
 /// Entries in the Atom feed.
-const FEED_ENTRIES: usize = 20;
+pub const FEED_ENTRIES: usize = 20;
 
 pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
     let base = &site.config.base;
@@ -44,7 +44,7 @@ pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
     }
 }
 
-fn feed(site: &Site) -> PagePlan {
+pub(super) fn feed(site: &Site) -> PagePlan {
     let base = &site.config.base;
     let articles = &site.content.articles;
     let entries: Vec<_> = (0..articles.len().min(FEED_ENTRIES))

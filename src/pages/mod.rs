@@ -112,6 +112,24 @@ pub fn plan(site: &Site, diags: &mut Diagnostics) -> Vec<PagePlan> {
     pages
 }
 
+/// The page of article `i` alone, for incremental rebuilds.
+pub fn article_page(site: &Site, i: usize) -> PagePlan {
+    blog::article(site, i)
+}
+
+/// The page of stand-alone page `i` alone, for incremental rebuilds.
+pub fn standalone_page(site: &Site, i: usize) -> PagePlan {
+    blog::standalone_page(site, i)
+}
+
+/// The Atom feed alone, when the site has one; it shows the bodies of the
+/// newest [`FEED_ENTRIES`] articles.
+pub fn feed(site: &Site) -> Option<PagePlan> {
+    site.config.site.blog.feed.then(|| feeds::feed(site))
+}
+
+pub use feeds::FEED_ENTRIES;
+
 fn check_unique_urls(pages: &[PagePlan], diags: &mut Diagnostics) {
     let mut seen: HashMap<&str, &PagePlan> = HashMap::with_capacity(pages.len());
     for page in pages {

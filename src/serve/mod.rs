@@ -1,0 +1,405 @@
+//! `knotwork serve`: a live preview that rebuilds incrementally.
+//!
+//! Four parts, each on its own thread:
+//!
+//! * the **watcher** ([`watch`]) turns file system events under the site
+//!   folder into batches of changed paths;
+//! * the **builder** (this module) applies each batch to an
+//!   [`incremental::Session`] and publishes the result as a new
+//!   [`Snapshot`], or keeps the last good one and publishes the error;
+//! * the **indexer** rebuilds the search index in the background after a
+//!   change to a searchable page (Pagefind takes seconds on big sites, and
+//!   the edited page should not wait for it);
+//! * the **server** ([`http`]) answers from the newest snapshot, in memory:
+//!   nothing is written to disk, and nothing outside the site's output can
+//!   be reached. Pages get a small script that reloads them after a
+//!   rebuild, swaps stylesheets after a CSS change and shows build errors
+//!   as an overlay.
+
+mod http;
+mod watch;
+
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use bytes::Bytes;
+use tokio::sync::broadcast;
+
+use crate::diagnostics::Diagnostics;
+use crate::ids::UrlPath;
+use crate::incremental::{RebuildPath, Rebuilt, Session};
+use crate::{config, search, BuildFailure, BuildOptions};
+
+pub use http::LIVE_RELOAD_TAG;
+
+/// How to serve.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub build: BuildOptions,
+    pub interface: IpAddr,
+    /// 0 picks a free port.
+    pub port: u16,
+    /// Open the site in the default browser once it is served.
+    pub open: bool,
+}
+
+/// What the server answers from: one consistent state of the site.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    /// The built site, by output path (`blog/x/index.html`).
+    pub files: Arc<HashMap<String, Bytes>>,
+    /// The search bundle, by output path (`pagefind/…`).
+    pub search: Arc<HashMap<String, Bytes>>,
+    /// `/studio`, or empty at the domain root.
+    pub base_path: String,
+    /// Counts successful rebuilds; tests and tools poll it.
+    pub generation: u64,
+    /// The errors of the last rebuild, as text, while they last.
+    pub error: Option<String>,
+    /// The search index lags behind the pages.
+    pub search_pending: bool,
+}
+
+/// What the open pages are told.
+#[derive(Debug, Clone)]
+pub enum LiveEvent {
+    /// Files changed: output paths with the base path (`/blog/x/index.html`),
+    /// or `None` for "reload whatever you show".
+    Reload(Option<Vec<String>>),
+    /// Only stylesheets changed: their new URLs.
+    Css(Vec<String>),
+    /// The last rebuild failed: the error text for the overlay.
+    Error(String),
+}
+
+/// The state the server threads share.
+pub struct Shared {
+    pub snapshot: Mutex<Arc<Snapshot>>,
+    pub events: broadcast::Sender<LiveEvent>,
+}
+
+impl Shared {
+    fn current(&self) -> Arc<Snapshot> {
+        self.snapshot.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    fn update(&self, change: impl FnOnce(&mut Snapshot)) {
+        if let Ok(mut guard) = self.snapshot.lock() {
+            let s: &Snapshot = &guard;
+            let mut next = Snapshot {
+                files: s.files.clone(),
+                search: s.search.clone(),
+                base_path: s.base_path.clone(),
+                generation: s.generation,
+                error: s.error.clone(),
+                search_pending: s.search_pending,
+            };
+            change(&mut next);
+            *guard = Arc::new(next);
+        }
+    }
+}
+
+/// Runs the preview server until Ctrl-C. Returns an error message when it
+/// cannot start (port in use, bad site folder).
+pub fn run(mut opts: ServeOptions) -> Result<(), String> {
+    let color = std::io::stderr().is_terminal();
+    opts.build.root = opts.build.root.canonicalize().map_err(|e| {
+        format!(
+            "cannot open the site folder {}: {e}",
+            opts.build.root.display()
+        )
+    })?;
+    let listener = TcpListener::bind(SocketAddr::new(opts.interface, opts.port)).map_err(|e| {
+        format!(
+            "cannot listen on {}:{}: {e}{}",
+            opts.interface,
+            opts.port,
+            if e.kind() == std::io::ErrorKind::AddrInUse {
+                " (another program uses this port: pass --port with another number, or --port 0 for any free one)"
+            } else {
+                ""
+            }
+        )
+    })?;
+    let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+    let base_path = site_base_path(&opts.build, color)?;
+    let url = format!("http://{}{base_path}/", host(opts.interface, port));
+    // Absolute URLs (canonical links, feeds, the sitemap) point at the preview.
+    opts.build.overrides.base_url = Some(url.clone());
+
+    let (events, _) = broadcast::channel(64);
+    let shared = Arc::new(Shared {
+        snapshot: Mutex::new(Arc::new(Snapshot {
+            base_path: base_path.clone(),
+            ..Snapshot::default()
+        })),
+        events,
+    });
+    let mut session = Session::new(opts.build.clone());
+    let indexer = start_indexer(shared.clone());
+    let started = Instant::now();
+    let first = session.rebuild(&[]);
+    publish(&shared, &session, first, &indexer, false, color, started);
+
+    let (changes_tx, changes_rx) = mpsc::channel();
+    let _watcher =
+        watch::start(&opts.build.root, &output_dir(&opts.build), changes_tx).map_err(|e| {
+            format!(
+                "cannot watch {} for changes: {e}",
+                opts.build.root.display()
+            )
+        })?;
+    {
+        let shared = shared.clone();
+        std::thread::Builder::new()
+            .name("knotwork-builder".into())
+            .spawn(move || builder(session, changes_rx, shared, indexer, color))
+            .map_err(|e| e.to_string())?;
+    }
+
+    if !opts.interface.is_loopback() {
+        eprintln!(
+            "warning: serving on {} makes the preview reachable from other machines on your network",
+            opts.interface
+        );
+    }
+    println!("Serving the site at {url} (Ctrl-C to stop)");
+    let _ = std::io::stdout().flush();
+    if opts.open {
+        if let Err(e) = open::that_detached(&url) {
+            eprintln!("could not open a browser ({e}); open {url} yourself");
+        }
+    }
+    http::serve(listener, shared)
+}
+
+/// The base path of the site (from site.toml), so the preview keeps a
+/// subpath site's URLs.
+fn site_base_path(build: &BuildOptions, color: bool) -> Result<String, String> {
+    let mut diags = Diagnostics::new();
+    match config::load(&build.root, &build.overrides, &mut diags) {
+        Some(c) => Ok(c.base.path),
+        None => {
+            for d in diags.iter() {
+                eprintln!("{}\n", d.render(color));
+            }
+            Err("site.toml has errors; fix them and run `knotwork serve` again".into())
+        }
+    }
+}
+
+fn output_dir(build: &BuildOptions) -> PathBuf {
+    let mut diags = Diagnostics::new();
+    config::load(&build.root, &build.overrides, &mut diags)
+        .map(|c| c.output_dir)
+        .unwrap_or_else(|| build.root.join("public"))
+}
+
+fn host(interface: IpAddr, port: u16) -> String {
+    match interface {
+        IpAddr::V6(v6) => format!("[{v6}]:{port}"),
+        IpAddr::V4(v4) => format!("{v4}:{port}"),
+    }
+}
+
+/// The builder thread: applies batches of changes one after another. While
+/// one rebuild runs, further changes queue up and go into the next.
+fn builder(
+    mut session: Session,
+    changes: mpsc::Receiver<Vec<PathBuf>>,
+    shared: Arc<Shared>,
+    indexer: mpsc::Sender<SearchJob>,
+    color: bool,
+) {
+    while let Ok(mut batch) = changes.recv() {
+        while let Ok(more) = changes.try_recv() {
+            batch.extend(more);
+        }
+        batch.sort();
+        batch.dedup();
+        let started = Instant::now();
+        let css_only = batch
+            .iter()
+            .all(|p| p.extension().is_some_and(|e| e == "css"));
+        let result = session.rebuild(&batch);
+        publish(
+            &shared, &session, result, &indexer, css_only, color, started,
+        );
+    }
+}
+
+/// Makes a rebuild's result what the server answers, and tells the pages.
+fn publish(
+    shared: &Shared,
+    session: &Session,
+    result: Result<Rebuilt, BuildFailure>,
+    indexer: &mpsc::Sender<SearchJob>,
+    css_only: bool,
+    color: bool,
+    started: Instant,
+) {
+    match result {
+        Ok(rebuilt) => {
+            for d in rebuilt.warnings.iter() {
+                eprintln!("{}\n", d.render(color));
+            }
+            let files = session.files().cloned().unwrap_or_default();
+            let base = session.base_path().unwrap_or_default().to_string();
+            let mut event = live_event(&rebuilt, &files, &base, css_only);
+            if event.is_none() && shared.current().error.is_some() {
+                // Nothing changed since the last good build (the error was
+                // undone): the pages only need their overlay taken down.
+                event = Some(LiveEvent::Reload(Some(Vec::new())));
+            }
+            let mut generation = 0;
+            shared.update(|s| {
+                s.files = Arc::new(files);
+                s.base_path = base;
+                s.generation += 1;
+                s.error = None;
+                s.search_pending |= rebuilt.search_changed;
+                generation = s.generation;
+            });
+            report(&rebuilt, started);
+            if rebuilt.search_changed {
+                match session.search_pages() {
+                    Some((pages, language)) => {
+                        let _ = indexer.send(SearchJob {
+                            generation,
+                            pages,
+                            language,
+                        });
+                    }
+                    None => shared.update(|s| {
+                        s.search = Arc::default();
+                        s.search_pending = false;
+                    }),
+                }
+            }
+            if let Some(event) = event {
+                let _ = shared.events.send(event);
+            }
+        }
+        Err(failure) => {
+            for d in failure.diagnostics.iter() {
+                eprintln!("{}\n", d.render(color));
+            }
+            let n = failure.diagnostics.error_count();
+            eprintln!(
+                "Rebuild failed with {n} error{}; still serving the last good version.",
+                if n == 1 { "" } else { "s" }
+            );
+            let text = failure
+                .diagnostics
+                .iter()
+                .map(|d| d.render(false))
+                .collect::<Vec<_>>()
+                .join("\n\n");
+            shared.update(|s| s.error = Some(text.clone()));
+            let _ = shared.events.send(LiveEvent::Error(text));
+        }
+    }
+}
+
+fn report(rebuilt: &Rebuilt, started: Instant) {
+    let how = match rebuilt.path {
+        RebuildPath::Initial => "Built",
+        RebuildPath::Document => "Rebuilt (one document)",
+        RebuildPath::Site => "Rebuilt",
+    };
+    println!(
+        "{how}: {} page{} rendered, {} file{} changed, {} removed in {} ms",
+        rebuilt.rendered,
+        if rebuilt.rendered == 1 { "" } else { "s" },
+        rebuilt.changed.len(),
+        if rebuilt.changed.len() == 1 { "" } else { "s" },
+        rebuilt.removed.len(),
+        started.elapsed().as_millis()
+    );
+    let _ = std::io::stdout().flush();
+}
+
+/// Pages with more changes than this just reload, rather than each
+/// comparing a long list.
+const MAX_LISTED_CHANGES: usize = 500;
+
+fn live_event(
+    rebuilt: &Rebuilt,
+    files: &HashMap<String, Bytes>,
+    base: &str,
+    css_only: bool,
+) -> Option<LiveEvent> {
+    if rebuilt.changed.is_empty() && rebuilt.removed.is_empty() {
+        return None;
+    }
+    if css_only {
+        let mut sheets: Vec<String> = files
+            .keys()
+            .filter(|p| p.ends_with(".css"))
+            .map(|p| format!("{base}/{p}"))
+            .collect();
+        sheets.sort();
+        return Some(LiveEvent::Css(sheets));
+    }
+    let all = rebuilt.changed.iter().chain(&rebuilt.removed);
+    if rebuilt.changed.len() + rebuilt.removed.len() > MAX_LISTED_CHANGES {
+        return Some(LiveEvent::Reload(None));
+    }
+    Some(LiveEvent::Reload(Some(
+        all.map(|p| format!("{base}/{p}")).collect(),
+    )))
+}
+
+/// A request to index the pages of one generation of the site.
+struct SearchJob {
+    generation: u64,
+    pages: Vec<(UrlPath, Bytes)>,
+    language: String,
+}
+
+/// Starts the search indexer thread. Jobs that pile up while it works
+/// collapse into the newest.
+fn start_indexer(shared: Arc<Shared>) -> mpsc::Sender<SearchJob> {
+    let (tx, rx) = mpsc::channel::<SearchJob>();
+    let spawned = std::thread::Builder::new()
+        .name("knotwork-search".into())
+        .spawn(move || {
+            while let Ok(mut job) = rx.recv() {
+                while let Ok(newer) = rx.try_recv() {
+                    job = newer;
+                }
+                index(&shared, job);
+            }
+        });
+    if let Err(e) = spawned {
+        eprintln!("warning: no search index in the preview: {e}");
+    }
+    tx
+}
+
+fn index(shared: &Shared, job: SearchJob) {
+    if shared.current().generation != job.generation {
+        return; // the pages changed again: a newer job is on its way
+    }
+    let pages = job.pages.iter().map(|(url, html)| (url, html.as_ref()));
+    match search::index(pages, &job.language) {
+        Ok(bundle) => shared.update(|s| {
+            if s.generation == job.generation {
+                s.search = Arc::new(
+                    bundle
+                        .into_iter()
+                        .map(|f| (f.path, Bytes::from(f.bytes)))
+                        .collect(),
+                );
+                s.search_pending = false;
+            }
+        }),
+        Err(d) => eprintln!("{}\n", d.render(false)),
+    }
+}
