@@ -1,0 +1,712 @@
+//! `knotwork serve`: the real binary on a free port, edited while it runs.
+//! After every change the served site must equal a clean build with the
+//! same options, rebuilt incrementally; nothing outside the output may be
+//! reachable; errors keep the last good site and clear when fixed.
+
+mod common;
+use common::*;
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use knotwork::serve::LIVE_RELOAD_TAG;
+use serde_json::Value;
+
+/// A running `knotwork serve`; killed when dropped.
+struct Server {
+    child: Child,
+    /// `http://127.0.0.1:PORT/base/`
+    url: String,
+    port: u16,
+    /// Everything it printed so far, stdout and stderr.
+    log: Arc<Mutex<String>>,
+}
+
+impl Server {
+    fn start(root: &Path, extra: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_knotwork"))
+            .args(["serve", "--port", "0", "--root"])
+            .arg(root)
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let log = Arc::new(Mutex::new(String::new()));
+        for stream in [
+            Box::new(child.stdout.take().unwrap()) as Box<dyn Read + Send>,
+            Box::new(child.stderr.take().unwrap()),
+        ] {
+            let log = log.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    let mut log = log.lock().unwrap();
+                    log.push_str(&line);
+                    log.push('\n');
+                }
+            });
+        }
+        let started = Instant::now();
+        let url = loop {
+            let text = log.lock().unwrap().clone();
+            if let Some(at) = text.find("Serving the site at ") {
+                let rest = &text[at + "Serving the site at ".len()..];
+                break rest.split_whitespace().next().unwrap().to_string();
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "serve did not start:\n{text}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let port = url
+            .trim_start_matches("http://127.0.0.1:")
+            .split('/')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        Server {
+            child,
+            url,
+            port,
+            log,
+        }
+    }
+
+    fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// The base path of the served site: `/` or `/studio/`.
+    fn base(&self) -> String {
+        let after_host = self.url.trim_start_matches("http://");
+        after_host[after_host.find('/').unwrap()..].to_string()
+    }
+
+    /// GET with the request path sent exactly as given.
+    fn get(&self, raw_path: &str) -> Reply {
+        request(self.port, &format!("GET {raw_path} HTTP/1.1"))
+    }
+
+    fn status(&self) -> Value {
+        serde_json::from_slice(&self.get("/__knotwork/status").body).unwrap()
+    }
+
+    /// Waits until a rebuild after generation `after` was published, the
+    /// server has been quiet for a moment (editors' saves can come in more
+    /// than one batch) and the search index caught up.
+    fn settle(&self, after: u64) -> Value {
+        let started = Instant::now();
+        let mut last = self.status();
+        let mut quiet_since = Instant::now();
+        loop {
+            let now = self.status();
+            if now != last {
+                last = now;
+                quiet_since = Instant::now();
+            } else if last["generation"].as_u64().unwrap() > after
+                && !last["search_pending"].as_bool().unwrap()
+                && quiet_since.elapsed() > Duration::from_millis(300)
+            {
+                return last;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "no rebuild after generation {after}; status {last}\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Waits for the failed rebuild after a bad edit; returns its error.
+    fn settle_error(&self) -> String {
+        let started = Instant::now();
+        loop {
+            let status = self.status();
+            if let Some(error) = status["error"].as_str() {
+                return error.to_string();
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "no error reported; status {status}\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn generation(&self) -> u64 {
+        self.status()["generation"].as_u64().unwrap()
+    }
+
+    /// The served page at a site URL (`/blog/x/`), without the live reload
+    /// script.
+    fn page(&self, url: &str) -> String {
+        let reply = self.get(&format!("{}{}", self.base().trim_end_matches('/'), url));
+        assert_eq!(reply.status, 200, "{url}");
+        String::from_utf8(reply.body)
+            .unwrap()
+            .replacen(LIVE_RELOAD_TAG, "", 1)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Reply {
+    status: u16,
+    head: String,
+    body: Vec<u8>,
+}
+
+fn request(port: u16, request_line: &str) -> Reply {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    write!(
+        stream,
+        "{request_line}\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("an HTTP response");
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    Reply {
+        status,
+        head,
+        body: raw[split + 4..].to_vec(),
+    }
+}
+
+/// Saves a file the way editors do: a hidden temporary file renamed over
+/// the old one, so the server never sees half a file.
+fn save(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let tmp = path.with_file_name(format!(
+        ".{}.tmp-save",
+        path.file_name().unwrap().to_string_lossy()
+    ));
+    std::fs::write(&tmp, text).unwrap();
+    std::fs::rename(&tmp, &path).unwrap();
+}
+
+/// Every file under `dir` but the manifest, relative path → bytes.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap();
+            (
+                rel.to_string_lossy().replace('\\', "/"),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .filter(|(rel, _)| rel != ".knotwork-manifest")
+        .collect()
+}
+
+/// The served site equals `knotwork build` with the server's base URL:
+/// the same files, byte for byte, and no others.
+fn assert_serves_clean_build(f: &Fixture, server: &Server, extra: &[&str]) {
+    let out = tempfile::tempdir().unwrap();
+    let mut args = vec!["--output-dir", out.path().to_str().unwrap()];
+    args.extend(["--base-url", &server.url]);
+    args.extend(extra);
+    f.build(&args);
+    let expected = tree(out.path());
+    let base = server.base();
+    for (path, bytes) in &expected {
+        let reply = server.get(&format!("{base}{path}"));
+        assert_eq!(reply.status, 200, "{path} is not served");
+        let mut body = reply.body;
+        if path.ends_with(".html") {
+            let text = String::from_utf8(body).unwrap();
+            assert!(text.contains(LIVE_RELOAD_TAG), "{path} has no live reload");
+            body = text.replacen(LIVE_RELOAD_TAG, "", 1).into_bytes();
+        }
+        assert!(
+            body == *bytes,
+            "{path} differs from a clean build:\n--- served\n{}\n--- built\n{}",
+            String::from_utf8_lossy(&body),
+            String::from_utf8_lossy(bytes)
+        );
+    }
+    let served = server.status()["files"].as_u64().unwrap() as usize;
+    assert_eq!(
+        served,
+        expected.len(),
+        "the server has files a clean build does not"
+    );
+}
+
+fn rebuild_lines(log: &str) -> Vec<String> {
+    log.lines()
+        .filter(|l| l.starts_with("Rebuilt"))
+        .map(str::to_string)
+        .collect()
+}
+
+fn fixture() -> Fixture {
+    let f = Fixture::new();
+    f.write(
+        "content/blog/first.md",
+        &article(
+            "First steps",
+            "2026-01-10",
+            "tags = [\"neck\"]\ndescription = \"Where to begin.\"",
+            "## Begin\n\nThe [upper trapezius](@muscles/upper-trapezius) refers pain to the temple.\n\nSecond paragraph.",
+        ),
+    )
+    .write(
+        "content/blog/second.md",
+        &article(
+            "Second thoughts",
+            "2026-02-10",
+            "tags = [\"neck\", \"habits\"]",
+            "Desk posture and the neck.\n\nMore text here.",
+        ),
+    )
+    .write(
+        "content/blog/third.md",
+        &article("Third time", "2026-03-10", "", "Plain words."),
+    )
+    .write(
+        "content/pages/about.md",
+        "+++\ntitle = \"About\"\nmenu_order = 1\n+++\nWe are a studio.\n",
+    );
+    f
+}
+
+#[test]
+fn the_served_site_equals_a_clean_build_through_edits_adds_and_deletes() {
+    let f = fixture();
+    let server = Server::start(f.root(), &[]);
+    assert!(
+        server.url.starts_with("http://127.0.0.1:"),
+        "{}",
+        server.url
+    );
+    let mut g = server.settle(0)["generation"].as_u64().unwrap();
+    assert_serves_clean_build(&f, &server, &[]);
+    let total_pages = server
+        .log()
+        .lines()
+        .find(|l| l.starts_with("Built:"))
+        .map(str::to_string)
+        .unwrap();
+
+    // 1. An article's body: the document path, two pages (its own and the feed).
+    let root = f.root();
+    save(
+        root,
+        "content/blog/first.md",
+        &article(
+            "First steps",
+            "2026-01-10",
+            "tags = [\"neck\"]\ndescription = \"Where to begin.\"",
+            "## Begin\n\nThe [upper trapezius](@muscles/upper-trapezius) refers pain to the temple.\n\nA new second paragraph, edited live.",
+        ),
+    );
+    g = server.settle(g)["generation"].as_u64().unwrap();
+    assert!(server
+        .page("/blog/first/")
+        .contains("A new second paragraph, edited live."));
+    let log = server.log();
+    let last = rebuild_lines(&log).pop().unwrap();
+    assert!(
+        last.starts_with("Rebuilt (one document): 2 pages rendered"),
+        "{last}\n{log}"
+    );
+    assert_serves_clean_build(&f, &server, &[]);
+
+    // 2. Its title: every list, tag page and feed that names it.
+    save(
+        root,
+        "content/blog/first.md",
+        &article(
+            "First steps, renamed",
+            "2026-01-10",
+            "tags = [\"neck\"]\ndescription = \"Where to begin.\"",
+            "## Begin\n\nThe [upper trapezius](@muscles/upper-trapezius) refers pain to the temple.\n\nA new second paragraph, edited live.",
+        ),
+    );
+    g = server.settle(g)["generation"].as_u64().unwrap();
+    assert!(server
+        .page("/blog/page/2/")
+        .contains("First steps, renamed"));
+    assert!(server.page("/tags/neck/").contains("First steps, renamed"));
+    assert!(server
+        .page("/muscles/upper-trapezius/")
+        .contains("First steps, renamed"));
+    assert_serves_clean_build(&f, &server, &[]);
+
+    // 3. A new article, linking to the technique.
+    save(
+        root,
+        "content/blog/fourth.md",
+        &article(
+            "Fourth, with a ball",
+            "2026-04-01",
+            "tags = [\"habits\"]\nmuscles = [\"upper-trapezius\"]",
+            "Try the [massage ball](@techniques/massage-ball).",
+        ),
+    );
+    g = server.settle(g)["generation"].as_u64().unwrap();
+    assert!(server.page("/blog/fourth/").contains("Fourth, with a ball"));
+    assert!(server
+        .page("/techniques/massage-ball/")
+        .contains("Fourth, with a ball"));
+    assert_serves_clean_build(&f, &server, &[]);
+
+    // 4. A muscle's data: its page and the pages showing it, not all pages.
+    save(
+        root,
+        "content/muscles/upper-trapezius.toml",
+        &MUSCLE.replace("Upper trapezius", "Upper trapezius (edited)"),
+    );
+    g = server.settle(g)["generation"].as_u64().unwrap();
+    assert!(server
+        .page("/muscles/upper-trapezius/")
+        .contains("Upper trapezius (edited)"));
+    assert!(server
+        .page("/blog/fourth/")
+        .contains("Upper trapezius (edited)"));
+    assert!(server
+        .page("/pain/temple/")
+        .contains("Upper trapezius (edited)"));
+    let log = server.log();
+    let last = rebuild_lines(&log).pop().unwrap();
+    let rendered: usize = last
+        .split(": ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let all: usize = total_pages
+        .split(": ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        rendered < all,
+        "a muscle edit rendered {rendered} of {all} pages: {last}"
+    );
+    assert_serves_clean_build(&f, &server, &[]);
+
+    // 5. A deleted article is gone, from its URL and from every list.
+    f.remove("content/blog/second.md");
+    g = server.settle(g)["generation"].as_u64().unwrap();
+    assert_eq!(server.get("/blog/second/").status, 404);
+    assert!(!server.page("/blog/").contains("Second thoughts"));
+    assert_serves_clean_build(&f, &server, &[]);
+
+    // 6. A renamed file moves its article to the new URL.
+    std::fs::rename(
+        root.join("content/blog/third.md"),
+        root.join("content/blog/third-renamed.md"),
+    )
+    .unwrap();
+    g = server.settle(g)["generation"].as_u64().unwrap();
+    assert_eq!(server.get("/blog/third/").status, 404);
+    assert_eq!(server.get("/blog/third-renamed/").status, 200);
+    assert_serves_clean_build(&f, &server, &[]);
+
+    // 7. A template of the site's own, overriding the theme's.
+    save(
+        root,
+        "templates/page.html",
+        "{% extends \"base.html\" %}{% block main %}<h1>{{ page.title }}</h1><p class=\"custom\">Custom page template</p>{{ page.body_html | safe }}{% endblock %}",
+    );
+    g = server.settle(g)["generation"].as_u64().unwrap();
+    assert!(server.page("/about/").contains("Custom page template"));
+    assert_serves_clean_build(&f, &server, &[]);
+
+    // 8. A stylesheet of the site's own, and site.toml.
+    save(root, "static/css/extra.css", "body { color: #111; }\n");
+    g = server.settle(g)["generation"].as_u64().unwrap();
+    assert_serves_clean_build(&f, &server, &[]);
+    save(
+        root,
+        "site.toml",
+        &SITE_TOML.replace("Test Studio", "Renamed Studio"),
+    );
+    server.settle(g);
+    assert!(server.page("/").contains("Renamed Studio"));
+    assert_serves_clean_build(&f, &server, &[]);
+}
+
+#[test]
+fn errors_keep_the_last_good_site_until_fixed() {
+    let f = fixture();
+    let server = Server::start(f.root(), &[]);
+    let g = server.settle(0)["generation"].as_u64().unwrap();
+    let before = server.page("/muscles/upper-trapezius/");
+
+    // A TOML mistake and a cross-link to a muscle that does not exist.
+    save(
+        f.root(),
+        "content/muscles/upper-trapezius.toml",
+        &format!("{MUSCLE}\noops = [\n"),
+    );
+    save(
+        f.root(),
+        "content/blog/third.md",
+        &article(
+            "Third time",
+            "2026-03-10",
+            "",
+            "See [it](@muscles/upper-trapezus) and [this](@techniques/massage-bal).",
+        ),
+    );
+    let started = Instant::now();
+    let error = loop {
+        let error = server.settle_error();
+        if error.contains("massage-bal`") && error.contains("upper-trapezius.toml") {
+            break error;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "{error}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(
+        error.contains("content/muscles/upper-trapezius.toml:"),
+        "{error}"
+    );
+    assert!(error.contains("content/blog/third.md:"), "{error}");
+    assert!(error.contains("did you mean `massage-ball`?"), "{error}");
+    assert!(error.contains("unknown muscle `upper-trapezus`"), "{error}");
+    assert!(server.log().contains("still serving the last good version"));
+    assert_eq!(server.page("/muscles/upper-trapezius/"), before);
+
+    // A page opened now gets the error at once on its event stream.
+    let mut events = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    events
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(events, "GET /__knotwork/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let text = read_until(&mut events, "massage-bal`");
+    assert!(text.contains("event: build-error"), "{text}");
+
+    save(f.root(), "content/muscles/upper-trapezius.toml", MUSCLE);
+    save(
+        f.root(),
+        "content/blog/third.md",
+        &article(
+            "Third time",
+            "2026-03-10",
+            "",
+            "See [it](@muscles/upper-trapezius).",
+        ),
+    );
+    let status = server.settle(g);
+    assert!(status["error"].is_null(), "{status}");
+    assert!(server
+        .page("/blog/third/")
+        .contains("/muscles/upper-trapezius/"));
+    assert_serves_clean_build(&f, &server, &[]);
+}
+
+/// Reads from an event stream until `needle` shows up.
+fn read_until(stream: &mut TcpStream, needle: &str) -> String {
+    let mut text = String::new();
+    let mut buf = [0u8; 4096];
+    let started = Instant::now();
+    while !text.contains(needle) {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "no {needle:?} in:\n{text}"
+        );
+        match stream.read(&mut buf) {
+            Ok(0) => panic!("stream closed before {needle:?}:\n{text}"),
+            Ok(n) => text.push_str(&String::from_utf8_lossy(&buf[..n])),
+            Err(e) => panic!("{e} before {needle:?}:\n{text}"),
+        }
+    }
+    text
+}
+
+#[test]
+fn open_pages_hear_of_changes_and_stylesheet_swaps() {
+    let f = fixture();
+    f.write("static/css/site-extra.css", "p { margin: 0; }\n");
+    let server = Server::start(f.root(), &[]);
+    let g = server.settle(0)["generation"].as_u64().unwrap();
+    let page = server.page("/blog/first/");
+    assert!(page.contains("</body>"));
+    let script = server.get("/__knotwork/live.js");
+    assert_eq!(script.status, 200);
+    assert!(script
+        .head
+        .to_ascii_lowercase()
+        .contains("content-type: text/javascript"));
+
+    let mut events = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    events
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    write!(events, "GET /__knotwork/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let head = read_until(&mut events, "\r\n\r\n");
+    assert!(head.contains("text/event-stream"), "{head}");
+
+    save(
+        f.root(),
+        "content/blog/first.md",
+        &article(
+            "First steps",
+            "2026-01-10",
+            "tags = [\"neck\"]\ndescription = \"Where to begin.\"",
+            "Changed.",
+        ),
+    );
+    let text = read_until(&mut events, "/blog/first/index.html");
+    assert!(text.contains("event: reload"), "{text}");
+    let g = server.settle(g)["generation"].as_u64().unwrap();
+
+    save(
+        f.root(),
+        "static/css/site-extra.css",
+        "p { margin: 1px; }\n",
+    );
+    let text = read_until(&mut events, "/css/site-extra.");
+    assert!(text.contains("event: css"), "{text}");
+    server.settle(g);
+}
+
+#[test]
+fn nothing_outside_the_site_output_is_served() {
+    let f = fixture();
+    // A secret beside the site, and a symlink in static/ leading to it.
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.txt"), "top secret").unwrap();
+    std::fs::create_dir_all(f.root().join("static")).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.txt"),
+        f.root().join("static/leak.txt"),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(outside.path(), f.root().join("static/outside")).unwrap();
+    let server = Server::start(f.root(), &[]);
+    server.settle(0);
+    assert_eq!(server.get("/").status, 200);
+    for path in [
+        "/../site.toml",
+        "/../../../../etc/passwd",
+        "/%2e%2e/site.toml",
+        "/%2E%2E/%2E%2E/etc/passwd",
+        "/blog/%2e%2e/%2e%2e/site.toml",
+        "/..%2fsite.toml",
+        "/css/..%5c..%5csite.toml",
+        "/site.toml",
+        "/content/blog/first.md",
+        "/leak.txt",
+        "/outside/secret.txt",
+        "/index.html%00.txt",
+    ] {
+        let reply = server.get(path);
+        assert_eq!(reply.status, 404, "{path} gave {}", reply.status);
+        assert!(
+            !String::from_utf8_lossy(&reply.body).contains("top secret"),
+            "{path} leaked"
+        );
+    }
+    // The 404 page is the site's own.
+    let missing = server.get("/no/such/page/");
+    assert!(String::from_utf8_lossy(&missing.body).contains("Page not found"));
+    // Only GET and HEAD.
+    assert_eq!(request(server.port, "POST / HTTP/1.1").status, 405);
+    let head = request(server.port, "HEAD / HTTP/1.1");
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+}
+
+#[test]
+fn many_clients_at_once_and_clients_that_leave_early() {
+    let f = fixture();
+    let server = Server::start(f.root(), &[]);
+    server.settle(0);
+    let expected = server.get("/blog/first/").body;
+    // Clients that send half a request, or hang up before reading.
+    for _ in 0..20 {
+        let mut s = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+        let _ = s.write_all(b"GET /blog/first/ HTTP/1.1\r\nHost: x\r\n\r\n");
+        drop(s);
+        let mut s = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+        let _ = s.write_all(b"GET /blog/fi");
+        drop(s);
+    }
+    let port = server.port;
+    let threads: Vec<_> = (0..32)
+        .map(|_| {
+            let expected = expected.clone();
+            std::thread::spawn(move || {
+                for _ in 0..10 {
+                    let reply = request(port, "GET /blog/first/ HTTP/1.1");
+                    assert_eq!(reply.status, 200);
+                    assert_eq!(reply.body, expected);
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert_eq!(server.get("/").status, 200);
+}
+
+#[test]
+fn a_subpath_site_with_drafts_is_served_under_its_base_path() {
+    let f = fixture();
+    f.write(
+        "site.toml",
+        &SITE_TOML.replace("https://example.com", "https://example.com/studio/"),
+    )
+    .write(
+        "content/blog/draft.md",
+        &article("A draft", "2026-05-01", "draft = true", "Not yet."),
+    );
+    let server = Server::start(f.root(), &["--drafts"]);
+    let g = server.settle(0)["generation"].as_u64().unwrap();
+    assert!(server.url.ends_with("/studio/"), "{}", server.url);
+    let root = server.get("/");
+    assert_eq!(root.status, 301);
+    assert!(root.head.contains("location: /studio/"), "{}", root.head);
+    assert!(server.page("/blog/draft/").contains("A draft"));
+    assert_eq!(server.get("/blog/first/").status, 404);
+    assert_serves_clean_build(&f, &server, &["--drafts"]);
+    save(
+        f.root(),
+        "content/blog/draft.md",
+        &article("A draft", "2026-05-01", "draft = true", "Nearly there."),
+    );
+    server.settle(g);
+    assert!(server.page("/blog/draft/").contains("Nearly there."));
+    assert_serves_clean_build(&f, &server, &["--drafts"]);
+}
