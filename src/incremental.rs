@@ -29,6 +29,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -44,7 +45,11 @@ use crate::output::OutputFile;
 use crate::pages::{self, PagePlan};
 use crate::render::{self, Assets, Renderer};
 use crate::theme::Theme;
-use crate::{load_and_link, minify, BuildFailure, BuildOptions, Linked};
+use crate::{load_and_link, minify, BuildFailure, BuildOptions, Linked, StageTimer};
+
+/// Output files by path. A persistent map: the server gets a copy of the
+/// whole site after every rebuild, and copying it costs nothing.
+pub type OutputMap = imbl::HashMap<String, Bytes>;
 
 /// What one page's output was made from.
 #[derive(Debug, Clone)]
@@ -88,8 +93,9 @@ pub struct Rebuilt {
 /// The state of the last successful build.
 struct State {
     site: Site,
-    theme: Theme,
-    assets: Assets,
+    /// The templates, parsed, and the site-wide variables: the same until
+    /// the site path runs again.
+    renderer: Renderer,
     /// Hash of the site-wide template variables and the asset names.
     globals: u64,
     /// Hash of each template's text, by name.
@@ -101,7 +107,7 @@ struct State {
     /// Rendered pages as the templates wrote them (the search indexes these).
     html: HashMap<String, Bytes>,
     /// The output: pages and assets, minified if the site asks for it.
-    files: HashMap<String, Bytes>,
+    files: OutputMap,
 }
 
 /// A site being served: its last good build and how to update it.
@@ -124,7 +130,7 @@ impl Session {
     }
 
     /// The output files of the last good build (no search bundle).
-    pub fn files(&self) -> Option<&HashMap<String, Bytes>> {
+    pub fn files(&self) -> Option<&OutputMap> {
         self.state.as_ref().map(|s| &s.files)
     }
 
@@ -258,12 +264,15 @@ impl Session {
             theme,
             mut diags,
         } = load_and_link(&self.opts)?;
+        let mut timer = StageTimer::start();
         let plans = pages::plan(&site, &mut diags);
+        timer.lap("plan");
         if diags.has_errors() {
             return Err(BuildFailure::from(diags));
         }
         let assets = render::assets(&site, &theme);
-        let Some(renderer) = Renderer::new(&site, &theme, &assets, &mut diags) else {
+        let theme = Arc::new(theme);
+        let Some(renderer) = Renderer::new(&site, theme.clone(), &assets, &mut diags) else {
             return Err(BuildFailure::from(diags));
         };
         let old = self.state.as_ref();
@@ -277,6 +286,7 @@ impl Session {
             _ => HashSet::new(),
         };
         let records: Vec<PageRecord> = plans.par_iter().map(record).collect();
+        timer.lap("fingerprint");
         let to_render: Vec<PagePlan> = plans
             .into_iter()
             .zip(&records)
@@ -293,19 +303,20 @@ impl Session {
         if diags.has_errors() {
             return Err(BuildFailure::from(diags));
         }
-        drop(renderer);
+        timer.lap("render");
 
         let mut html = HashMap::with_capacity(records.len() + assets.files.len());
-        let mut files = HashMap::with_capacity(records.len() + assets.files.len());
+        let mut files = OutputMap::new();
         let fresh: HashSet<&str> = rendered.iter().map(|f| f.path.as_str()).collect();
+        let fresh_count = rendered.len();
         if let Some(old) = old {
             for rec in records.iter().filter(|r| !fresh.contains(r.path.as_str())) {
                 html.insert(rec.path.clone(), old.html[&rec.path].clone());
                 files.insert(rec.path.clone(), old.files[&rec.path].clone());
             }
         }
-        let new_files: Vec<OutputFile> = rendered.into_iter().chain(assets.files.clone()).collect();
-        let count = new_files.len() - assets.files.len();
+        let new_files: Vec<OutputFile> = rendered.into_iter().chain(assets.files).collect();
+        let count = fresh_count;
         insert_outputs(&mut html, &mut files, new_files, minify);
 
         let (changed, removed) = diff(old.map(|o| &o.files), &files);
@@ -313,10 +324,10 @@ impl Session {
         let old_searchable: HashSet<String> = old.map_or_else(HashSet::new, State::searchable);
         diags.sort();
         let page_index = index_of(&records);
+        timer.lap("store");
         self.state = Some(State {
             site,
-            theme,
-            assets,
+            renderer,
             globals,
             templates,
             pages: records,
@@ -361,10 +372,6 @@ impl State {
         path: RebuildPath,
     ) -> Result<Rebuilt, BuildFailure> {
         let mut diags = Diagnostics::new();
-        let Some(renderer) = Renderer::new(&self.site, &self.theme, &self.assets, &mut diags)
-        else {
-            return Err(BuildFailure::from(diags));
-        };
         let mut to_render = Vec::new();
         let mut records = Vec::new();
         for plan in plans {
@@ -374,8 +381,7 @@ impl State {
                 to_render.push(plan);
             }
         }
-        let rendered = renderer.render_all(to_render, &mut diags);
-        drop(renderer);
+        let rendered = self.renderer.render_all(to_render, &mut diags);
         if diags.has_errors() {
             return Err(BuildFailure::from(diags));
         }
@@ -390,16 +396,19 @@ impl State {
             let i = self.page_index[&rec.path];
             self.pages[i] = rec;
         }
-        let searchable = self.searchable();
-        let changed: Vec<String> = before
+        let mut changed: Vec<String> = before
             .into_iter()
-            .filter(|(path, bytes)| self.files[path] != *bytes)
+            .filter(|(path, bytes)| self.files.get(path) != Some(bytes))
             .map(|(path, _)| path)
             .collect();
+        changed.sort();
+        let search_changed = changed
+            .iter()
+            .any(|p| self.record(p).is_some_and(|r| r.searchable));
         Ok(Rebuilt {
             path,
             rendered: count,
-            search_changed: changed.iter().any(|p| searchable.contains(p)),
+            search_changed,
             changed,
             removed: Vec::new(),
             warnings: diags,
@@ -412,7 +421,7 @@ impl State {
 /// the pages as rendered.
 fn insert_outputs(
     html: &mut HashMap<String, Bytes>,
-    files: &mut HashMap<String, Bytes>,
+    files: &mut OutputMap,
     rendered: Vec<OutputFile>,
     minify: bool,
 ) {
@@ -613,10 +622,7 @@ fn string_literals(tag: &str, found: &mut BTreeSet<String>) {
 }
 
 /// Output files added or changed, and removed, between two outputs.
-fn diff(
-    before: Option<&HashMap<String, Bytes>>,
-    after: &HashMap<String, Bytes>,
-) -> (Vec<String>, Vec<String>) {
+fn diff(before: Option<&OutputMap>, after: &OutputMap) -> (Vec<String>, Vec<String>) {
     let mut changed: Vec<String> = after
         .iter()
         .filter(|(path, bytes)| before.and_then(|b| b.get(*path)) != Some(*bytes))

@@ -35,6 +35,7 @@ pub mod toml_file;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use diagnostics::{Diagnostic, Diagnostics};
@@ -124,7 +125,7 @@ pub fn render_site(opts: &BuildOptions) -> Result<RenderedSite, BuildFailure> {
         return Err(BuildFailure::from(diags));
     }
     let assets = render::assets(&site, &theme);
-    let Some(renderer) = render::Renderer::new(&site, &theme, &assets, &mut diags) else {
+    let Some(renderer) = render::Renderer::new(&site, Arc::new(theme), &assets, &mut diags) else {
         return Err(BuildFailure::from(diags));
     };
     let page_count = plans.len();
@@ -210,20 +211,20 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildFailure> {
 
 /// Prints how long each stage took when `KNOTWORK_TIMINGS` is set: the
 /// first thing to look at when a build is slow.
-struct StageTimer {
+pub(crate) struct StageTimer {
     enabled: bool,
     last: Instant,
 }
 
 impl StageTimer {
-    fn start() -> Self {
+    pub(crate) fn start() -> Self {
         StageTimer {
             enabled: std::env::var_os("KNOTWORK_TIMINGS").is_some(),
             last: Instant::now(),
         }
     }
 
-    fn lap(&mut self, stage: &str) {
+    pub(crate) fn lap(&mut self, stage: &str) {
         if self.enabled {
             eprintln!(
                 "{stage:>8}: {:>7.1} ms",

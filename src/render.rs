@@ -7,11 +7,13 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde_json::{json, Value};
 use tera::Tera;
 
+use crate::config::BaseUrl;
 use crate::diagnostics::{closest, Diagnostic, Diagnostics, Location};
 use crate::graph::Site;
 use crate::ids::UrlPath;
@@ -178,30 +180,30 @@ fn site_globals(site: &Site) -> Value {
 /// Everything a page needs besides its plan: the parsed templates and the
 /// site-wide variables. Built once per build; renders pages one at a time
 /// (for incremental rebuilds) or all in parallel.
-pub struct Renderer<'a> {
+pub struct Renderer {
     tera: Tera,
-    theme: &'a Theme,
+    theme: Arc<Theme>,
     globals: Value,
-    base: &'a crate::config::BaseUrl,
+    base: BaseUrl,
     known: Vec<String>,
 }
 
-impl<'a> Renderer<'a> {
+impl Renderer {
     /// Parses the templates; `None` when they have errors (in `diags`).
     pub fn new(
-        site: &'a Site,
-        theme: &'a Theme,
+        site: &Site,
+        theme: Arc<Theme>,
         assets: &Assets,
         diags: &mut Diagnostics,
     ) -> Option<Self> {
-        let tera = tera(theme, site, assets, diags)?;
+        let tera = tera(&theme, site, assets, diags)?;
         let mut known: Vec<String> = tera.get_template_names().map(str::to_string).collect();
         known.sort();
         Some(Renderer {
             tera,
             theme,
             globals: site_globals(site),
-            base: &site.config.base,
+            base: site.config.base.clone(),
             known,
         })
     }
@@ -229,7 +231,7 @@ impl<'a> Renderer<'a> {
         match self.tera.render(&plan.template, &context) {
             Ok(html) => Ok(OutputFile::new(plan.url.output_file(), html)),
             Err(e) => {
-                let mut d = template_error(&e, self.theme);
+                let mut d = template_error(&e, &self.theme);
                 d.message = format!("{} (rendering {})", d.message, plan.url);
                 Err(d)
             }

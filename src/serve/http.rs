@@ -288,12 +288,10 @@ fn not_built(snapshot: &Snapshot) -> Response {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
-
     use super::*;
 
     fn snapshot(base: &str) -> Snapshot {
-        let files: HashMap<String, Bytes> = [
+        let files: crate::incremental::OutputMap = [
             "index.html",
             "blog/x/index.html",
             "css/site.css",
@@ -303,7 +301,7 @@ mod tests {
         .map(|p| (p.to_string(), Bytes::from_static(b"x")))
         .collect();
         Snapshot {
-            files: Arc::new(files),
+            files,
             base_path: base.to_string(),
             ..Snapshot::default()
         }

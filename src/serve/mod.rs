@@ -32,7 +32,7 @@ use tokio::sync::broadcast;
 
 use crate::diagnostics::Diagnostics;
 use crate::ids::UrlPath;
-use crate::incremental::{RebuildPath, Rebuilt, Session};
+use crate::incremental::{OutputMap, RebuildPath, Rebuilt, Session};
 use crate::{config, search, BuildFailure, BuildOptions};
 
 pub use http::LIVE_RELOAD_TAG;
@@ -52,7 +52,7 @@ pub struct ServeOptions {
 #[derive(Debug, Default)]
 pub struct Snapshot {
     /// The built site, by output path (`blog/x/index.html`).
-    pub files: Arc<HashMap<String, Bytes>>,
+    pub files: OutputMap,
     /// The search bundle, by output path (`pagefind/…`).
     pub search: Arc<HashMap<String, Bytes>>,
     /// `/studio`, or empty at the domain root.
@@ -259,7 +259,7 @@ fn publish(
             }
             let mut generation = 0;
             shared.update(|s| {
-                s.files = Arc::new(files);
+                s.files = files;
                 s.base_path = base;
                 s.generation += 1;
                 s.error = None;
@@ -331,7 +331,7 @@ const MAX_LISTED_CHANGES: usize = 500;
 
 fn live_event(
     rebuilt: &Rebuilt,
-    files: &HashMap<String, Bytes>,
+    files: &OutputMap,
     base: &str,
     css_only: bool,
 ) -> Option<LiveEvent> {
