@@ -20,8 +20,9 @@
     overlay.id = OVERLAY_ID;
     overlay.setAttribute("role", "alert");
     overlay.style.cssText =
-      "position:fixed;inset:0;z-index:2147483647;overflow:auto;padding:2rem;" +
-      "background:rgba(20,20,20,.94);color:#fff;font:15px/1.5 system-ui,sans-serif";
+      "all:initial;display:block;position:fixed;inset:0;z-index:2147483647;overflow:auto;" +
+      "padding:2rem;box-sizing:border-box;opacity:1;" +
+      "background:#161616;color:#fff;font:15px/1.5 system-ui,sans-serif";
     const title = document.createElement("h2");
     title.textContent = "The site does not build: still showing the last good version";
     title.style.cssText = "margin:0 0 1rem;font-size:1.25rem;color:#ffb4a8";
