@@ -80,6 +80,7 @@ fn main() {
     save(&target, &original);
     std::thread::sleep(Duration::from_millis(200));
     let _ = child.kill();
+    let _ = child.wait();
     times.sort_by(f64::total_cmp);
     let pick = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
     println!(

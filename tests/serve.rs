@@ -142,10 +142,6 @@ impl Server {
         }
     }
 
-    fn generation(&self) -> u64 {
-        self.status()["generation"].as_u64().unwrap()
-    }
-
     /// The served page at a site URL (`/blog/x/`), without the live reload
     /// script.
     fn page(&self, url: &str) -> String {
