@@ -49,7 +49,7 @@ pub struct ServeOptions {
 }
 
 /// What the server answers from: one consistent state of the site.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Snapshot {
     /// The built site, by output path (`blog/x/index.html`).
     pub files: OutputMap,
@@ -63,6 +63,9 @@ pub struct Snapshot {
     pub error: Option<String>,
     /// The search index lags behind the pages.
     pub search_pending: bool,
+    /// The newest search indexing requested; the index of an older one is
+    /// dropped when it finishes.
+    pub search_job: u64,
 }
 
 /// What the open pages are told.
@@ -88,17 +91,11 @@ impl Shared {
         self.snapshot.lock().map(|s| s.clone()).unwrap_or_default()
     }
 
+    /// Publishes a changed copy of the current snapshot (cheap: the maps
+    /// are shared, not copied).
     fn update(&self, change: impl FnOnce(&mut Snapshot)) {
         if let Ok(mut guard) = self.snapshot.lock() {
-            let s: &Snapshot = &guard;
-            let mut next = Snapshot {
-                files: s.files.clone(),
-                search: s.search.clone(),
-                base_path: s.base_path.clone(),
-                generation: s.generation,
-                error: s.error.clone(),
-                search_pending: s.search_pending,
-            };
+            let mut next = Snapshot::clone(&guard);
             change(&mut next);
             *guard = Arc::new(next);
         }
@@ -257,28 +254,33 @@ fn publish(
                 // undone): the pages only need their overlay taken down.
                 event = Some(LiveEvent::Reload(Some(Vec::new())));
             }
-            let mut generation = 0;
+            let mut job = 0;
             shared.update(|s| {
                 s.files = files;
                 s.base_path = base;
                 s.generation += 1;
                 s.error = None;
-                s.search_pending |= rebuilt.search_changed;
-                generation = s.generation;
+                if rebuilt.search_changed {
+                    s.search_job += 1;
+                    s.search_pending = true;
+                    job = s.search_job;
+                }
             });
             report(&rebuilt, started);
             if rebuilt.search_changed {
                 match session.search_pages() {
                     Some((pages, language)) => {
                         let _ = indexer.send(SearchJob {
-                            generation,
+                            id: job,
                             pages,
                             language,
                         });
                     }
                     None => shared.update(|s| {
-                        s.search = Arc::default();
-                        s.search_pending = false;
+                        if s.search_job == job {
+                            s.search = Arc::default();
+                            s.search_pending = false;
+                        }
                     }),
                 }
             }
@@ -356,9 +358,10 @@ fn live_event(
     )))
 }
 
-/// A request to index the pages of one generation of the site.
+/// A request to index the searchable pages of the site as they are now.
 struct SearchJob {
-    generation: u64,
+    /// Numbers the requests; only the newest one's index is kept.
+    id: u64,
     pages: Vec<(UrlPath, Bytes)>,
     language: String,
 }
@@ -384,13 +387,13 @@ fn start_indexer(shared: Arc<Shared>) -> mpsc::Sender<SearchJob> {
 }
 
 fn index(shared: &Shared, job: SearchJob) {
-    if shared.current().generation != job.generation {
+    if shared.current().search_job != job.id {
         return; // the pages changed again: a newer job is on its way
     }
     let pages = job.pages.iter().map(|(url, html)| (url, html.as_ref()));
     match search::index(pages, &job.language) {
         Ok(bundle) => shared.update(|s| {
-            if s.generation == job.generation {
+            if s.search_job == job.id {
                 s.search = Arc::new(
                     bundle
                         .into_iter()
@@ -400,6 +403,13 @@ fn index(shared: &Shared, job: SearchJob) {
                 s.search_pending = false;
             }
         }),
-        Err(d) => eprintln!("{}\n", d.render(false)),
+        Err(d) => {
+            eprintln!("{}\n", d.render(false));
+            shared.update(|s| {
+                if s.search_job == job.id {
+                    s.search_pending = false;
+                }
+            });
+        }
     }
 }
