@@ -29,8 +29,6 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io;
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use rayon::prelude::*;
@@ -42,10 +40,10 @@ use crate::graph::{self, Site};
 use crate::ids::UrlPath;
 use crate::markdown::{CrossLink, Rendered};
 use crate::output::OutputFile;
-use crate::pages::{self, PagePlan};
-use crate::render::{self, Assets, Renderer};
+use crate::pages::{self, ArticleCard, PagePlan};
+use crate::render::{Assets, Renderer};
 use crate::theme::Theme;
-use crate::{load_and_link, minify, BuildFailure, BuildOptions, Linked, StageTimer};
+use crate::{minify, plan_site, BuildFailure, BuildOptions, Planned, StageTimer};
 
 /// Output files by path. A persistent map: the server gets a copy of the
 /// whole site after every rebuild, and copying it costs nothing.
@@ -57,10 +55,43 @@ struct PageRecord {
     /// The output path (`blog/x/index.html`).
     path: String,
     url: UrlPath,
-    template: String,
     /// A hash of the page's template name, search kind and data.
     fingerprint: u64,
     searchable: bool,
+}
+
+/// The records of every page, in plan order (a clean build's order, which
+/// the search index depends on), found by output path.
+#[derive(Default)]
+struct PageRecords {
+    pages: Vec<PageRecord>,
+    by_path: HashMap<String, usize>,
+}
+
+impl PageRecords {
+    fn new(pages: Vec<PageRecord>) -> Self {
+        let by_path = pages
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.path.clone(), i))
+            .collect();
+        PageRecords { pages, by_path }
+    }
+
+    fn get(&self, path: &str) -> Option<&PageRecord> {
+        self.by_path.get(path).map(|&i| &self.pages[i])
+    }
+
+    fn is_searchable(&self, path: &str) -> bool {
+        self.get(path).is_some_and(|r| r.searchable)
+    }
+
+    /// Updates the record of a page re-planned on its own.
+    fn update(&mut self, record: PageRecord) {
+        if let Some(&i) = self.by_path.get(&record.path) {
+            self.pages[i] = record;
+        }
+    }
 }
 
 /// How a rebuild went about it.
@@ -80,14 +111,13 @@ pub struct Rebuilt {
     pub path: RebuildPath,
     /// Pages rendered (the others kept their bytes).
     pub rendered: usize,
-    /// Output files added or changed.
+    /// Output files added or changed, sorted.
     pub changed: Vec<String>,
-    /// Output files that no longer exist.
+    /// Output files that no longer exist, sorted.
     pub removed: Vec<String>,
     /// A page the search indexes changed, appeared or went away.
     pub search_changed: bool,
     pub warnings: Diagnostics,
-    pub elapsed: Duration,
 }
 
 /// The state of the last successful build.
@@ -100,10 +130,7 @@ struct State {
     globals: u64,
     /// Hash of each template's text, by name.
     templates: HashMap<String, u64>,
-    /// In plan order: the order of a clean build, which the search index
-    /// depends on.
-    pages: Vec<PageRecord>,
-    page_index: HashMap<String, usize>,
+    pages: PageRecords,
     /// Rendered pages as the templates wrote them (the search indexes these).
     html: HashMap<String, Bytes>,
     /// The output: pages and assets, minified if the site asks for it.
@@ -144,6 +171,7 @@ impl Session {
         }
         let pages = state
             .pages
+            .pages
             .iter()
             .filter(|p| p.searchable)
             .filter_map(|p| Some((p.url.clone(), state.html.get(&p.path)?.clone())))
@@ -162,7 +190,6 @@ impl Session {
     /// in `changed` (absolute paths) were edited, added or removed. On
     /// failure the last good output stays as it was.
     pub fn rebuild(&mut self, changed: &[PathBuf]) -> Result<Rebuilt, BuildFailure> {
-        let started = Instant::now();
         let result = match self.document_change(changed) {
             Some(doc) => match self.rebuild_document(doc) {
                 Some(result) => result,
@@ -171,27 +198,7 @@ impl Session {
             None => self.rebuild_site(),
         };
         self.stale = result.is_err();
-        result.map(|mut r| {
-            r.elapsed = started.elapsed();
-            r
-        })
-    }
-
-    /// Whether the search index must follow: a searchable page changed,
-    /// appeared or went away.
-    fn search_changed(
-        &self,
-        old_searchable: HashSet<String>,
-        changed: &[String],
-        removed: &[String],
-    ) -> bool {
-        let now = self
-            .state
-            .as_ref()
-            .map(State::searchable)
-            .unwrap_or_default();
-        changed.iter().any(|p| now.contains(p))
-            || removed.iter().any(|p| old_searchable.contains(p))
+        result
     }
 
     /// The one article or page whose file is all that changed, if that is
@@ -216,34 +223,28 @@ impl Session {
     ) -> Option<Result<Rebuilt, BuildFailure>> {
         let state = self.state.as_mut()?;
         let site = &mut state.site;
-        let old_doc = docs(site, kind).get(i)?;
+        let (old_doc, old_body) = document_at(site, kind, i)?;
         let path = site.config.root.join(&old_doc.source.path);
         let source = content::read_source(&site.config.root, &path).ok()?;
-        let (_, body) = document::split_front_matter(&source).ok()?;
-        let same_front_matter =
-            source.text[..body.start] == old_doc.source.text[..old_doc.body.start];
-        if !same_front_matter {
-            return None;
-        }
         let stem = path.file_stem()?.to_string_lossy().into_owned();
         let new_doc = document::load(kind, source, &stem).ok()?;
-        let (rendered, problems) = graph::render_document(site, &new_doc);
-        let old_rendered = &rendered_docs(site, kind)[i];
-        if !problems.is_empty() || !same_links(&rendered.links, &old_rendered.links) {
+        if front_matter(&new_doc) != front_matter(old_doc) {
             return None;
         }
-        let anchors_changed = rendered.anchors != old_rendered.anchors;
+        let (body, problems) = graph::render_document(site, &new_doc);
+        if !problems.is_empty() || !same_links(&body.links, &old_body.links) {
+            return None;
+        }
+        let anchors_changed = body.anchors != old_body.anchors;
         let card_before = card(site, kind, i);
-        let old_doc = std::mem::replace(&mut docs_mut(site, kind)[i], new_doc);
-        let old_rendered = std::mem::replace(&mut rendered_docs_mut(site, kind)[i], rendered);
+        let (old_doc, old_body) = swap_document(site, kind, i, new_doc, body);
         let mut diags = Diagnostics::new();
         if anchors_changed {
             graph::check_all_fragments(site, &mut diags);
         }
         if !diags.is_empty() || card(site, kind, i) != card_before {
             // Other pages show something of this document after all.
-            docs_mut(site, kind)[i] = old_doc;
-            rendered_docs_mut(site, kind)[i] = old_rendered;
+            swap_document(site, kind, i, old_doc, old_body);
             return None;
         }
         let mut plans = vec![match kind {
@@ -253,36 +254,29 @@ impl Session {
         if kind == DocKind::Article && i < pages::FEED_ENTRIES {
             plans.extend(pages::feed(site));
         }
-        let state = self.state.as_mut()?;
-        Some(state.render_plans(plans, RebuildPath::Document))
+        Some(state.render_plans(plans))
     }
 
     /// The site path: load, link and plan everything; render what changed.
     fn rebuild_site(&mut self) -> Result<Rebuilt, BuildFailure> {
-        let Linked {
+        let Planned {
             site,
-            theme,
+            plans,
+            assets,
+            renderer,
             mut diags,
-        } = load_and_link(&self.opts)?;
+        } = plan_site(&self.opts)?;
         let mut timer = StageTimer::start();
-        let plans = pages::plan(&site, &mut diags);
-        timer.lap("plan");
-        if diags.has_errors() {
-            return Err(BuildFailure::from(diags));
-        }
-        let assets = render::assets(&site, &theme);
-        let theme = Arc::new(theme);
-        let Some(renderer) = Renderer::new(&site, theme.clone(), &assets, &mut diags) else {
-            return Err(BuildFailure::from(diags));
-        };
         let old = self.state.as_ref();
         let globals = globals_hash(renderer.globals(), &assets);
-        let templates = template_hashes(&theme);
+        let templates = template_hashes(renderer.theme());
         let minify = site.config.site.minify;
         let everything =
             old.is_none_or(|o| o.globals != globals || o.site.config.site.minify != minify);
         let affected = match old {
-            Some(o) if !everything => affected_templates(&theme, &o.templates, &templates),
+            Some(o) if !everything => {
+                affected_templates(renderer.theme(), &o.templates, &templates)
+            }
             _ => HashSet::new(),
         };
         let records: Vec<PageRecord> = plans.par_iter().map(record).collect();
@@ -293,9 +287,10 @@ impl Session {
             .filter(|(plan, rec)| {
                 everything
                     || affected.contains(&plan.template)
-                    || old.and_then(|o| o.record(&rec.path)).is_none_or(|was| {
-                        was.fingerprint != rec.fingerprint || was.template != rec.template
-                    })
+                    || old
+                        .and_then(|o| o.pages.get(&rec.path))
+                        .map(|r| r.fingerprint)
+                        != Some(rec.fingerprint)
             })
             .map(|(plan, _)| plan)
             .collect();
@@ -305,181 +300,174 @@ impl Session {
         }
         timer.lap("render");
 
-        let mut html = HashMap::with_capacity(records.len() + assets.files.len());
+        // Pages not rendered again keep their output.
+        let rendered_count = rendered.len();
+        let mut html = HashMap::with_capacity(records.len());
         let mut files = OutputMap::new();
-        let fresh: HashSet<&str> = rendered.iter().map(|f| f.path.as_str()).collect();
-        let fresh_count = rendered.len();
         if let Some(old) = old {
+            let fresh: HashSet<&str> = rendered.iter().map(|f| f.path.as_str()).collect();
             for rec in records.iter().filter(|r| !fresh.contains(r.path.as_str())) {
                 html.insert(rec.path.clone(), old.html[&rec.path].clone());
                 files.insert(rec.path.clone(), old.files[&rec.path].clone());
             }
         }
-        let new_files: Vec<OutputFile> = rendered.into_iter().chain(assets.files).collect();
-        let count = fresh_count;
-        insert_outputs(&mut html, &mut files, new_files, minify);
+        let new_files = rendered.into_iter().chain(assets.files).collect();
+        let written = insert_outputs(&mut html, &mut files, new_files, minify);
 
-        let (changed, removed) = diff(old.map(|o| &o.files), &files);
-        let initial = old.is_none();
-        let old_searchable: HashSet<String> = old.map_or_else(HashSet::new, State::searchable);
+        let before = old.map(|o| o.files.clone()).unwrap_or_default();
+        let changed = changed_among(&before, &files, written);
+        let mut removed: Vec<String> = before
+            .keys()
+            .filter(|p| !files.contains_key(*p))
+            .cloned()
+            .collect();
+        removed.sort();
+        let pages = PageRecords::new(records);
+        let search_changed = changed.iter().any(|p| pages.is_searchable(p))
+            || removed
+                .iter()
+                .any(|p| old.is_some_and(|o| o.pages.is_searchable(p)));
+        let path = match old {
+            None => RebuildPath::Initial,
+            Some(_) => RebuildPath::Site,
+        };
         diags.sort();
-        let page_index = index_of(&records);
-        timer.lap("store");
         self.state = Some(State {
             site,
             renderer,
             globals,
             templates,
-            pages: records,
-            page_index,
+            pages,
             html,
             files,
         });
+        timer.lap("store");
         Ok(Rebuilt {
-            path: if initial {
-                RebuildPath::Initial
-            } else {
-                RebuildPath::Site
-            },
-            rendered: count,
-            search_changed: self.search_changed(old_searchable, &changed, &removed),
+            path,
+            rendered: rendered_count,
             changed,
             removed,
+            search_changed,
             warnings: diags,
-            elapsed: Duration::ZERO,
         })
     }
 }
 
 impl State {
-    fn searchable(&self) -> HashSet<String> {
-        self.pages
-            .iter()
-            .filter(|p| p.searchable)
-            .map(|p| p.path.clone())
-            .collect()
-    }
-
-    fn record(&self, path: &str) -> Option<&PageRecord> {
-        self.page_index.get(path).map(|&i| &self.pages[i])
-    }
-
-    /// Renders re-planned pages of the current site (the document path):
-    /// those whose fingerprint changed replace their old output.
-    fn render_plans(
-        &mut self,
-        plans: Vec<PagePlan>,
-        path: RebuildPath,
-    ) -> Result<Rebuilt, BuildFailure> {
+    /// Renders pages re-planned on their own (the document path): those
+    /// whose fingerprint changed replace their old output.
+    fn render_plans(&mut self, plans: Vec<PagePlan>) -> Result<Rebuilt, BuildFailure> {
+        let (to_render, records): (Vec<PagePlan>, Vec<PageRecord>) = plans
+            .into_iter()
+            .map(|plan| {
+                let rec = record(&plan);
+                (plan, rec)
+            })
+            .filter(|(_, rec)| {
+                self.pages.get(&rec.path).map(|r| r.fingerprint) != Some(rec.fingerprint)
+            })
+            .unzip();
         let mut diags = Diagnostics::new();
-        let mut to_render = Vec::new();
-        let mut records = Vec::new();
-        for plan in plans {
-            let rec = record(&plan);
-            if self.record(&rec.path).map(|r| r.fingerprint) != Some(rec.fingerprint) {
-                records.push(rec);
-                to_render.push(plan);
-            }
-        }
         let rendered = self.renderer.render_all(to_render, &mut diags);
         if diags.has_errors() {
             return Err(BuildFailure::from(diags));
         }
-        let before: HashMap<String, Bytes> = rendered
-            .iter()
-            .filter_map(|f| Some((f.path.clone(), self.files.get(&f.path)?.clone())))
-            .collect();
-        let count = rendered.len();
+        let rendered_count = rendered.len();
+        let before = self.files.clone();
         let minify = self.site.config.site.minify;
-        insert_outputs(&mut self.html, &mut self.files, rendered, minify);
+        let written = insert_outputs(&mut self.html, &mut self.files, rendered, minify);
         for rec in records {
-            let i = self.page_index[&rec.path];
-            self.pages[i] = rec;
+            self.pages.update(rec);
         }
-        let mut changed: Vec<String> = before
-            .into_iter()
-            .filter(|(path, bytes)| self.files.get(path) != Some(bytes))
-            .map(|(path, _)| path)
-            .collect();
-        changed.sort();
-        let search_changed = changed
-            .iter()
-            .any(|p| self.record(p).is_some_and(|r| r.searchable));
+        let changed = changed_among(&before, &self.files, written);
         Ok(Rebuilt {
-            path,
-            rendered: count,
-            search_changed,
+            path: RebuildPath::Document,
+            rendered: rendered_count,
+            search_changed: changed.iter().any(|p| self.pages.is_searchable(p)),
             changed,
             removed: Vec::new(),
             warnings: diags,
-            elapsed: Duration::ZERO,
         })
     }
 }
 
 /// Stores rendered files as the output, minifying if asked; `html` keeps
-/// the pages as rendered.
+/// the pages as rendered. Returns the paths written.
 fn insert_outputs(
     html: &mut HashMap<String, Bytes>,
     files: &mut OutputMap,
     rendered: Vec<OutputFile>,
     minify: bool,
-) {
-    if !minify {
-        for f in rendered {
-            let bytes = Bytes::from(f.bytes);
-            html.insert(f.path.clone(), bytes.clone());
-            files.insert(f.path, bytes);
-        }
-        return;
-    }
-    let minified: Vec<(String, Bytes, Bytes)> = rendered
+) -> Vec<String> {
+    let outputs: Vec<(String, Bytes, Bytes)> = rendered
         .into_par_iter()
         .map(|mut f| {
-            let original = Bytes::from(f.bytes.clone());
+            let original = Bytes::from(std::mem::take(&mut f.bytes));
+            if !minify {
+                return (f.path, original.clone(), original);
+            }
+            f.bytes = original.to_vec();
             minify::file(&mut f);
             (f.path, original, Bytes::from(f.bytes))
         })
         .collect();
-    for (path, original, small) in minified {
-        html.insert(path.clone(), original);
-        files.insert(path, small);
-    }
+    outputs
+        .into_iter()
+        .map(|(path, original, output)| {
+            html.insert(path.clone(), original);
+            files.insert(path.clone(), output);
+            path
+        })
+        .collect()
 }
 
-fn docs(site: &Site, kind: DocKind) -> &Vec<Document> {
-    match kind {
-        DocKind::Article => &site.content.articles,
-        DocKind::Page => &site.content.pages,
-    }
+/// Of the paths just written, those whose bytes differ from before, sorted.
+fn changed_among(before: &OutputMap, after: &OutputMap, written: Vec<String>) -> Vec<String> {
+    let mut changed: Vec<String> = written
+        .into_iter()
+        .filter(|p| before.get(p) != after.get(p))
+        .collect();
+    changed.sort();
+    changed
 }
 
-fn docs_mut(site: &mut Site, kind: DocKind) -> &mut Vec<Document> {
-    match kind {
-        DocKind::Article => &mut site.content.articles,
-        DocKind::Page => &mut site.content.pages,
-    }
+/// Article or page `i` and its rendered body.
+fn document_at(site: &Site, kind: DocKind, i: usize) -> Option<(&Document, &Rendered)> {
+    let (docs, bodies) = match kind {
+        DocKind::Article => (&site.content.articles, &site.markdown.articles),
+        DocKind::Page => (&site.content.pages, &site.markdown.pages),
+    };
+    Some((docs.get(i)?, bodies.get(i)?))
 }
 
-fn rendered_docs(site: &Site, kind: DocKind) -> &Vec<Rendered> {
-    match kind {
-        DocKind::Article => &site.markdown.articles,
-        DocKind::Page => &site.markdown.pages,
-    }
+/// Puts a document and its rendered body in place of article or page `i`;
+/// returns the ones it replaced.
+fn swap_document(
+    site: &mut Site,
+    kind: DocKind,
+    i: usize,
+    doc: Document,
+    body: Rendered,
+) -> (Document, Rendered) {
+    let (docs, bodies) = match kind {
+        DocKind::Article => (&mut site.content.articles, &mut site.markdown.articles),
+        DocKind::Page => (&mut site.content.pages, &mut site.markdown.pages),
+    };
+    (
+        std::mem::replace(&mut docs[i], doc),
+        std::mem::replace(&mut bodies[i], body),
+    )
 }
 
-fn rendered_docs_mut(site: &mut Site, kind: DocKind) -> &mut Vec<Rendered> {
-    match kind {
-        DocKind::Article => &mut site.markdown.articles,
-        DocKind::Page => &mut site.markdown.pages,
-    }
+/// The front matter as written, `+++` lines included.
+fn front_matter(doc: &Document) -> &str {
+    &doc.source.text[..doc.body.start]
 }
 
 /// What other pages show of an article: its card in lists, tags, related
 /// articles. Pages have none beyond their front matter.
-fn card(site: &Site, kind: DocKind, i: usize) -> Option<Value> {
-    (kind == DocKind::Article)
-        .then(|| serde_json::to_value(pages::article_card(site, i)).unwrap_or_default())
+fn card(site: &Site, kind: DocKind, i: usize) -> Option<ArticleCard> {
+    (kind == DocKind::Article).then(|| pages::article_card(site, i))
 }
 
 /// Cross-links decide backlinks on other pages: the same targets and
@@ -508,18 +496,9 @@ fn record(plan: &PagePlan) -> PageRecord {
     PageRecord {
         path: plan.url.output_file(),
         url: plan.url.clone(),
-        template: plan.template.clone(),
         fingerprint: hasher.0.digest(),
         searchable: plan.search_kind.is_some(),
     }
-}
-
-fn index_of(records: &[PageRecord]) -> HashMap<String, usize> {
-    records
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.path.clone(), i))
-        .collect()
 }
 
 #[derive(Default)]
@@ -619,24 +598,4 @@ fn string_literals(tag: &str, found: &mut BTreeSet<String>) {
         found.insert(after[..len].to_string());
         rest = &after[len + 1..];
     }
-}
-
-/// Output files added or changed, and removed, between two outputs.
-fn diff(before: Option<&OutputMap>, after: &OutputMap) -> (Vec<String>, Vec<String>) {
-    let mut changed: Vec<String> = after
-        .iter()
-        .filter(|(path, bytes)| before.and_then(|b| b.get(*path)) != Some(*bytes))
-        .map(|(path, _)| path.clone())
-        .collect();
-    let mut removed: Vec<String> = before
-        .map(|b| {
-            b.keys()
-                .filter(|p| !after.contains_key(*p))
-                .cloned()
-                .collect()
-        })
-        .unwrap_or_default();
-    changed.sort();
-    removed.sort();
-    (changed, removed)
 }

@@ -83,15 +83,17 @@ impl BuildFailure {
     }
 }
 
-/// Stages 1–2, shared by builds and `knotwork serve`: the site loaded and
-/// linked, with its theme. Warnings so far are in `diags`.
-pub(crate) struct Linked {
+/// Stages 1–3 and the parsed templates: everything pages are rendered from.
+/// Shared by builds and `knotwork serve`; warnings so far are in `diags`.
+pub(crate) struct Planned {
     pub site: graph::Site,
-    pub theme: theme::Theme,
+    pub plans: Vec<pages::PagePlan>,
+    pub assets: render::Assets,
+    pub renderer: render::Renderer,
     pub diags: Diagnostics,
 }
 
-pub(crate) fn load_and_link(opts: &BuildOptions) -> Result<Linked, BuildFailure> {
+pub(crate) fn plan_site(opts: &BuildOptions) -> Result<Planned, BuildFailure> {
     let mut diags = Diagnostics::new();
     let Some(config) = config::load(&opts.root, &opts.overrides, &mut diags) else {
         return Err(BuildFailure::from(diags));
@@ -107,18 +109,6 @@ pub(crate) fn load_and_link(opts: &BuildOptions) -> Result<Linked, BuildFailure>
     timer.lap("load");
     let site = graph::link(config, content, figure, &mut diags);
     timer.lap("link");
-    Ok(Linked { site, theme, diags })
-}
-
-/// Stages 1–4: load, link, plan, render. `knotwork check` stops here: the
-/// search index and minification only produce output, so it skips them.
-pub fn render_site(opts: &BuildOptions) -> Result<RenderedSite, BuildFailure> {
-    let Linked {
-        site,
-        theme,
-        mut diags,
-    } = load_and_link(opts)?;
-    let mut timer = StageTimer::start();
     let plans = pages::plan(&site, &mut diags);
     timer.lap("plan");
     if diags.has_errors() {
@@ -128,6 +118,26 @@ pub fn render_site(opts: &BuildOptions) -> Result<RenderedSite, BuildFailure> {
     let Some(renderer) = render::Renderer::new(&site, Arc::new(theme), &assets, &mut diags) else {
         return Err(BuildFailure::from(diags));
     };
+    Ok(Planned {
+        site,
+        plans,
+        assets,
+        renderer,
+        diags,
+    })
+}
+
+/// Stages 1–4: load, link, plan, render. `knotwork check` stops here: the
+/// search index and minification only produce output, so it skips them.
+pub fn render_site(opts: &BuildOptions) -> Result<RenderedSite, BuildFailure> {
+    let Planned {
+        site,
+        plans,
+        assets,
+        renderer,
+        mut diags,
+    } = plan_site(opts)?;
+    let mut timer = StageTimer::start();
     let page_count = plans.len();
     let searchable: HashMap<String, UrlPath> = plans
         .iter()

@@ -208,6 +208,11 @@ impl Renderer {
         })
     }
 
+    /// The templates and assets the pages are rendered with.
+    pub fn theme(&self) -> &Theme {
+        &self.theme
+    }
+
     /// The variables every page shares; when they change, every page does.
     pub fn globals(&self) -> &Value {
         &self.globals

@@ -4,9 +4,9 @@
 mod common;
 use common::*;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 fn knotwork(args: &[&str], root: &Path) -> std::process::Output {
@@ -33,21 +33,6 @@ fn build_example(out: &Path, extra: &[&str]) {
         "{}",
         String::from_utf8_lossy(&result.stderr)
     );
-}
-
-/// Every file under `dir`, relative path → bytes.
-fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            (
-                e.path().strip_prefix(dir).unwrap().to_path_buf(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect()
 }
 
 /// The records of Pagefind's index: each fragment is gzipped JSON behind a
@@ -287,7 +272,7 @@ fn minify_shrinks_pages_and_assets_and_keeps_them_working() {
     let size = |dir: &Path, ext: &str| -> usize {
         tree(dir)
             .iter()
-            .filter(|(p, _)| p.extension().is_some_and(|e| e == ext) && !p.starts_with("pagefind"))
+            .filter(|(p, _)| p.ends_with(&format!(".{ext}")) && !p.starts_with("pagefind"))
             .map(|(_, b)| b.len())
             .sum()
     };

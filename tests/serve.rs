@@ -6,7 +6,6 @@
 mod common;
 use common::*;
 
-use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
@@ -204,23 +203,6 @@ fn save(root: &Path, rel: &str, text: &str) {
     std::fs::rename(&tmp, &path).unwrap();
 }
 
-/// Every file under `dir` but the manifest, relative path → bytes.
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e.path().strip_prefix(dir).unwrap();
-            (
-                rel.to_string_lossy().replace('\\', "/"),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .filter(|(rel, _)| rel != ".knotwork-manifest")
-        .collect()
-}
-
 /// The served site equals `knotwork build` with the server's base URL:
 /// the same files, byte for byte, and no others.
 fn assert_serves_clean_build(f: &Fixture, server: &Server, extra: &[&str]) {
@@ -229,7 +211,8 @@ fn assert_serves_clean_build(f: &Fixture, server: &Server, extra: &[&str]) {
     args.extend(["--base-url", &server.url]);
     args.extend(extra);
     f.build(&args);
-    let expected = tree(out.path());
+    let mut expected = tree(out.path());
+    expected.remove(".knotwork-manifest");
     let base = server.base();
     for (path, bytes) in &expected {
         let reply = server.get(&format!("{base}{path}"));
@@ -268,16 +251,23 @@ fn rebuild_lines(log: &str) -> Vec<String> {
         .collect()
 }
 
+/// The fixture's first article, with a title and a last paragraph of choice.
+fn first_article(title: &str, last_paragraph: &str) -> String {
+    article(
+        title,
+        "2026-01-10",
+        "tags = [\"neck\"]\ndescription = \"Where to begin.\"",
+        &format!(
+            "## Begin\n\nThe [upper trapezius](@muscles/upper-trapezius) refers pain to the temple.\n\n{last_paragraph}"
+        ),
+    )
+}
+
 fn fixture() -> Fixture {
     let f = Fixture::new();
     f.write(
         "content/blog/first.md",
-        &article(
-            "First steps",
-            "2026-01-10",
-            "tags = [\"neck\"]\ndescription = \"Where to begin.\"",
-            "## Begin\n\nThe [upper trapezius](@muscles/upper-trapezius) refers pain to the temple.\n\nSecond paragraph.",
-        ),
+        &first_article("First steps", "Second paragraph."),
     )
     .write(
         "content/blog/second.md",
@@ -323,12 +313,7 @@ fn the_served_site_equals_a_clean_build_through_edits_adds_and_deletes() {
     save(
         root,
         "content/blog/first.md",
-        &article(
-            "First steps",
-            "2026-01-10",
-            "tags = [\"neck\"]\ndescription = \"Where to begin.\"",
-            "## Begin\n\nThe [upper trapezius](@muscles/upper-trapezius) refers pain to the temple.\n\nA new second paragraph, edited live.",
-        ),
+        &first_article("First steps", "A new second paragraph, edited live."),
     );
     g = server.settle(g)["generation"].as_u64().unwrap();
     assert!(server
@@ -356,11 +341,9 @@ fn the_served_site_equals_a_clean_build_through_edits_adds_and_deletes() {
     save(
         root,
         "content/blog/first.md",
-        &article(
+        &first_article(
             "First steps, renamed",
-            "2026-01-10",
-            "tags = [\"neck\"]\ndescription = \"Where to begin.\"",
-            "## Begin\n\nThe [upper trapezius](@muscles/upper-trapezius) refers pain to the temple.\n\nA new second paragraph, edited live.",
+            "A new second paragraph, edited live.",
         ),
     );
     g = server.settle(g)["generation"].as_u64().unwrap();
@@ -457,6 +440,7 @@ fn the_served_site_equals_a_clean_build_through_edits_adds_and_deletes() {
     server.settle(g);
     assert!(server.page("/").contains("Renamed Studio"));
     assert_serves_clean_build(&f, &server, &[]);
+    assert!(!f.out().exists(), "serve wrote into the output folder");
 }
 
 #[test]
@@ -574,12 +558,7 @@ fn open_pages_hear_of_changes_and_stylesheet_swaps() {
     save(
         f.root(),
         "content/blog/first.md",
-        &article(
-            "First steps",
-            "2026-01-10",
-            "tags = [\"neck\"]\ndescription = \"Where to begin.\"",
-            "Changed.",
-        ),
+        &first_article("First steps", "Changed."),
     );
     let text = read_until(&mut events, "/blog/first/index.html");
     assert!(text.contains("event: reload"), "{text}");
@@ -706,4 +685,58 @@ fn a_subpath_site_with_drafts_is_served_under_its_base_path() {
     server.settle(g);
     assert!(server.page("/blog/draft/").contains("Nearly there."));
     assert_serves_clean_build(&f, &server, &["--drafts"]);
+}
+
+#[test]
+fn a_site_that_never_built_shows_its_errors_until_fixed() {
+    let f = fixture();
+    f.write(
+        "content/blog/third.md",
+        &article(
+            "Third time",
+            "2026-03-10",
+            "",
+            "See [it](@muscles/<b>nope</b>).",
+        ),
+    );
+    let server = Server::start(f.root(), &[]);
+    let error = server.settle_error();
+    assert!(error.contains("content/blog/third.md:"), "{error}");
+    assert_eq!(server.status()["generation"], 0);
+    let reply = server.get("/");
+    assert_eq!(reply.status, 503);
+    let page = String::from_utf8(reply.body).unwrap();
+    assert!(page.contains("content/blog/third.md:"), "{page}");
+    // The error text is escaped, and the page reloads itself once fixed.
+    assert!(
+        !page.contains("<b>nope</b>") && page.contains("&lt;b&gt;nope"),
+        "{page}"
+    );
+    assert!(page.contains(LIVE_RELOAD_TAG));
+
+    save(
+        f.root(),
+        "content/blog/third.md",
+        &article("Third time", "2026-03-10", "", "Plain words."),
+    );
+    let status = server.settle(0);
+    assert!(status["error"].is_null(), "{status}");
+    assert!(server.page("/blog/third/").contains("Plain words."));
+    assert_serves_clean_build(&f, &server, &[]);
+}
+
+#[test]
+fn a_port_in_use_is_reported_and_nothing_is_served() {
+    let f = fixture();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let out = f.run("serve", &["--port", &port]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!("cannot listen on 127.0.0.1:{port}"))
+            && stderr.contains("pass --port with another number, or --port 0"),
+        "{stderr}"
+    );
+    assert!(!f.out().exists(), "serve wrote the output folder");
 }

@@ -157,7 +157,7 @@ fn check_unique_urls(pages: &[PagePlan], diags: &mut Diagnostics) {
 
 // ----- view models shared by the families -----
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Link {
     pub title: String,
     pub url: String,
@@ -243,7 +243,7 @@ pub fn breadcrumbs(site: &Site, trail: &[(&str, UrlPath)]) -> (Vec<Link>, Value)
     (links, ld)
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ArticleCard {
     pub title: String,
     pub url: String,

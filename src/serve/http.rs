@@ -123,8 +123,8 @@ async fn status(State(shared): State<Arc<Shared>>) -> Response {
 /// Where a request leads.
 #[derive(Debug, PartialEq, Eq)]
 enum Resolved {
-    /// An output file, by its output path.
-    File(String),
+    /// An output file: its output path and bytes.
+    File(String, Bytes),
     /// The folder exists: add the slash (`/blog` → `/blog/`).
     Redirect(String),
     NotFound,
@@ -143,7 +143,7 @@ async fn site_file(State(shared): State<Arc<Shared>>, method: Method, uri: Uri) 
         return not_built(&snapshot);
     }
     let response = match resolve(&snapshot, uri.path()) {
-        Resolved::File(path) => file_response(StatusCode::OK, &path, lookup(&snapshot, &path)),
+        Resolved::File(path, bytes) => file_response(StatusCode::OK, &path, Some(bytes)),
         Resolved::Redirect(location) => {
             let location = match uri.query() {
                 Some(q) => format!("{location}?{q}"),
@@ -205,14 +205,13 @@ fn resolve(snapshot: &Snapshot, raw_path: &str) -> Resolved {
     }
     if relative.is_empty() || relative.ends_with('/') {
         let index = format!("{relative}index.html");
-        return if lookup(snapshot, &index).is_some() {
-            Resolved::File(index)
-        } else {
-            Resolved::NotFound
+        return match lookup(snapshot, &index) {
+            Some(bytes) => Resolved::File(index, bytes),
+            None => Resolved::NotFound,
         };
     }
-    if lookup(snapshot, relative).is_some() {
-        return Resolved::File(relative.to_string());
+    if let Some(bytes) = lookup(snapshot, relative) {
+        return Resolved::File(relative.to_string(), bytes);
     }
     if snapshot
         .files
@@ -307,22 +306,20 @@ mod tests {
         }
     }
 
+    fn file(path: &str) -> Resolved {
+        Resolved::File(path.into(), Bytes::from_static(b"x"))
+    }
+
     #[test]
     fn requests_resolve_to_output_files_only() {
         let s = snapshot("");
-        assert_eq!(resolve(&s, "/"), Resolved::File("index.html".into()));
-        assert_eq!(
-            resolve(&s, "/blog/x/"),
-            Resolved::File("blog/x/index.html".into())
-        );
+        assert_eq!(resolve(&s, "/"), file("index.html"));
+        assert_eq!(resolve(&s, "/blog/x/"), file("blog/x/index.html"));
         assert_eq!(
             resolve(&s, "/blog/x"),
             Resolved::Redirect("/blog/x/".into())
         );
-        assert_eq!(
-            resolve(&s, "/css/site.css"),
-            Resolved::File("css/site.css".into())
-        );
+        assert_eq!(resolve(&s, "/css/site.css"), file("css/site.css"));
         assert_eq!(resolve(&s, "/nope/"), Resolved::NotFound);
         for evil in [
             "/../etc/passwd",
@@ -347,11 +344,8 @@ mod tests {
             resolve(&s, "/studio"),
             Resolved::Redirect("/studio/".into())
         );
-        assert_eq!(resolve(&s, "/studio/"), Resolved::File("index.html".into()));
-        assert_eq!(
-            resolve(&s, "/studio/blog/x/"),
-            Resolved::File("blog/x/index.html".into())
-        );
+        assert_eq!(resolve(&s, "/studio/"), file("index.html"));
+        assert_eq!(resolve(&s, "/studio/blog/x/"), file("blog/x/index.html"));
         assert_eq!(resolve(&s, "/blog/x/"), Resolved::NotFound);
         assert_eq!(resolve(&s, "/studiox/"), Resolved::NotFound);
     }

@@ -125,7 +125,8 @@ pub fn run(mut opts: ServeOptions) -> Result<(), String> {
         )
     })?;
     let port = listener.local_addr().map_err(|e| e.to_string())?.port();
-    let base_path = site_base_path(&opts.build, color)?;
+    let config = site_config(&opts.build, color)?;
+    let base_path = config.base.path;
     let url = format!("http://{}{base_path}/", host(opts.interface, port));
     // Absolute URLs (canonical links, feeds, the sitemap) point at the preview.
     opts.build.overrides.base_url = Some(url.clone());
@@ -145,13 +146,12 @@ pub fn run(mut opts: ServeOptions) -> Result<(), String> {
     publish(&shared, &session, first, &indexer, false, color, started);
 
     let (changes_tx, changes_rx) = mpsc::channel();
-    let _watcher =
-        watch::start(&opts.build.root, &output_dir(&opts.build), changes_tx).map_err(|e| {
-            format!(
-                "cannot watch {} for changes: {e}",
-                opts.build.root.display()
-            )
-        })?;
+    let _watcher = watch::start(&opts.build.root, &config.output_dir, changes_tx).map_err(|e| {
+        format!(
+            "cannot watch {} for changes: {e}",
+            opts.build.root.display()
+        )
+    })?;
     {
         let shared = shared.clone();
         std::thread::Builder::new()
@@ -176,26 +176,16 @@ pub fn run(mut opts: ServeOptions) -> Result<(), String> {
     http::serve(listener, shared)
 }
 
-/// The base path of the site (from site.toml), so the preview keeps a
-/// subpath site's URLs.
-fn site_base_path(build: &BuildOptions, color: bool) -> Result<String, String> {
+/// The site's settings, read once at start: the preview keeps a subpath
+/// site's base path, and the watcher ignores the output folder.
+fn site_config(build: &BuildOptions, color: bool) -> Result<config::Config, String> {
     let mut diags = Diagnostics::new();
-    match config::load(&build.root, &build.overrides, &mut diags) {
-        Some(c) => Ok(c.base.path),
-        None => {
-            for d in diags.iter() {
-                eprintln!("{}\n", d.render(color));
-            }
-            Err("site.toml has errors; fix them and run `knotwork serve` again".into())
+    config::load(&build.root, &build.overrides, &mut diags).ok_or_else(|| {
+        for d in diags.iter() {
+            eprintln!("{}\n", d.render(color));
         }
-    }
-}
-
-fn output_dir(build: &BuildOptions) -> PathBuf {
-    let mut diags = Diagnostics::new();
-    config::load(&build.root, &build.overrides, &mut diags)
-        .map(|c| c.output_dir)
-        .unwrap_or_else(|| build.root.join("public"))
+        "site.toml has errors; fix them and run `knotwork serve` again".to_string()
+    })
 }
 
 fn host(interface: IpAddr, port: u16) -> String {
