@@ -99,6 +99,16 @@ pub fn load(root: &Path, theme: &str, diags: &mut Diagnostics) -> Option<Figure>
     }
 }
 
+impl Figure {
+    /// The regions the figure draws, with the view each is drawn in.
+    pub fn drawn_views(&self) -> HashMap<String, View> {
+        self.regions
+            .iter()
+            .map(|(id, shape)| (id.clone(), shape.view))
+            .collect()
+    }
+}
+
 pub fn parse(source: Arc<Source>) -> Result<Figure, Vec<Diagnostic>> {
     let text = source.text.as_str();
     let doc = roxmltree::Document::parse(text).map_err(|e| {

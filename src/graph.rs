@@ -10,6 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::ops::Range;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use toml::Spanned;
@@ -21,6 +22,7 @@ use crate::content::{Content, DocKind, Document};
 use crate::diagnostics::{closest, Diagnostic, Diagnostics, Source};
 use crate::ids::UrlPath;
 use crate::markdown::{self, CrossLink, LinkResolver, Rendered};
+use crate::shortcodes::Shortcodes;
 
 /// Something a link can point at: an index into the matching `Content` list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -63,9 +65,38 @@ pub struct RenderedMarkdown {
     pub muscle_description: Vec<Option<Rendered>>,
     pub muscle_self_care: Vec<Option<Rendered>>,
     pub technique_how_it_works: Vec<Option<Rendered>>,
+    /// Per region: when pain there needs a doctor first.
+    pub region_red_flags: Vec<Option<Rendered>>,
     /// Per topic, per question.
     pub faq_answers: Vec<Vec<Rendered>>,
     pub disclaimer: Rendered,
+}
+
+impl RenderedMarkdown {
+    /// Every rendered text, in a fixed order ([`Self::all_mut`] has the same).
+    pub fn all(&self) -> impl Iterator<Item = &Rendered> {
+        self.articles
+            .iter()
+            .chain(&self.pages)
+            .chain(self.muscle_description.iter().flatten())
+            .chain(self.muscle_self_care.iter().flatten())
+            .chain(self.technique_how_it_works.iter().flatten())
+            .chain(self.region_red_flags.iter().flatten())
+            .chain(self.faq_answers.iter().flatten())
+            .chain(std::iter::once(&self.disclaimer))
+    }
+
+    pub fn all_mut(&mut self) -> impl Iterator<Item = &mut Rendered> {
+        self.articles
+            .iter_mut()
+            .chain(&mut self.pages)
+            .chain(self.muscle_description.iter_mut().flatten())
+            .chain(self.muscle_self_care.iter_mut().flatten())
+            .chain(self.technique_how_it_works.iter_mut().flatten())
+            .chain(self.region_red_flags.iter_mut().flatten())
+            .chain(self.faq_answers.iter_mut().flatten())
+            .chain(std::iter::once(&mut self.disclaimer))
+    }
 }
 
 /// The relations between entities, all as indices into `Content`.
@@ -106,6 +137,8 @@ pub struct Site {
     pub config: Config,
     pub content: Content,
     pub figure: Option<Figure>,
+    /// The shortcodes Markdown may call, from the theme and the site.
+    pub shortcodes: Arc<Shortcodes>,
     pub index: Index,
     pub graph: Graph,
     pub markdown: RenderedMarkdown,
@@ -505,13 +538,21 @@ pub const REGION_ANCHORS: &[&str] = &["essential", "spillover", "nearby"];
 /// only rendered when there are none.
 pub fn link(
     config: Config,
-    content: Content,
+    mut content: Content,
     figure: Option<Figure>,
+    shortcodes: Arc<Shortcodes>,
     diags: &mut Diagnostics,
 ) -> Site {
+    let drawn = figure.as_ref().map(Figure::drawn_views);
+    content.regions = crate::content::regions::merge(
+        content.theme_regions.as_ref(),
+        content.site_regions.as_ref(),
+        drawn.as_ref(),
+        diags,
+    );
     let index = Index::new(&content, &config, diags);
     let mut graph = resolve_data(&content, &index, diags);
-    let markdown = render_markdown(&config, &content, &index, diags);
+    let markdown = render_markdown(&config, &content, &index, &shortcodes, diags);
     add_backlinks(&content, &markdown, &mut graph);
     check_fragments(&content, &index, &markdown, diags);
     if let Some(figure) = &figure {
@@ -523,6 +564,7 @@ pub fn link(
         config,
         content,
         figure,
+        shortcodes,
         index,
         graph,
         markdown,
@@ -631,6 +673,9 @@ fn resolve_data(content: &Content, index: &Index, diags: &mut Diagnostics) -> Gr
         }
     }
     g.compare_pairs = pairs.into_iter().collect();
+    for r in &content.regions {
+        index.resolve_list("pain", "region", &r.data.near, &r.source, 0, diags);
+    }
     // Articles keep their resolved lists (for backlinks); pages are only checked.
     for doc in &content.articles {
         let (muscles, techniques) = index.resolve_front_matter(doc, diags);
@@ -683,10 +728,11 @@ fn markdown_offset(source: &Source, span: &Range<usize>) -> usize {
 }
 
 /// How Markdown renders on this site.
-fn markdown_options(config: &Config) -> markdown::Options_ {
+fn markdown_options(config: &Config, shortcodes: &Arc<Shortcodes>) -> markdown::Options_ {
     markdown::Options_ {
         smart_punctuation: config.site.markdown.smart_punctuation,
         base_path: config.base.path.clone(),
+        shortcodes: shortcodes.clone(),
     }
 }
 
@@ -710,7 +756,11 @@ fn render_body(
 /// Renders one document's body against the site's index, as the build
 /// does: for incremental rebuilds of a single edited file.
 pub fn render_document(site: &Site, doc: &Document) -> (Rendered, Vec<Diagnostic>) {
-    render_body(doc, &markdown_options(&site.config), &site.index)
+    render_body(
+        doc,
+        &markdown_options(&site.config, &site.shortcodes),
+        &site.index,
+    )
 }
 
 /// Checks every `#fragment` of every cross-link against its target's ids.
@@ -722,9 +772,10 @@ fn render_markdown(
     config: &Config,
     content: &Content,
     index: &Index,
+    shortcodes: &Arc<Shortcodes>,
     diags: &mut Diagnostics,
 ) -> RenderedMarkdown {
-    let opts = markdown_options(config);
+    let opts = markdown_options(config, shortcodes);
     let doc = |d: &Document| render_body(d, &opts, index);
     let field = |source: &Source, f: &MarkdownField| {
         markdown::render(
@@ -762,6 +813,16 @@ fn render_markdown(
         .par_iter()
         .map(|t| opt_field(&t.source, &t.data.how_it_works))
         .collect();
+    let red_flags: Vec<_> = content
+        .regions
+        .par_iter()
+        .map(|r| {
+            r.data
+                .red_flags
+                .as_ref()
+                .map(|(source, text)| field(source, text))
+        })
+        .collect();
     let answers: Vec<Vec<_>> = content
         .faq_topics
         .par_iter()
@@ -798,6 +859,10 @@ fn render_markdown(
             .collect(),
         muscle_self_care: self_care.into_iter().map(|r| r.map(&mut collect)).collect(),
         technique_how_it_works: how.into_iter().map(|r| r.map(&mut collect)).collect(),
+        region_red_flags: red_flags
+            .into_iter()
+            .map(|r| r.map(&mut collect))
+            .collect(),
         faq_answers: answers
             .into_iter()
             .map(|qs| qs.into_iter().map(&mut collect).collect())
@@ -924,14 +989,7 @@ fn check_fragments(
     diags: &mut Diagnostics,
 ) {
     let all_links = md
-        .articles
-        .iter()
-        .chain(&md.pages)
-        .chain(md.muscle_description.iter().flatten())
-        .chain(md.muscle_self_care.iter().flatten())
-        .chain(md.technique_how_it_works.iter().flatten())
-        .chain(md.faq_answers.iter().flatten())
-        .chain(std::iter::once(&md.disclaimer))
+        .all()
         .flat_map(|r| r.links.iter());
     for CrossLink {
         target,
@@ -1026,16 +1084,14 @@ fn check_figure(content: &Content, figure: &Figure, diags: &mut Diagnostics) {
     }
     let mut drawn: Vec<(&String, &crate::bodymap::RegionShape)> = figure.regions.iter().collect();
     drawn.sort_by_key(|(id, _)| id.as_str());
-    let mut listed_sorted: Vec<&str> = listed.iter().copied().collect();
-    listed_sorted.sort();
     for (id, shape) in drawn {
         if !listed.contains(id.as_str()) {
             diags.push(
                 Diagnostic::error(format!(
-                    "the body figure draws `region-{id}`, but content/regions.toml does not list `{id}`"
+                    "the body figure draws `region-{id}`, but neither the theme nor content/regions.toml names `{id}`"
                 ))
                 .at(shape.location.clone())
-                .help(format!("add a [[regions]] entry with id = \"{id}\", or remove the shape")),
+                .help(format!("add a [[regions]] entry with id = \"{id}\", a name and its view to content/regions.toml, or remove the shape")),
             );
         }
     }

@@ -30,6 +30,7 @@ pub mod render;
 pub mod scaffold;
 pub mod search;
 pub mod serve;
+pub mod shortcodes;
 pub mod theme;
 pub mod toml_file;
 
@@ -107,17 +108,28 @@ pub(crate) fn plan_site(opts: &BuildOptions) -> Result<Planned, BuildFailure> {
     let figure = bodymap::load(&config.root, &config.site.theme, &mut diags);
     let theme = theme::load(&config, &mut diags);
     timer.lap("load");
-    let site = graph::link(config, content, figure, &mut diags);
+    let mut site = graph::link(config, content, figure, theme.shortcodes.clone(), &mut diags);
     timer.lap("link");
+    if diags.has_errors() {
+        return Err(BuildFailure::from(diags));
+    }
+    let assets = render::assets(&site, &theme);
+    let Some(mut renderer) = render::Renderer::new(&site, Arc::new(theme), &assets, &mut diags)
+    else {
+        return Err(BuildFailure::from(diags));
+    };
+    pages::shortcodes::expand_site(
+        &mut site,
+        &|name, context| renderer.render_shortcode(name, context),
+        &mut diags,
+    );
+    renderer.refresh_globals(&site);
+    timer.lap("shortcodes");
     let plans = pages::plan(&site, &mut diags);
     timer.lap("plan");
     if diags.has_errors() {
         return Err(BuildFailure::from(diags));
     }
-    let assets = render::assets(&site, &theme);
-    let Some(renderer) = render::Renderer::new(&site, Arc::new(theme), &assets, &mut diags) else {
-        return Err(BuildFailure::from(diags));
-    };
     Ok(Planned {
         site,
         plans,

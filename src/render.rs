@@ -119,7 +119,7 @@ fn site_globals(site: &Site) -> Value {
         url: link(&["blog"]),
     }];
     let content = &site.content;
-    if !content.regions.is_empty() {
+    if crate::pages::has_finder(site) {
         nav.push(Link {
             title: "Where does it hurt?".into(),
             url: link(&["pain"]),
@@ -213,6 +213,12 @@ impl Renderer {
         &self.theme
     }
 
+    /// Recomputes the site-wide variables once shortcodes are expanded (the
+    /// disclaimer may call one).
+    pub fn refresh_globals(&mut self, site: &Site) {
+        self.globals = site_globals(site);
+    }
+
     /// The variables every page shares; when they change, every page does.
     pub fn globals(&self) -> &Value {
         &self.globals
@@ -241,6 +247,17 @@ impl Renderer {
                 Err(d)
             }
         }
+    }
+
+    /// Renders the template of shortcode `name` with a call's context
+    /// (its arguments, `body`, the entities it names); `site` is added.
+    pub fn render_shortcode(&self, name: &str, context: Value) -> Result<String, Diagnostic> {
+        let template = format!("shortcodes/{name}.html");
+        let mut context = tera::Context::from_value(context).unwrap_or_default();
+        context.insert("site", &self.globals);
+        self.tera
+            .render(&template, &context)
+            .map_err(|e| template_error(&e, &self.theme))
     }
 
     /// Renders pages in parallel, in plan order; problems go to `diags`.

@@ -1,8 +1,8 @@
 //! `knotwork init <dir>`: a new site that builds at once with the theme
 //! built into the binary — site.toml, one article, one page, one muscle,
-//! one technique, one FAQ topic, the regions of the default body figure and
-//! one reference. The files live in `src/scaffold/`, so they are ordinary
-//! content the test suite builds.
+//! one technique, one FAQ topic, one reference and a `.gitignore` (the
+//! body regions come from the theme). The files live in `src/scaffold/`,
+//! so they are ordinary content the test suite builds.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -11,6 +11,7 @@ use crate::content::date::Date;
 
 /// The scaffold's files: path inside the new site, text with placeholders.
 const FILES: &[(&str, &str)] = &[
+    (".gitignore", include_str!("scaffold/gitignore")),
     ("site.toml", include_str!("scaffold/site.toml")),
     (
         "content/blog/welcome.md",
@@ -35,12 +36,6 @@ const FILES: &[(&str, &str)] = &[
     (
         "content/references.toml",
         include_str!("scaffold/content/references.toml"),
-    ),
-    // The regions drawn in the default theme's figure: the example site's
-    // list is that list, so the two cannot drift apart.
-    (
-        "content/regions.toml",
-        include_str!("../content/regions.toml"),
     ),
 ];
 

@@ -7,11 +7,13 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use include_dir::{include_dir, Dir};
 
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::shortcodes::{signature_of, Shortcodes};
 
 static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
@@ -28,6 +30,8 @@ pub struct Theme {
     pub templates: BTreeMap<String, Template>,
     /// Static files by output path (`css/site.css`).
     pub assets: BTreeMap<String, Vec<u8>>,
+    /// The shortcodes of `templates/shortcodes/*.html`, by name.
+    pub shortcodes: Arc<Shortcodes>,
 }
 
 pub fn load(config: &Config, diags: &mut Diagnostics) -> Theme {
@@ -62,7 +66,34 @@ pub fn load(config: &Config, diags: &mut Diagnostics) -> Theme {
         Layer::Assets,
         diags,
     );
+    theme.shortcodes = Arc::new(shortcodes(&theme.templates, diags));
     theme
+}
+
+/// Signatures of the shortcode templates; a bad signature is an error in
+/// its template, and the shortcode is left out.
+fn shortcodes(templates: &BTreeMap<String, Template>, diags: &mut Diagnostics) -> Shortcodes {
+    let mut found = Shortcodes::default();
+    for (name, template) in templates {
+        let Some(shortcode) = name
+            .strip_prefix("shortcodes/")
+            .and_then(|n| n.strip_suffix(".html"))
+        else {
+            continue;
+        };
+        match signature_of(&template.text) {
+            Ok(signature) => found.insert(shortcode, signature),
+            Err((line, message)) => {
+                let line_text = template.text.lines().nth(line - 1).unwrap_or("");
+                diags.push(
+                    Diagnostic::error(format!("bad shortcode signature: {message}"))
+                        .at(Location::with_line(&template.path, line, 1, line_text))
+                        .help("see \"Writing a shortcode\" in docs/templates.md"),
+                );
+            }
+        }
+    }
+    found
 }
 
 fn add_embedded(theme: &mut Theme, dir: &Dir<'static>) {

@@ -158,7 +158,7 @@ pub struct QuestionData {
 #[serde(deny_unknown_fields)]
 pub struct RegionsFile {
     #[serde(default)]
-    pub regions: Vec<RegionData>,
+    pub regions: Vec<RegionEntry>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, Serialize)]
@@ -177,16 +177,34 @@ impl View {
     }
 }
 
+/// A `[[regions]]` entry as written, in the theme's `regions.toml` or the
+/// site's `content/regions.toml`. The site's entries are merged over the
+/// theme's by id, so an entry for a region the theme names may give only
+/// what it changes; the merged result is a [`RegionData`].
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct RegionEntry {
+    pub id: Spanned<String>,
+    pub name: Option<String>,
+    pub view: Option<Spanned<View>>,
+    pub near: Option<Vec<Spanned<String>>>,
+    pub red_flags: Option<MarkdownField>,
+}
+
+/// A region of the site: a theme entry merged with the site's.
+#[derive(Debug)]
 pub struct RegionData {
+    /// The id as written in the entry that defines the region for the site
+    /// (the site's own when it has one), for locating errors.
     pub id: Spanned<String>,
     pub name: String,
     pub view: View,
     /// Regions to offer as neighbours on the region's pain page; by default
     /// the closest regions of the same view on the body figure.
-    #[serde(default)]
     pub near: Vec<Spanned<String>>,
+    /// When pain here needs a doctor first (Markdown), with the file it is
+    /// written in: the site's or the theme's.
+    pub red_flags: Option<(Arc<Source>, MarkdownField)>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]

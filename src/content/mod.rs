@@ -9,6 +9,7 @@
 pub mod data;
 pub mod date;
 pub mod document;
+pub mod regions;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -32,7 +33,12 @@ pub struct Content {
     pub techniques: Vec<Technique>,
     /// In `order`, then by id.
     pub faq_topics: Vec<FaqTopic>,
+    /// The site's regions, merged from the two lists below by the graph
+    /// (which knows the figure in use); empty until then.
     pub regions: Vec<Region>,
+    /// The theme's region names and the site's `content/regions.toml`, as written.
+    pub theme_regions: Option<regions::RegionList>,
+    pub site_regions: Option<regions::RegionList>,
     pub references: Vec<Reference>,
     /// Ids of entity files that exist but could not be loaded, as
     /// (`muscles` | `techniques` | `faq`, id): references to them are not
@@ -45,7 +51,8 @@ pub fn load(config: &Config, diags: &mut Diagnostics) -> Content {
     let mut content = Content {
         articles: load_documents(config, &content_dir, DocKind::Article, diags),
         pages: load_documents(config, &content_dir, DocKind::Page, diags),
-        regions: load_regions(&config.root, &content_dir.join("regions.toml"), diags),
+        theme_regions: regions::load_theme_list(&config.root, &config.site.theme, diags),
+        site_regions: regions::load_list(&config.root, &content_dir.join("regions.toml"), diags),
         references: load_references(&config.root, &content_dir.join("references.toml"), diags),
         ..Content::default()
     };
@@ -215,36 +222,6 @@ where
         }
     }
     out
-}
-
-fn load_regions(root: &Path, path: &Path, diags: &mut Diagnostics) -> Vec<Region> {
-    if !path.exists() {
-        return Vec::new();
-    }
-    let source = match read_source(root, path) {
-        Ok(s) => s,
-        Err(d) => {
-            diags.push(d);
-            return Vec::new();
-        }
-    };
-    match toml_file::parse::<RegionsFile>(&source, 0..source.text.len()) {
-        Ok((file, unknown_keys)) => {
-            diags.extend(unknown_keys);
-            file.regions
-                .into_iter()
-                .map(|data| Entity {
-                    id: Id::new(data.id.get_ref()),
-                    source: source.clone(),
-                    data,
-                })
-                .collect()
-        }
-        Err(e) => {
-            diags.extend(e);
-            Vec::new()
-        }
-    }
 }
 
 fn load_references(root: &Path, path: &Path, diags: &mut Diagnostics) -> Vec<Reference> {

@@ -10,9 +10,11 @@
 
 pub mod citations;
 pub mod highlight;
+mod shortcode_calls;
 
 use std::collections::HashSet;
 use std::ops::Range;
+use std::sync::Arc;
 
 use pulldown_cmark::{
     CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
@@ -22,6 +24,9 @@ use serde::Serialize;
 use crate::diagnostics::{Diagnostic, Location, Source};
 use crate::graph::Target;
 use crate::ids::slugify;
+use crate::shortcodes::{Call, Shortcodes};
+use shortcode_calls::OffsetMap;
+pub use shortcode_calls::{placeholder, PLACEHOLDER_END, PLACEHOLDER_START};
 
 /// Resolves cross-link targets and citation keys; implemented by the graph.
 pub trait LinkResolver: Sync {
@@ -37,6 +42,8 @@ pub struct Options_ {
     /// The base path of `base_url` (`/studio` or empty), put in front of
     /// root-relative links written in Markdown.
     pub base_path: String,
+    /// The shortcodes the site's templates provide, with their signatures.
+    pub shortcodes: Arc<Shortcodes>,
 }
 
 /// A Markdown text to render and where it sits in its file.
@@ -75,6 +82,9 @@ pub struct Rendered {
     pub words: usize,
     /// Plain text of the first paragraph, for cards when there is no description.
     pub first_paragraph: String,
+    /// Shortcode calls, checked; `html` holds a [`placeholder`] for each,
+    /// replaced by the template's output after linking.
+    pub shortcodes: Vec<Call>,
 }
 
 /// Ids the page templates use themselves; headings get `-1` instead.
@@ -102,6 +112,14 @@ pub fn render(
     opts: &Options_,
     resolver: &dyn LinkResolver,
 ) -> (Rendered, Vec<Diagnostic>) {
+    let mut calls = Vec::new();
+    let mut problems = Vec::new();
+    let mut rendered = render_part(input, opts, resolver, &mut calls, &mut problems);
+    rendered.shortcodes = calls;
+    (rendered, problems)
+}
+
+fn parser_options(opts: &Options_) -> Options {
     let mut options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -110,6 +128,20 @@ pub fn render(
     if opts.smart_punctuation {
         options |= Options::ENABLE_SMART_PUNCTUATION;
     }
+    options
+}
+
+/// Renders a text or a shortcode's body; the calls of both go to `calls`.
+fn render_part(
+    input: &Input<'_>,
+    opts: &Options_,
+    resolver: &dyn LinkResolver,
+    calls: &mut Vec<Call>,
+    problems: &mut Vec<Diagnostic>,
+) -> Rendered {
+    let options = parser_options(opts);
+    let (text, map, nested) =
+        shortcode_calls::replace(input, opts, options, resolver, calls, problems);
     // `[@key]` has no link definition, so pulldown-cmark offers it to this
     // callback; answering turns it into a link we recognise below. Code spans
     // and escaped brackets are thereby left alone.
@@ -122,16 +154,22 @@ pub fn render(
             )
         })
     };
-    let parser = Parser::new_with_broken_link_callback(input.text, options, Some(&mut callback));
-    let mut state = State::new(input, opts, resolver);
+    let parser = Parser::new_with_broken_link_callback(&text, options, Some(&mut callback));
+    let mut state = State::new(input, opts, resolver, &map);
     let mut events: Vec<Event<'_>> = Vec::new();
     for (event, range) in parser.into_offset_iter() {
         state.handle(event, range, &mut events);
     }
-    let mut html = String::with_capacity(input.text.len() * 3 / 2);
+    let mut html = String::with_capacity(text.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     state.rendered.html = html;
-    (state.rendered, state.problems)
+    for body in nested {
+        state.rendered.links.extend(body.links);
+        state.rendered.anchors.extend(body.anchors);
+        state.rendered.words += body.words;
+    }
+    problems.append(&mut state.problems);
+    state.rendered
 }
 
 const CITE_SCHEME: &str = "kw-cite:";
@@ -148,6 +186,8 @@ struct HeadingCapture<'a> {
 
 struct State<'i, 'a> {
     input: &'i Input<'i>,
+    /// Positions in the parsed text (shortcodes replaced) → in `input.text`.
+    map: &'i OffsetMap,
     opts: &'i Options_,
     resolver: &'i dyn LinkResolver,
     heading: Option<HeadingCapture<'a>>,
@@ -165,9 +205,15 @@ struct State<'i, 'a> {
 }
 
 impl<'i, 'a> State<'i, 'a> {
-    fn new(input: &'i Input<'i>, opts: &'i Options_, resolver: &'i dyn LinkResolver) -> Self {
+    fn new(
+        input: &'i Input<'i>,
+        opts: &'i Options_,
+        resolver: &'i dyn LinkResolver,
+        map: &'i OffsetMap,
+    ) -> Self {
         State {
             input,
+            map,
             opts,
             resolver,
             heading: None,
@@ -183,8 +229,8 @@ impl<'i, 'a> State<'i, 'a> {
     }
 
     fn locate(&self, range: &Range<usize>) -> Location {
-        let start = self.input.offset + range.start;
-        let end = self.input.offset + range.end;
+        let start = self.input.offset + self.map.original(range.start);
+        let end = self.input.offset + self.map.original(range.end);
         self.input.source.locate(start..end)
     }
 
@@ -296,12 +342,13 @@ impl<'i, 'a> State<'i, 'a> {
     /// Sends an event to the output, or into the heading being collected.
     fn emit(&mut self, event: Event<'a>, out: &mut Vec<Event<'a>>) {
         if let Event::Text(t) | Event::Code(t) = &event {
+            let t = shortcode_calls::without_placeholders(t);
             self.rendered.words += t.split_whitespace().count();
             if self.in_paragraph && !self.first_paragraph_done {
-                self.rendered.first_paragraph.push_str(t);
+                self.rendered.first_paragraph.push_str(&t);
             }
             if let Some(h) = &mut self.heading {
-                h.text.push_str(t);
+                h.text.push_str(&t);
             }
         }
         match &mut self.heading {

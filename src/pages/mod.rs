@@ -13,6 +13,7 @@ mod home;
 mod muscles;
 mod pain;
 mod search;
+pub mod shortcodes;
 mod techniques;
 
 use std::collections::HashMap;
@@ -129,6 +130,7 @@ pub fn feed(site: &Site) -> Option<PagePlan> {
 }
 
 pub use feeds::FEED_ENTRIES;
+pub use pain::has_finder;
 
 fn check_unique_urls(pages: &[PagePlan], diags: &mut Diagnostics) {
     let mut seen: HashMap<&str, &PagePlan> = HashMap::with_capacity(pages.len());

@@ -8,8 +8,10 @@ use super::muscles::{muscle_map, pattern_text};
 use super::*;
 use crate::bodymap::Zone;
 
+/// The finder is written when the site has muscles: without referral
+/// patterns every region page would be empty.
 pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
-    if site.content.regions.is_empty() {
+    if !has_finder(site) {
         return;
     }
     let finder_url = UrlPath::page(&["pain"]);
@@ -29,9 +31,13 @@ pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
     }
 }
 
+pub fn has_finder(site: &Site) -> bool {
+    !site.content.muscles.is_empty() && !site.content.regions.is_empty()
+}
+
 /// The figure with every region a link to its pain page.
 pub fn finder_svg(site: &Site, id: &str) -> String {
-    let Some(figure) = &site.figure else {
+    let Some(figure) = site.figure.as_ref().filter(|_| has_finder(site)) else {
         return String::new();
     };
     figure.finder_map(id, |region| {
@@ -195,6 +201,7 @@ fn region_page(site: &Site, r: usize) -> PagePlan {
                 "name": name,
                 "view": region.data.view.key(),
                 "description": description,
+                "red_flags_html": site.markdown.region_red_flags[r].as_ref().map(|h| h.html.as_str()),
             },
             "essential": essential,
             "spillover": spillover,
