@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 /// The regions of the default theme's body figure.
-const REGIONS_TOML: &str = include_str!("../content/regions.toml");
+const REGIONS_TOML: &str = include_str!("../themes/default/regions.toml");
 
 const WORDS: &[&str] = &[
     "muscle",
@@ -189,7 +189,6 @@ fn main() {
         plain: args.plain,
     };
     write(&args.out, "site.toml", &site_toml(args.plain));
-    write(&args.out, "content/regions.toml", REGIONS_TOML);
     write(&args.out, "content/references.toml", REFERENCES);
     for i in 0..args.articles {
         write(

@@ -222,6 +222,7 @@ impl Session {
         (kind, i): (DocKind, usize),
     ) -> Option<Result<Rebuilt, BuildFailure>> {
         let state = self.state.as_mut()?;
+        let renderer = &state.renderer;
         let site = &mut state.site;
         let (old_doc, old_body) = document_at(site, kind, i)?;
         let path = site.config.root.join(&old_doc.source.path);
@@ -231,10 +232,12 @@ impl Session {
         if front_matter(&new_doc) != front_matter(old_doc) {
             return None;
         }
-        let (body, problems) = graph::render_document(site, &new_doc);
+        let (mut body, problems) = graph::render_document(site, &new_doc);
         if !problems.is_empty() || !same_links(&body.links, &old_body.links) {
             return None;
         }
+        let render = |name: &str, context| renderer.render_shortcode(name, context);
+        pages::shortcodes::expand(site, &mut body, &render).ok()?;
         let anchors_changed = body.anchors != old_body.anchors;
         let card_before = card(site, kind, i);
         let (old_doc, old_body) = swap_document(site, kind, i, new_doc, body);

@@ -107,7 +107,7 @@ fn regions_and_body_figure_must_agree() {
         "region `elbow` is not drawn in the body figure",
         "did you mean `elbw`?",
         "region `chest` is not drawn",
-        "the body figure draws `region-lowback`, but content/regions.toml does not list `lowback`",
+        "the body figure draws `region-lowback`, but neither the theme nor content/regions.toml names `lowback`",
         "bodymap.svg:",
     ]);
 }

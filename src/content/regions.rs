@@ -84,15 +84,18 @@ pub fn merge(
     drawn: Option<&HashMap<String, View>>,
     diags: &mut Diagnostics,
 ) -> Vec<Region> {
+    for list in theme.iter().chain(site.iter()) {
+        report_duplicates(list, diags);
+    }
     let site_entries: HashMap<&str, &RegionEntry> = site
-        .map(|l| l.entries.iter().map(|e| (e.id.get_ref().as_str(), e)).collect())
+        .map(|l| l.entries.iter().rev().map(|e| (e.id.get_ref().as_str(), e)).collect())
         .unwrap_or_default();
     let mut regions = Vec::new();
-    let mut from_theme = std::collections::HashSet::new();
+    let mut taken = std::collections::HashSet::new();
     if let Some(theme) = theme {
         for entry in &theme.entries {
             let id = entry.id.get_ref().as_str();
-            if drawn.is_some_and(|d| !d.contains_key(id)) || !from_theme.insert(id.to_string()) {
+            if drawn.is_some_and(|d| !d.contains_key(id)) || !taken.insert(id.to_string()) {
                 continue;
             }
             let site_entry = site_entries.get(id).map(|e| (*e, site.unwrap()));
@@ -103,7 +106,7 @@ pub fn merge(
     }
     if let Some(site) = site {
         for entry in &site.entries {
-            if from_theme.contains(entry.id.get_ref().as_str()) {
+            if !taken.insert(entry.id.get_ref().to_string()) {
                 continue;
             }
             if let Some(region) = merged(None, Some((entry, site)), diags) {
@@ -112,6 +115,23 @@ pub fn merge(
         }
     }
     regions
+}
+
+/// An id listed twice in one file is an error at its second entry.
+fn report_duplicates(list: &RegionList, diags: &mut Diagnostics) {
+    let mut seen = std::collections::HashSet::new();
+    for entry in &list.entries {
+        if !seen.insert(entry.id.get_ref().as_str()) {
+            diags.push(
+                Diagnostic::error(format!(
+                    "duplicate region `{}`: it is listed twice in this file",
+                    entry.id.get_ref()
+                ))
+                .at(list.source.locate(entry.id.span()))
+                .help("keep one entry per region id"),
+            );
+        }
+    }
 }
 
 /// One region from its theme entry and/or site entry; the site's fields win.
