@@ -110,26 +110,28 @@ pub(crate) fn plan_site(opts: &BuildOptions) -> Result<Planned, BuildFailure> {
     timer.lap("load");
     let mut site = graph::link(config, content, figure, theme.shortcodes.clone(), &mut diags);
     timer.lap("link");
-    if diags.has_errors() {
-        return Err(BuildFailure::from(diags));
-    }
-    let assets = render::assets(&site, &theme);
-    let Some(mut renderer) = render::Renderer::new(&site, Arc::new(theme), &assets, &mut diags)
-    else {
-        return Err(BuildFailure::from(diags));
+    // Shortcodes need the templates; with errors so far, planning still
+    // runs (it finds clashing URLs) but nothing is rendered.
+    let rendering = if diags.has_errors() {
+        None
+    } else {
+        let assets = render::assets(&site, &theme);
+        render::Renderer::new(&site, Arc::new(theme), &assets, &mut diags).map(|mut renderer| {
+            pages::shortcodes::expand_site(
+                &mut site,
+                &|name, context| renderer.render_shortcode(name, context),
+                &mut diags,
+            );
+            renderer.refresh_globals(&site);
+            (assets, renderer)
+        })
     };
-    pages::shortcodes::expand_site(
-        &mut site,
-        &|name, context| renderer.render_shortcode(name, context),
-        &mut diags,
-    );
-    renderer.refresh_globals(&site);
     timer.lap("shortcodes");
     let plans = pages::plan(&site, &mut diags);
     timer.lap("plan");
-    if diags.has_errors() {
+    let Some((assets, renderer)) = rendering.filter(|_| !diags.has_errors()) else {
         return Err(BuildFailure::from(diags));
-    }
+    };
     Ok(Planned {
         site,
         plans,
