@@ -10,13 +10,29 @@ pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
         return;
     }
     let url = UrlPath::page(&["search"]);
-    let description = format!(
-        "Search {}: articles, muscles, techniques, questions and pain regions.",
-        site.config.site.title
-    );
+    // Name only what the site has: a blog-only site has no muscles to find.
+    let c = &site.content;
+    let kinds: Vec<&str> = [
+        (!c.articles.is_empty(), "articles"),
+        (!c.pages.is_empty(), "pages"),
+        (!c.muscles.is_empty(), "muscles"),
+        (!c.techniques.is_empty(), "techniques"),
+        (!c.faq_topics.is_empty(), "questions"),
+        (has_finder(site), "pain regions"),
+    ]
+    .into_iter()
+    .filter_map(|(has, kind)| has.then_some(kind))
+    .collect();
+    let description = match kinds.split_last() {
+        Some((last, rest)) if !rest.is_empty() => {
+            format!("Search {}: {} and {last}.", site.config.site.title, rest.join(", "))
+        }
+        Some((only, _)) => format!("Search {}: {only}.", site.config.site.title),
+        None => format!("Search {}.", site.config.site.title),
+    };
     let mut meta = Meta::new(site, &url, "Search", &description);
     meta.noindex = true;
-    let mut plan = PagePlan::new(url, "search.html", json!({ "meta": meta }));
+    let mut plan = PagePlan::new(url, "search.html", json!({ "meta": meta, "has_finder": has_finder(site) }));
     plan.in_sitemap = false;
     pages.push(plan);
 }
