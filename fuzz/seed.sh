@@ -6,12 +6,16 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 secs=${1:-600}
-mkdir -p corpus/front_matter corpus/data_files corpus/markdown
+mkdir -p corpus/front_matter corpus/data_files corpus/markdown corpus/shortcodes
 for f in ../content/blog/*.md ../content/pages/*.md; do
   cp "$f" "corpus/front_matter/$(basename "$f")"
   # The markdown target reads a flags byte first, then the body (the
   # lines after the front matter's closing +++).
   { printf '\x07'; sed '1,/^+++$/d' "$f"; } > "corpus/markdown/$(basename "$f")"
+done
+# The shortcodes target: a flags byte, then Markdown with shortcode calls.
+for f in ../src/scaffold/content/blog/*.md seeds/*.md; do
+  [ -f "$f" ] && { printf '\x01'; cat "$f"; } > "corpus/shortcodes/$(basename "$f")"
 done
 i=0
 for f in ../content/muscles/*.toml ../content/techniques/*.toml ../content/faq/*.toml ../content/regions.toml ../content/references.toml ../site.toml; do
@@ -21,6 +25,6 @@ for f in ../content/muscles/*.toml ../content/techniques/*.toml ../content/faq/*
   esac
   { printf "$k"; cat "$f"; } > "corpus/data_files/$i.toml"; i=$((i + 1))
 done
-for target in ${TARGETS:-front_matter data_files markdown}; do
+for target in ${TARGETS:-front_matter data_files markdown shortcodes}; do
   cargo +nightly fuzz run -O "$target" -- -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=4096 2>&1 | tail -n 12
 done

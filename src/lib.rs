@@ -24,6 +24,7 @@ pub mod ids;
 pub mod incremental;
 pub mod markdown;
 pub mod minify;
+pub mod new;
 pub mod output;
 pub mod pages;
 pub mod render;

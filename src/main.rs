@@ -36,6 +36,46 @@ enum Command {
         /// The folder to create the site in
         dir: PathBuf,
     },
+    /// Create a content file: an article, page, muscle, technique, service or person
+    New(NewArgs),
+}
+
+#[derive(Args)]
+struct NewArgs {
+    /// What to create
+    kind: NewKind,
+    /// Its title or name; the file name (its id) is made from it
+    title: String,
+    /// The site folder, holding site.toml
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    /// Open the new file in $EDITOR
+    #[arg(long)]
+    open: bool,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum NewKind {
+    Article,
+    Page,
+    Muscle,
+    Technique,
+    Service,
+    Person,
+}
+
+impl From<NewKind> for knotwork::new::Kind {
+    fn from(k: NewKind) -> Self {
+        use knotwork::new::Kind;
+        match k {
+            NewKind::Article => Kind::Article,
+            NewKind::Page => Kind::Page,
+            NewKind::Muscle => Kind::Muscle,
+            NewKind::Technique => Kind::Technique,
+            NewKind::Service => Kind::Service,
+            NewKind::Person => Kind::Person,
+        }
+    }
 }
 
 #[derive(Args)]
@@ -148,6 +188,7 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::New(args) => new(args),
         Command::Check(args) => {
             let started = Instant::now();
             match knotwork::render_site(&args.options()) {
@@ -162,6 +203,51 @@ fn main() -> ExitCode {
                 }
                 Err(failure) => fail(failure, color),
             }
+        }
+    }
+}
+
+fn new(args: NewArgs) -> ExitCode {
+    let today = knotwork::content::date::Date::today();
+    match knotwork::new::create(&args.root, args.kind.into(), &args.title, today) {
+        Ok(path) => {
+            println!("{}", path.display());
+            if args.open {
+                return open_in_editor(&path);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Runs `$VISUAL` or `$EDITOR` on the file and waits for it.
+fn open_in_editor(path: &std::path::Path) -> ExitCode {
+    let Some(editor) = std::env::var_os("VISUAL")
+        .or_else(|| std::env::var_os("EDITOR"))
+        .filter(|e| !e.is_empty())
+    else {
+        eprintln!("note: set $EDITOR (for example `export EDITOR=nano`) for --open to open the file");
+        return ExitCode::SUCCESS;
+    };
+    // $EDITOR may carry arguments ("code --wait"); run it through the shell.
+    let command = format!("{} \"$1\"", editor.to_string_lossy());
+    match std::process::Command::new("sh")
+        .args(["-c", &command, "sh"])
+        .arg(path)
+        .status()
+    {
+        Ok(status) if status.success() => ExitCode::SUCCESS,
+        Ok(status) => {
+            eprintln!("error: the editor exited with {status}");
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            eprintln!("error: cannot start the editor: {e}");
+            ExitCode::from(1)
         }
     }
 }

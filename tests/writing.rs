@@ -331,3 +331,62 @@ fn shortcodes_in_data_files_and_bad_signatures() {
         "templates/shortcodes/odd.html:2",
     ]);
 }
+
+// ----- knotwork new -----
+
+#[test]
+fn new_writes_a_file_of_each_kind_that_builds_and_never_overwrites() {
+    let f = Fixture::new();
+    let new = |kind: &str, title: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_knotwork"))
+            .args(["new", kind, title, "--root"])
+            .arg(f.root())
+            .output()
+            .unwrap()
+    };
+    let expected = [
+        ("article", "content/blog/neck-pain-at-the-desk.md"),
+        ("page", "content/pages/neck-pain-at-the-desk.md"),
+        ("muscle", "content/muscles/neck-pain-at-the-desk.toml"),
+        ("technique", "content/techniques/neck-pain-at-the-desk.toml"),
+        ("service", "content/services/neck-pain-at-the-desk.toml"),
+        ("person", "content/people/neck-pain-at-the-desk.toml"),
+    ];
+    for (kind, path) in expected {
+        let out = new(kind, "Neck Pain at the Desk!");
+        assert!(out.status.success(), "{kind}: {}", String::from_utf8_lossy(&out.stderr));
+        let printed = String::from_utf8_lossy(&out.stdout);
+        assert!(printed.trim().ends_with(path), "{printed}");
+        let text = std::fs::read_to_string(f.root().join(path)).unwrap();
+        assert!(text.contains("\"Neck Pain at the Desk!\""), "{kind}: {text}");
+    }
+    let article = std::fs::read_to_string(f.root().join(expected[0].1)).unwrap();
+    let today = std::process::Command::new("date").arg("-u").arg("+%Y-%m-%d").output().unwrap();
+    assert!(article.contains(&format!("date = {}", String::from_utf8_lossy(&today.stdout).trim())));
+    // Drafts until published; with --drafts the new article and page build.
+    f.build(&["--drafts"]);
+    assert!(f.exists("/blog/neck-pain-at-the-desk/"));
+    assert!(f.exists("/neck-pain-at-the-desk/"));
+    assert!(f.exists("/muscles/neck-pain-at-the-desk/"));
+    assert!(f.exists("/techniques/neck-pain-at-the-desk/"));
+    // The same title again: refused, the file untouched.
+    std::fs::write(f.root().join(expected[0].1), "edited").unwrap();
+    let again = new("article", "Neck pain at the desk");
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    assert_eq!(std::fs::read_to_string(f.root().join(expected[0].1)).unwrap(), "edited");
+    // An existing muscle id is refused too.
+    let muscle = new("muscle", "Upper Trapezius");
+    assert_eq!(muscle.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&muscle.stderr).contains("content/muscles/upper-trapezius.toml already exists"));
+    // Outside a site: a clear error, nothing written.
+    let empty = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_knotwork"))
+        .args(["new", "article", "Hi", "--root"])
+        .arg(empty.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("holds no site.toml"));
+    assert!(std::fs::read_dir(empty.path()).unwrap().next().is_none());
+}

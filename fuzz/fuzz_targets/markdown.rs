@@ -32,7 +32,11 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(rest) else { return };
     let source = Source::new("content/blog/fuzz.md", text.to_string());
     let input = Input { source: &source, text, offset: 0, allow_html: flags & 1 == 1 };
-    let opts = Options_ { smart_punctuation: flags & 2 == 2, base_path: if flags & 4 == 4 { "/studio".into() } else { String::new() } };
+    let opts = Options_ {
+        smart_punctuation: flags & 2 == 2,
+        base_path: if flags & 4 == 4 { "/studio".into() } else { String::new() },
+        shortcodes: Default::default(),
+    };
     let (rendered, problems) = markdown::render(&input, &opts, &Resolver);
     let mut citations = PageCitations::new();
     let _ = citations.number(&rendered.html);
