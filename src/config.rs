@@ -35,6 +35,9 @@ pub struct SiteConfig {
     pub search: SearchConfig,
     #[serde(default)]
     pub disclaimer: DisclaimerConfig,
+    /// `knotwork check --external`.
+    #[serde(default)]
+    pub links: LinksConfig,
     /// Free-form values handed to templates as `config.extra`.
     #[serde(default)]
     pub extra: toml::Table,
@@ -110,6 +113,31 @@ pub struct DisclaimerConfig {
     /// Markdown, shown on every educational page.
     #[serde(default)]
     pub text: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinksConfig {
+    /// External URLs not to check: a URL starting with one of these (a
+    /// trailing `*` is allowed) is skipped.
+    #[serde(default)]
+    pub skip: Vec<String>,
+    /// Seconds to wait for each answer.
+    #[serde(default = "default_link_timeout")]
+    pub timeout: u64,
+}
+
+impl Default for LinksConfig {
+    fn default() -> Self {
+        LinksConfig {
+            skip: Vec::new(),
+            timeout: default_link_timeout(),
+        }
+    }
+}
+
+fn default_link_timeout() -> u64 {
+    10
 }
 
 fn default_language() -> String {

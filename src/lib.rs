@@ -22,6 +22,7 @@ pub mod diagnostics;
 pub mod graph;
 pub mod ids;
 pub mod incremental;
+pub mod linkcheck;
 pub mod markdown;
 pub mod minify;
 pub mod new;
@@ -176,6 +177,37 @@ pub fn render_site(opts: &BuildOptions) -> Result<RenderedSite, BuildFailure> {
         search_language: settings.search.enabled.then(|| settings.language.clone()),
         minify: settings.minify,
     })
+}
+
+/// Every link to another site, with where it is written: Markdown links
+/// (articles, pages and every Markdown field), references' `url`/`doi`, and
+/// the studio's booking link. For `knotwork check --external`, which first
+/// checks the site as `knotwork check` does.
+pub fn external_links(
+    opts: &BuildOptions,
+) -> Result<(Vec<(String, diagnostics::Location)>, config::LinksConfig), BuildFailure> {
+    let Planned { site, .. } = plan_site(opts)?;
+    let mut links: Vec<(String, diagnostics::Location)> = site
+        .markdown
+        .all()
+        .flat_map(|r| r.external.iter().map(|l| (l.url.clone(), l.location.clone())))
+        .collect();
+    // Data fields hold URLs as plain strings: find them in their file.
+    let locate = |source: &diagnostics::Source, url: &str| {
+        let at = source.text.find(url).unwrap_or(0);
+        source.locate(at..at + url.len())
+    };
+    for r in &site.content.references {
+        if let Some(url) = r.link() {
+            let written = if r.data.url.is_empty() { &r.data.doi } else { &r.data.url };
+            links.push((url, locate(&r.source, written)));
+        }
+    }
+    let booking = &site.config.site.studio.booking_url;
+    if booking.starts_with("http") {
+        links.push((booking.clone(), locate(&site.config.source, booking)));
+    }
+    Ok((links, site.config.site.links.clone()))
 }
 
 /// Stage 4b, for builds that write: the search index over the rendered

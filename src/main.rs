@@ -28,7 +28,7 @@ enum Command {
     /// Build the site into the output folder (public/ by default)
     Build(BuildArgs),
     /// Check the site for errors without writing anything (for editors and CI)
-    Check(BuildArgs),
+    Check(CheckArgs),
     /// Preview the site at a local address, rebuilding it as you edit
     Serve(ServeArgs),
     /// Create a new site in DIR (a new or empty folder) that builds at once
@@ -92,6 +92,15 @@ struct BuildArgs {
     /// Include articles and pages marked `draft = true`
     #[arg(long)]
     drafts: bool,
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    build: BuildArgs,
+    /// Also check every link to another site (slow: it asks each server)
+    #[arg(long)]
+    external: bool,
 }
 
 #[derive(Args)]
@@ -189,21 +198,95 @@ fn main() -> ExitCode {
             }
         }
         Command::New(args) => new(args),
-        Command::Check(args) => {
-            let started = Instant::now();
-            match knotwork::render_site(&args.options()) {
-                Ok(site) => {
-                    print_diagnostics(&site.warnings, color);
-                    println!(
-                        "No errors: {} pages checked in {} ms",
-                        site.pages,
-                        started.elapsed().as_millis()
-                    );
-                    ExitCode::SUCCESS
-                }
-                Err(failure) => fail(failure, color),
-            }
+        Command::Check(args) => check(args, color),
+    }
+}
+
+fn check(args: CheckArgs, color: bool) -> ExitCode {
+    let started = Instant::now();
+    let opts = args.build.options();
+    match knotwork::render_site(&opts) {
+        Ok(site) => {
+            print_diagnostics(&site.warnings, color);
+            println!(
+                "No errors: {} pages checked in {} ms",
+                site.pages,
+                started.elapsed().as_millis()
+            );
         }
+        Err(failure) => return fail(failure, color),
+    }
+    if !args.external {
+        return ExitCode::SUCCESS;
+    }
+    match knotwork::external_links(&opts) {
+        Ok((links, config)) => check_external(&opts.root, links, config),
+        Err(failure) => fail(failure, color),
+    }
+}
+
+/// `check --external`: every external URL, with a progress bar on a terminal.
+fn check_external(
+    root: &std::path::Path,
+    links: Vec<(String, knotwork::diagnostics::Location)>,
+    config: knotwork::config::LinksConfig,
+) -> ExitCode {
+    use knotwork::linkcheck::{self, Outcome};
+    let grouped = linkcheck::group(links);
+    let settings = linkcheck::Settings {
+        skip: config.skip,
+        timeout: std::time::Duration::from_secs(config.timeout.max(1)),
+        retries: 3,
+        max_retry_after: std::time::Duration::from_secs(30),
+        cache_file: Some(root.join(".knotwork-cache").join("external-links.json")),
+        cache_for: std::time::Duration::from_secs(24 * 60 * 60),
+    };
+    let bar = indicatif::ProgressBar::new(grouped.len() as u64);
+    if !std::io::stderr().is_terminal() {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} external links {wide_msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let report = linkcheck::check(grouped, &settings, &|url| {
+        bar.set_message(url.to_string());
+        bar.inc(1);
+    });
+    bar.finish_and_clear();
+    for c in &report.checked {
+        let (label, why) = match &c.outcome {
+            Outcome::Alive => continue,
+            Outcome::Dead(why) => ("dead", why),
+            Outcome::Unverified(why) => ("unverified", why),
+        };
+        eprintln!("{label}: {} ({why})", c.url);
+        for place in &c.places {
+            eprintln!("  used at {place}");
+        }
+        eprintln!();
+    }
+    let dead = report.dead().count();
+    let unverified = report
+        .checked
+        .iter()
+        .filter(|c| matches!(c.outcome, Outcome::Unverified(_)))
+        .count();
+    let cached = report.checked.iter().filter(|c| c.cached).count();
+    println!(
+        "External links: {} checked on {} hosts ({} from the last day's cache, {} requests), {} dead, {} unverified, {} skipped",
+        report.checked.len(),
+        linkcheck::host_count(&report),
+        cached,
+        report.requests,
+        dead,
+        unverified,
+        report.skipped
+    );
+    if dead > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     }
 }
 

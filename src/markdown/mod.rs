@@ -72,6 +72,13 @@ pub struct CrossLink {
     pub location: Location,
 }
 
+/// A link to another site, and where it is written.
+#[derive(Debug, Clone)]
+pub struct ExternalLink {
+    pub url: String,
+    pub location: Location,
+}
+
 #[derive(Debug, Default)]
 pub struct Rendered {
     pub html: String,
@@ -79,6 +86,8 @@ pub struct Rendered {
     /// Every heading id, for checking `#fragment`s that point here.
     pub anchors: Vec<String>,
     pub links: Vec<CrossLink>,
+    /// Links to other sites, for `knotwork check --external`.
+    pub external: Vec<ExternalLink>,
     pub words: usize,
     /// Plain text of the first paragraph, for cards when there is no description.
     pub first_paragraph: String,
@@ -165,6 +174,7 @@ fn render_part(
     state.rendered.html = html;
     for body in nested {
         state.rendered.links.extend(body.links);
+        state.rendered.external.extend(body.external);
         state.rendered.anchors.extend(body.anchors);
         state.rendered.words += body.words;
     }
@@ -380,6 +390,12 @@ impl<'i, 'a> State<'i, 'a> {
                     Event::Text(format!("[@{rest}]").into())
                 }
             };
+        }
+        if dest_url.starts_with("https://") || dest_url.starts_with("http://") {
+            self.rendered.external.push(ExternalLink {
+                url: dest_url.to_string(),
+                location: self.locate(range),
+            });
         }
         let dest = match dest_url.strip_prefix('@') {
             Some(target) => self.cross_link(target, range),
