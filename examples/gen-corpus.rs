@@ -459,7 +459,7 @@ impl Corpus {
 
     fn technique(&self, rng: &mut fastrand::Rng, i: usize) -> String {
         let partner = (i + 1) % self.techniques;
-        let compare = if i % 3 == 0 && partner != i {
+        let compare = if i.is_multiple_of(3) && partner != i {
             format!("\"technique-{partner:03}\"")
         } else {
             String::new()

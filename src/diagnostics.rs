@@ -129,7 +129,9 @@ pub enum Severity {
 pub struct Diagnostic {
     pub severity: Severity,
     pub message: String,
-    pub location: Option<Location>,
+    /// Boxed: a diagnostic travels in many `Result`s, and a location is
+    /// most of its size.
+    pub location: Option<Box<Location>>,
     /// A suggestion such as "did you mean `title`?".
     pub help: Option<String>,
 }
@@ -152,7 +154,7 @@ impl Diagnostic {
     }
 
     pub fn at(mut self, location: Location) -> Self {
-        self.location = Some(location);
+        self.location = Some(Box::new(location));
         self
     }
 

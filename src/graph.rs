@@ -176,6 +176,9 @@ pub struct Index {
     failed: HashSet<String>,
 }
 
+/// An id, and where it is written when that is not its file's name.
+type IdAt<'a> = (String, Option<(&'a Source, Range<usize>)>);
+
 const LINK_KINDS: [&str; 6] = ["muscles", "techniques", "blog", "pages", "faq", "pain"];
 
 impl Index {
@@ -190,19 +193,24 @@ impl Index {
             ..Default::default()
         };
         let ids = |list: &mut HashMap<String, usize>,
-                   items: Vec<(String, Option<(&Source, Range<usize>)>)>,
+                   items: Vec<IdAt<'_>>,
                    what: &str,
                    diags: &mut Diagnostics| {
             for (i, (id, at)) in items.into_iter().enumerate() {
-                if list.contains_key(&id) {
-                    let mut d =
-                        Diagnostic::error(format!("duplicate {what} `{id}`: it is defined twice"));
-                    if let Some((source, range)) = at {
-                        d = d.at(source.locate(range));
+                match list.entry(id) {
+                    std::collections::hash_map::Entry::Occupied(e) => {
+                        let mut d = Diagnostic::error(format!(
+                            "duplicate {what} `{}`: it is defined twice",
+                            e.key()
+                        ));
+                        if let Some((source, range)) = at {
+                            d = d.at(source.locate(range));
+                        }
+                        diags.push(d);
                     }
-                    diags.push(d);
-                } else {
-                    list.insert(id, i);
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        e.insert(i);
+                    }
                 }
             }
         };
@@ -859,10 +867,7 @@ fn render_markdown(
             .collect(),
         muscle_self_care: self_care.into_iter().map(|r| r.map(&mut collect)).collect(),
         technique_how_it_works: how.into_iter().map(|r| r.map(&mut collect)).collect(),
-        region_red_flags: red_flags
-            .into_iter()
-            .map(|r| r.map(&mut collect))
-            .collect(),
+        region_red_flags: red_flags.into_iter().map(|r| r.map(&mut collect)).collect(),
         faq_answers: answers
             .into_iter()
             .map(|qs| qs.into_iter().map(&mut collect).collect())
@@ -905,11 +910,7 @@ fn add_backlinks(content: &Content, md: &RenderedMarkdown, g: &mut Graph) {
     }
     for m in 0..nm {
         let texts = [&md.muscle_description[m], &md.muscle_self_care[m]];
-        for target in texts
-            .iter()
-            .filter_map(|r| r.as_ref())
-            .flat_map(|r| links_of(r))
-        {
+        for target in texts.iter().filter_map(|r| r.as_ref()).flat_map(&links_of) {
             match target {
                 Target::Muscle(other) if other != m => g.muscle_linked_from_muscles[other].push(m),
                 Target::Technique(t) => g.technique_muscles[t].push(m),
@@ -923,7 +924,7 @@ fn add_backlinks(content: &Content, md: &RenderedMarkdown, g: &mut Graph) {
         }
     }
     for (t, rendered) in md.technique_how_it_works.iter().enumerate() {
-        for target in rendered.iter().flat_map(|r| links_of(r)) {
+        for target in rendered.iter().flat_map(&links_of) {
             if let Target::Technique(other) = target {
                 if other != t {
                     g.technique_related_from[other].push(t);
@@ -988,9 +989,7 @@ fn check_fragments(
     md: &RenderedMarkdown,
     diags: &mut Diagnostics,
 ) {
-    let all_links = md
-        .all()
-        .flat_map(|r| r.links.iter());
+    let all_links = md.all().flat_map(|r| r.links.iter());
     for CrossLink {
         target,
         fragment,

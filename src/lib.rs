@@ -110,7 +110,13 @@ pub(crate) fn plan_site(opts: &BuildOptions) -> Result<Planned, BuildFailure> {
     let figure = bodymap::load(&config.root, &config.site.theme, &mut diags);
     let theme = theme::load(&config, &mut diags);
     timer.lap("load");
-    let mut site = graph::link(config, content, figure, theme.shortcodes.clone(), &mut diags);
+    let mut site = graph::link(
+        config,
+        content,
+        figure,
+        theme.shortcodes.clone(),
+        &mut diags,
+    );
     timer.lap("link");
     // Shortcodes need the templates; with errors so far, planning still
     // runs (it finds clashing URLs) but nothing is rendered.
@@ -190,7 +196,11 @@ pub fn external_links(
     let mut links: Vec<(String, diagnostics::Location)> = site
         .markdown
         .all()
-        .flat_map(|r| r.external.iter().map(|l| (l.url.clone(), l.location.clone())))
+        .flat_map(|r| {
+            r.external
+                .iter()
+                .map(|l| (l.url.clone(), l.location.clone()))
+        })
         .collect();
     // Data fields hold URLs as plain strings: find them in their file.
     let locate = |source: &diagnostics::Source, url: &str| {
@@ -199,7 +209,11 @@ pub fn external_links(
     };
     for r in &site.content.references {
         if let Some(url) = r.link() {
-            let written = if r.data.url.is_empty() { &r.data.doi } else { &r.data.url };
+            let written = if r.data.url.is_empty() {
+                &r.data.doi
+            } else {
+                &r.data.url
+            };
             links.push((url, locate(&r.source, written)));
         }
     }

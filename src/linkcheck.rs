@@ -64,7 +64,9 @@ pub struct Report {
 
 impl Report {
     pub fn dead(&self) -> impl Iterator<Item = &Checked> {
-        self.checked.iter().filter(|c| matches!(c.outcome, Outcome::Dead(_)))
+        self.checked
+            .iter()
+            .filter(|c| matches!(c.outcome, Outcome::Dead(_)))
     }
 }
 
@@ -98,12 +100,24 @@ pub fn check(
     let mut results: Vec<Checked> = Vec::new();
     let mut by_host: BTreeMap<String, Vec<(String, Vec<Location>)>> = BTreeMap::new();
     for (url, places) in links {
-        if settings.skip.iter().any(|s| url.starts_with(s.trim_end_matches('*'))) {
+        if settings
+            .skip
+            .iter()
+            .any(|s| url.starts_with(s.trim_end_matches('*')))
+        {
             skipped += 1;
         } else if cache.alive.get(&url).is_some_and(|&t| t >= fresh_after) {
-            results.push(Checked { url, outcome: Outcome::Alive, places, cached: true });
+            results.push(Checked {
+                url,
+                outcome: Outcome::Alive,
+                places,
+                cached: true,
+            });
         } else {
-            by_host.entry(host_of(&url)).or_default().push((url, places));
+            by_host
+                .entry(host_of(&url))
+                .or_default()
+                .push((url, places));
         }
     }
     let agent: ureq::Agent = ureq::Agent::config_builder()
@@ -118,13 +132,19 @@ pub fn check(
     let workers = queue.lock().map_or(1, |q| q.len()).clamp(1, 8);
     std::thread::scope(|scope| {
         for _ in 0..workers {
-            scope.spawn(|| loop {
-                let Some(host) = queue.lock().ok().and_then(|mut q| q.pop()) else { break };
-                for (url, places) in host {
-                    let (outcome, made) = check_one(&agent, &url, settings);
-                    progress(&url);
-                    *requests.lock().unwrap() += made;
-                    done.lock().unwrap().push(Checked { url, outcome, places, cached: false });
+            scope.spawn(|| {
+                while let Some(host) = queue.lock().ok().and_then(|mut q| q.pop()) {
+                    for (url, places) in host {
+                        let (outcome, made) = check_one(&agent, &url, settings);
+                        progress(&url);
+                        *requests.lock().unwrap() += made;
+                        done.lock().unwrap().push(Checked {
+                            url,
+                            outcome,
+                            places,
+                            cached: false,
+                        });
+                    }
                 }
             });
         }
@@ -143,7 +163,11 @@ pub fn check(
     }
     results.extend(checked_now);
     results.sort_by(|a, b| a.url.cmp(&b.url));
-    Report { checked: results, skipped, requests: requests.into_inner().unwrap_or(0) }
+    Report {
+        checked: results,
+        skipped,
+        requests: requests.into_inner().unwrap_or(0),
+    }
 }
 
 fn save_cache(path: &Path, cache: &Cache) {
@@ -158,7 +182,10 @@ fn save_cache(path: &Path, cache: &Cache) {
 
 fn host_of(url: &str) -> String {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    rest.split(['/', '?', '#']).next().unwrap_or("").to_ascii_lowercase()
+    rest.split(['/', '?', '#'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase()
 }
 
 /// One URL: HEAD, then GET if HEAD was not answered usefully; retries on
@@ -169,7 +196,11 @@ fn check_one(agent: &ureq::Agent, url: &str, settings: &Settings) -> (Outcome, u
     let mut retries = 0;
     loop {
         made += 1;
-        let response = if use_get { agent.get(url).call() } else { agent.head(url).call() };
+        let response = if use_get {
+            agent.get(url).call()
+        } else {
+            agent.head(url).call()
+        };
         let response = match response {
             Ok(r) => r,
             Err(e) if !use_get && !is_timeout(&e) => {
@@ -199,14 +230,24 @@ fn check_one(agent: &ureq::Agent, url: &str, settings: &Settings) -> (Outcome, u
             // HEAD not allowed or not implemented, or a server that answers
             // HEAD differently from GET: ask with GET before judging.
             _ if !use_get && status != 429 && status != 503 => use_get = true,
-            401 | 403 => {
+            401 | 403 => return (
+                Outcome::Unverified(format!(
+                    "HTTP {status}: the server refused an automatic check; open it in a browser"
+                )),
+                made,
+            ),
+            429 => {
                 return (
-                    Outcome::Unverified(format!("HTTP {status}: the server refused an automatic check; open it in a browser")),
+                    Outcome::Unverified("HTTP 429: still rate-limited after retrying".into()),
                     made,
                 )
             }
-            429 => return (Outcome::Unverified("HTTP 429: still rate-limited after retrying".into()), made),
-            _ => return (Outcome::Dead(format!("HTTP {status}{}", reason(status))), made),
+            _ => {
+                return (
+                    Outcome::Dead(format!("HTTP {status}{}", reason(status))),
+                    made,
+                )
+            }
         }
     }
 }
@@ -243,7 +284,9 @@ fn reason(status: u16) -> &'static str {
 }
 
 /// Groups places by URL: the input of [`check`].
-pub fn group(links: impl IntoIterator<Item = (String, Location)>) -> BTreeMap<String, Vec<Location>> {
+pub fn group(
+    links: impl IntoIterator<Item = (String, Location)>,
+) -> BTreeMap<String, Vec<Location>> {
     let mut grouped: BTreeMap<String, Vec<Location>> = BTreeMap::new();
     for (url, location) in links {
         // The fragment is the page's business, not the server's.
@@ -259,7 +302,11 @@ pub fn group(links: impl IntoIterator<Item = (String, Location)>) -> BTreeMap<St
 
 /// Hosts by how many URLs each has, for the summary.
 pub fn host_count(report: &Report) -> usize {
-    let hosts: HashMap<String, ()> = report.checked.iter().map(|c| (host_of(&c.url), ())).collect();
+    let hosts: HashMap<String, ()> = report
+        .checked
+        .iter()
+        .map(|c| (host_of(&c.url), ()))
+        .collect();
     hosts.len()
 }
 
@@ -269,12 +316,21 @@ mod tests {
 
     #[test]
     fn hosts_and_grouping() {
-        assert_eq!(host_of("https://Example.com:8080/a?b#c"), "example.com:8080");
+        assert_eq!(
+            host_of("https://Example.com:8080/a?b#c"),
+            "example.com:8080"
+        );
         let loc = |line| Location::with_line(Path::new("a.md"), line, 1, "");
         let g = group([
             ("https://x.org/a#one".to_string(), loc(3)),
             ("https://x.org/a".to_string(), loc(1)),
         ]);
-        assert_eq!(g["https://x.org/a"].iter().map(|l| l.line).collect::<Vec<_>>(), vec![1, 3]);
+        assert_eq!(
+            g["https://x.org/a"]
+                .iter()
+                .map(|l| l.line)
+                .collect::<Vec<_>>(),
+            vec![1, 3]
+        );
     }
 }

@@ -313,7 +313,9 @@ fn open_in_editor(path: &std::path::Path) -> ExitCode {
         .or_else(|| std::env::var_os("EDITOR"))
         .filter(|e| !e.is_empty())
     else {
-        eprintln!("note: set $EDITOR (for example `export EDITOR=nano`) for --open to open the file");
+        eprintln!(
+            "note: set $EDITOR (for example `export EDITOR=nano`) for --open to open the file"
+        );
         return ExitCode::SUCCESS;
     };
     // $EDITOR may carry arguments ("code --wait"); run it through the shell.

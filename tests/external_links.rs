@@ -48,7 +48,9 @@ fn server() -> (String, Hits) {
                     (_, "/ok") => "200 OK\r\n".to_string(),
                     (_, "/moved") => "301 Moved Permanently\r\nLocation: /ok\r\n".to_string(),
                     (_, "/gone") => "404 Not Found\r\n".to_string(),
-                    (_, "/busy") if n == 1 => "429 Too Many Requests\r\nRetry-After: 1\r\n".to_string(),
+                    (_, "/busy") if n == 1 => {
+                        "429 Too Many Requests\r\nRetry-After: 1\r\n".to_string()
+                    }
                     (_, "/busy") => "200 OK\r\n".to_string(),
                     ("HEAD", "/no-head") => "405 Method Not Allowed\r\n".to_string(),
                     ("GET", "/no-head") => "200 OK\r\n".to_string(),
@@ -99,21 +101,45 @@ fn external_links_are_classified_reported_by_place_and_cached() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
     // Dead links, each with every place that uses it.
-    assert!(stderr.contains(&format!("dead: {origin}/gone (HTTP 404 (not found))")), "{stderr}");
+    assert!(
+        stderr.contains(&format!("dead: {origin}/gone (HTTP 404 (not found))")),
+        "{stderr}"
+    );
     assert!(stderr.contains("used at content/blog/a.md:6:"), "{stderr}");
-    assert!(stderr.contains("used at content/references.toml:5:"), "{stderr}");
-    assert!(stderr.contains(&format!("dead: {origin}/slow (no answer within 1 s)")), "{stderr}");
-    assert!(stderr.contains(&format!("dead: http://127.0.0.1:{closed}/x (connection refused)")), "{stderr}");
+    assert!(
+        stderr.contains("used at content/references.toml:5:"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("dead: {origin}/slow (no answer within 1 s)")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "dead: http://127.0.0.1:{closed}/x (connection refused)"
+        )),
+        "{stderr}"
+    );
     for alive in ["/ok", "/moved", "/busy", "/no-head", "/skipped"] {
-        assert!(!stderr.contains(&format!("{origin}{alive} ")), "{alive} reported:\n{stderr}");
+        assert!(
+            !stderr.contains(&format!("{origin}{alive} ")),
+            "{alive} reported:\n{stderr}"
+        );
     }
-    assert!(stdout.contains("7 checked") && stdout.contains("3 dead") && stdout.contains("2 skipped"), "{stdout}");
+    assert!(
+        stdout.contains("7 checked") && stdout.contains("3 dead") && stdout.contains("2 skipped"),
+        "{stdout}"
+    );
     {
         let h = hits.lock().unwrap();
         assert_eq!(h.get("/busy"), Some(&2), "429 retried once");
         assert_eq!(h.get("/no-head"), Some(&2), "HEAD, then GET");
         assert_eq!(h.get("/skipped/page"), None, "skipped");
-        assert_eq!(h.get("/ok"), Some(&2), "once for /ok, once after the redirect; the fragment is not a new URL");
+        assert_eq!(
+            h.get("/ok"),
+            Some(&2),
+            "once for /ok, once after the redirect; the fragment is not a new URL"
+        );
     }
     // Second run: live links come from the cache; only the dead are asked again.
     let out = f.run("check", &["--external"]);
@@ -123,5 +149,9 @@ fn external_links_are_classified_reported_by_place_and_cached() {
     let h = hits.lock().unwrap();
     assert_eq!(h.get("/ok"), Some(&2), "not requested again");
     assert_eq!(h.get("/busy"), Some(&2), "not requested again");
-    assert_eq!(h.get("/gone"), Some(&4), "dead links are checked again (HEAD, then GET)");
+    assert_eq!(
+        h.get("/gone"),
+        Some(&4),
+        "dead links are checked again (HEAD, then GET)"
+    );
 }

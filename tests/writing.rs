@@ -23,7 +23,12 @@ fn blog_only() -> tempfile::TempDir {
     write("site.toml", BLOG_SITE);
     write(
         "content/blog/first.md",
-        &article("First post", "2026-01-01", "tags = [\"news\"]", "Hello, world."),
+        &article(
+            "First post",
+            "2026-01-01",
+            "tags = [\"news\"]",
+            "Hello, world.",
+        ),
     );
     write(
         "content/blog/second.md",
@@ -42,7 +47,13 @@ fn run_in(root: &std::path::Path, command: &str, args: &[&str]) -> std::process:
         .unwrap()
 }
 
-const DATA_FAMILIES: [&str; 5] = ["/muscles/", "/pain/", "/techniques/", "/faq/", "/referral-patterns/"];
+const DATA_FAMILIES: [&str; 5] = [
+    "/muscles/",
+    "/pain/",
+    "/techniques/",
+    "/faq/",
+    "/referral-patterns/",
+];
 
 #[test]
 fn a_blog_only_site_builds_with_no_warnings_and_no_empty_sections() {
@@ -50,7 +61,10 @@ fn a_blog_only_site_builds_with_no_warnings_and_no_empty_sections() {
     let out = run_in(dir.path(), "build", &[]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
-    assert!(stderr.trim().is_empty(), "expected no warnings, got:\n{stderr}");
+    assert!(
+        stderr.trim().is_empty(),
+        "expected no warnings, got:\n{stderr}"
+    );
     let public = dir.path().join("public");
     for family in DATA_FAMILIES {
         assert!(!file_for(&public, family).exists(), "{family} was written");
@@ -62,14 +76,19 @@ fn a_blog_only_site_builds_with_no_warnings_and_no_empty_sections() {
         let text = String::from_utf8_lossy(&bytes);
         for family in DATA_FAMILIES {
             assert!(
-                !text.contains(&format!("\"{family}")) && !text.contains(&format!("blog.example.com{family}")),
+                !text.contains(&format!("\"{family}"))
+                    && !text.contains(&format!("blog.example.com{family}")),
                 "{path} links to {family}"
             );
         }
     }
     let home = page_in(&public, "/");
     assert_eq!(texts(&home, ".main-nav a"), vec!["Blog"]);
-    assert!(broken_links(&public, "").is_empty(), "{:?}", broken_links(&public, ""));
+    assert!(
+        broken_links(&public, "").is_empty(),
+        "{:?}",
+        broken_links(&public, "")
+    );
     assert!(file_for(&public, "/blog/first/").exists());
 }
 
@@ -87,7 +106,11 @@ fn adding_one_muscle_brings_the_finder_back() {
         "name = \"Upper trapezius\"\nsummary = \"s\"\n[[trigger_points]]\nlocation = \"shoulder-top\"\nreferral = [\"temple\", \"neck-side\"]\n",
     );
     let out = run_in(dir.path(), "build", &[]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let public = dir.path().join("public");
     let nav = texts(&page_in(&public, "/"), ".main-nav a");
     assert!(nav.contains(&"Where does it hurt?".to_string()), "{nav:?}");
@@ -106,7 +129,12 @@ fn the_init_site_without_its_data_files_builds() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    for gone in ["content/muscles", "content/techniques", "content/faq", "content/pages"] {
+    for gone in [
+        "content/muscles",
+        "content/techniques",
+        "content/faq",
+        "content/pages",
+    ] {
         std::fs::remove_dir_all(site.join(gone)).unwrap();
     }
     std::fs::remove_file(site.join("content/references.toml")).unwrap();
@@ -135,7 +163,11 @@ fn a_site_region_renames_a_theme_region_and_adds_red_flags() {
         "[[regions]]\nid = \"temple\"\nname = \"Side of the head\"\nred_flags = \"A **sudden, severe** headache needs a doctor first.\"\n",
     );
     let out = run_in(dir.path(), "build", &[]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let page = page_in(&dir.path().join("public"), "/pain/temple/");
     assert_eq!(texts(&page, "h1"), vec!["Pain in the side of the head"]);
     let html = page.root_element().html();
@@ -187,7 +219,10 @@ Inline `{{ nope() }}` stays code, and {{/* muscle(id="x") */}} is written out.
 fn every_built_in_shortcode_renders() {
     let f = Fixture::new();
     f.write_bytes("static/images/room.jpg", b"not really a jpeg");
-    f.write("content/blog/a.md", &article("A", "2026-01-01", "", SHORTCODE_ARTICLE));
+    f.write(
+        "content/blog/a.md",
+        &article("A", "2026-01-01", "", SHORTCODE_ARTICLE),
+    );
     f.build(&[]);
     let page = f.page("/blog/a/");
     // callout: the red flag is a note with its heading; the tip has its title.
@@ -195,39 +230,88 @@ fn every_built_in_shortcode_renders() {
         texts(&page, ".prose .callout-red-flag .callout-title"),
         vec!["⚠ See a doctor first"]
     );
-    assert_eq!(attrs(&page, ".prose .callout-red-flag", "role"), vec!["note"]);
-    assert_eq!(texts(&page, ".prose .callout-tip .callout-title"), vec!["Try this"]);
     assert_eq!(
-        attrs(&page, ".prose .callout-red-flag a[href^='/muscles/']", "href"),
+        attrs(&page, ".prose .callout-red-flag", "role"),
+        vec!["note"]
+    );
+    assert_eq!(
+        texts(&page, ".prose .callout-tip .callout-title"),
+        vec!["Try this"]
+    );
+    assert_eq!(
+        attrs(
+            &page,
+            ".prose .callout-red-flag a[href^='/muscles/']",
+            "href"
+        ),
         vec!["/muscles/upper-trapezius/"],
         "cross-links work inside bodies"
     );
-    assert_eq!(page.select(&sel("#references li")).count(), 1, "citations work inside bodies too");
+    assert_eq!(
+        page.select(&sel("#references li")).count(),
+        1,
+        "citations work inside bodies too"
+    );
     // figure
-    assert_eq!(attrs(&page, ".prose figure.figure img", "src"), vec!["/images/room.jpg"]);
-    assert_eq!(attrs(&page, ".prose figure.figure img", "alt"), vec!["The treatment room"]);
-    assert_eq!(texts(&page, ".prose figure.figure figcaption"), vec!["Our quiet room"]);
+    assert_eq!(
+        attrs(&page, ".prose figure.figure img", "src"),
+        vec!["/images/room.jpg"]
+    );
+    assert_eq!(
+        attrs(&page, ".prose figure.figure img", "alt"),
+        vec!["The treatment room"]
+    );
+    assert_eq!(
+        texts(&page, ".prose figure.figure figcaption"),
+        vec!["Our quiet room"]
+    );
     // muscle card with its map, technique card
-    assert_eq!(attrs(&page, ".muscle-shortcode .card-title a", "href"), vec!["/muscles/upper-trapezius/"]);
-    assert_eq!(page.select(&sel(".muscle-shortcode svg.referral-map")).count(), 1);
-    assert_eq!(texts(&page, ".technique-shortcode .card-title"), vec!["Massage ball"]);
+    assert_eq!(
+        attrs(&page, ".muscle-shortcode .card-title a", "href"),
+        vec!["/muscles/upper-trapezius/"]
+    );
+    assert_eq!(
+        page.select(&sel(".muscle-shortcode svg.referral-map"))
+            .count(),
+        1
+    );
+    assert_eq!(
+        texts(&page, ".technique-shortcode .card-title"),
+        vec!["Massage ball"]
+    );
     // video: a link to YouTube and no third-party request before the click
     assert_eq!(
         attrs(&page, ".video .video-play", "href"),
         vec!["https://www.youtube.com/watch?v=abcDEF12345&t=30s"]
     );
     assert_eq!(page.select(&sel("iframe")).count(), 0);
-    for (tag, attr) in [("img", "src"), ("script", "src"), ("link[rel=stylesheet]", "href"), ("iframe", "src")] {
+    for (tag, attr) in [
+        ("img", "src"),
+        ("script", "src"),
+        ("link[rel=stylesheet]", "href"),
+        ("iframe", "src"),
+    ] {
         for src in attrs(&page, tag, attr) {
-            assert!(!src.contains("youtube") && !src.starts_with("http"), "{tag} loads {src}");
+            assert!(
+                !src.contains("youtube") && !src.starts_with("http"),
+                "{tag} loads {src}"
+            );
         }
     }
     // block shortcodes are not wrapped in paragraphs
-    assert_eq!(page.select(&sel(".prose p > aside, .prose p > figure")).count(), 0);
+    assert_eq!(
+        page.select(&sel(".prose p > aside, .prose p > figure"))
+            .count(),
+        0
+    );
     // code is left alone; literals are written out
-    assert!(texts(&page, ".prose pre").iter().any(|t| t.contains("{{ muscle(id=\"not-checked-in-code\") }}")));
+    assert!(texts(&page, ".prose pre")
+        .iter()
+        .any(|t| t.contains("{{ muscle(id=\"not-checked-in-code\") }}")));
     assert_eq!(texts(&page, ".prose p code"), vec!["{{ nope() }}"]);
-    assert!(texts(&page, ".prose p").iter().any(|t| t.contains("{{ muscle(id=“x”) }} is written out")));
+    assert!(texts(&page, ".prose p")
+        .iter()
+        .any(|t| t.contains("{{ muscle(id=“x”) }} is written out")));
     // the muscle page counts the article as a mention (through the body's link)
     assert!(texts(&f.page("/muscles/upper-trapezius/"), "#articles a").contains(&"A".to_string()));
 }
@@ -322,7 +406,10 @@ fn shortcodes_in_data_files_and_bad_signatures() {
             "techniques = [\"massage-ball\"]\nself_care = \"\"\"\n{{ technique(id=\\\"massage-bal\\\") }}\n\"\"\"",
         ),
     );
-    f.write("templates/shortcodes/odd.html", "{# shortcode: odd\nsize: colour\n#}\n<b></b>\n");
+    f.write(
+        "templates/shortcodes/odd.html",
+        "{# shortcode: odd\nsize: colour\n#}\n<b></b>\n",
+    );
     f.fails_with(&[
         "unknown technique `massage-bal`",
         "content/muscles/upper-trapezius.toml:6:",
@@ -354,15 +441,29 @@ fn new_writes_a_file_of_each_kind_that_builds_and_never_overwrites() {
     ];
     for (kind, path) in expected {
         let out = new(kind, "Neck Pain at the Desk!");
-        assert!(out.status.success(), "{kind}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{kind}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let printed = String::from_utf8_lossy(&out.stdout);
         assert!(printed.trim().ends_with(path), "{printed}");
         let text = std::fs::read_to_string(f.root().join(path)).unwrap();
-        assert!(text.contains("\"Neck Pain at the Desk!\""), "{kind}: {text}");
+        assert!(
+            text.contains("\"Neck Pain at the Desk!\""),
+            "{kind}: {text}"
+        );
     }
     let article = std::fs::read_to_string(f.root().join(expected[0].1)).unwrap();
-    let today = std::process::Command::new("date").arg("-u").arg("+%Y-%m-%d").output().unwrap();
-    assert!(article.contains(&format!("date = {}", String::from_utf8_lossy(&today.stdout).trim())));
+    let today = std::process::Command::new("date")
+        .arg("-u")
+        .arg("+%Y-%m-%d")
+        .output()
+        .unwrap();
+    assert!(article.contains(&format!(
+        "date = {}",
+        String::from_utf8_lossy(&today.stdout).trim()
+    )));
     // Drafts until published; with --drafts the new article and page build.
     f.build(&["--drafts"]);
     assert!(f.exists("/blog/neck-pain-at-the-desk/"));
@@ -374,11 +475,15 @@ fn new_writes_a_file_of_each_kind_that_builds_and_never_overwrites() {
     let again = new("article", "Neck pain at the desk");
     assert_eq!(again.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
-    assert_eq!(std::fs::read_to_string(f.root().join(expected[0].1)).unwrap(), "edited");
+    assert_eq!(
+        std::fs::read_to_string(f.root().join(expected[0].1)).unwrap(),
+        "edited"
+    );
     // An existing muscle id is refused too.
     let muscle = new("muscle", "Upper Trapezius");
     assert_eq!(muscle.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&muscle.stderr).contains("content/muscles/upper-trapezius.toml already exists"));
+    assert!(String::from_utf8_lossy(&muscle.stderr)
+        .contains("content/muscles/upper-trapezius.toml already exists"));
     // Outside a site: a clear error, nothing written.
     let empty = tempfile::tempdir().unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_knotwork"))

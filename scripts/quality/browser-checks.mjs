@@ -8,7 +8,9 @@
 // - no console errors, page errors or failed requests;
 // - the comparison table sorts by a column and filters by setting;
 // - the pain finder's regions are reachable by keyboard and navigate;
-// - search (Pagefind) finds "trapezius" and a symptom, from the header box.
+// - search (Pagefind) finds "trapezius" and a symptom, from the header box;
+// - the header fits one row from 1024 px, and on a phone its navigation
+//   opens, is walked and closes by keyboard.
 // Ends with a line "N passed, M failed" and exits 1 on any failure.
 
 import http from "node:http";
@@ -175,6 +177,54 @@ try {
     check("a search result links to a page that exists", response.ok(), href);
     check("search makes no failed requests or console errors", problems.length === 0, problems.join("\n     "));
     await context.close();
+  }
+  // The header: one row from 1024 px; on a phone at most ~120 px, with the
+  // navigation behind a disclosure that works by keyboard.
+  {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    await page.goto(base + "/blog/", { waitUntil: "load" });
+    const height = await page.evaluate(() => document.querySelector(".site-header").getBoundingClientRect().height);
+    check("phone header is at most 130 px tall", height <= 130, `${height} px`);
+    const navLink = page.locator(".main-nav a").first();
+    check("phone navigation starts folded", !(await navLink.isVisible()));
+    let onMenu = false;
+    for (let i = 0; i < 8 && !onMenu; i++) {
+      await page.keyboard.press("Tab");
+      onMenu = await page.evaluate(() => document.activeElement?.matches("summary.menu-button") ?? false);
+    }
+    check("the menu button is reached with Tab", onMenu);
+    await page.keyboard.press("Enter");
+    check("Enter opens the menu", await navLink.isVisible());
+    await page.keyboard.press("Tab");
+    const focusedNav = await page.evaluate(() => document.activeElement?.closest(".main-nav") !== null);
+    check("Tab moves into the open menu", focusedNav);
+    await page.keyboard.press("Escape");
+    const closed = await page.evaluate(() => !document.querySelector(".nav-disclosure").open && document.activeElement?.matches("summary.menu-button"));
+    check("Escape closes the menu and returns to its button", closed);
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("Tab");
+    const target = await page.evaluate(() => document.activeElement?.getAttribute("href"));
+    await page.keyboard.press("Enter");
+    await page.waitForLoadState("load");
+    check("a menu link opens its page by keyboard", Boolean(target) && page.url().endsWith(target), `${target} → ${page.url()}`);
+    await context.close();
+    for (const width of [1024, 1280]) {
+      const wide = await browser.newContext({ viewport: { width, height: 800 } });
+      const p = await wide.newPage();
+      await p.goto(base + "/blog/", { waitUntil: "load" });
+      const layout = await p.evaluate(() => {
+        const top = (el) => el ? el.getBoundingClientRect().top : null;
+        const links = [...document.querySelectorAll(".main-nav a")];
+        return {
+          height: document.querySelector(".site-header").getBoundingClientRect().height,
+          allVisible: links.every((a) => a.getBoundingClientRect().width > 0),
+          rows: new Set([top(document.querySelector(".brand")), ...links.map(top), top(document.querySelector(".book"))].filter((t) => t !== null).map((t) => Math.round(t / 20))).size,
+        };
+      });
+      check(`header is one row at ${width} px`, layout.height < 90 && layout.allVisible && layout.rows <= 2, JSON.stringify(layout));
+      await wide.close();
+    }
   }
 } finally {
   await browser.close();

@@ -88,7 +88,13 @@ pub fn merge(
         report_duplicates(list, diags);
     }
     let site_entries: HashMap<&str, &RegionEntry> = site
-        .map(|l| l.entries.iter().rev().map(|e| (e.id.get_ref().as_str(), e)).collect())
+        .map(|l| {
+            l.entries
+                .iter()
+                .rev()
+                .map(|e| (e.id.get_ref().as_str(), e))
+                .collect()
+        })
         .unwrap_or_default();
     let mut regions = Vec::new();
     let mut taken = std::collections::HashSet::new();

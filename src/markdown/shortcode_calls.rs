@@ -55,7 +55,8 @@ pub struct OffsetMap {
 impl OffsetMap {
     pub fn original(&self, at: usize) -> usize {
         let i = self.pieces.partition_point(|p| p.0 <= at);
-        let Some(&(new_start, new_len, old_start, old_len)) = i.checked_sub(1).map(|i| &self.pieces[i])
+        let Some(&(new_start, new_len, old_start, old_len)) =
+            i.checked_sub(1).map(|i| &self.pieces[i])
         else {
             return at;
         };
@@ -193,6 +194,9 @@ mod tests {
 
     #[test]
     fn placeholders_leave_no_words() {
-        assert_eq!(without_placeholders(&format!("a {} b", placeholder(12))), "a  b");
+        assert_eq!(
+            without_placeholders(&format!("a {} b", placeholder(12))),
+            "a  b"
+        );
     }
 }

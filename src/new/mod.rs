@@ -134,7 +134,8 @@ pub fn create(root: &Path, kind: Kind, title: &str, today: Date) -> Result<PathB
             std::io::ErrorKind::AlreadyExists => NewError::Exists(path.clone()),
             _ => NewError::Io(path.clone(), e),
         })?;
-    std::io::Write::write_all(&mut file, text.as_bytes()).map_err(|e| NewError::Io(path.clone(), e))?;
+    std::io::Write::write_all(&mut file, text.as_bytes())
+        .map_err(|e| NewError::Io(path.clone(), e))?;
     Ok(path)
 }
 
@@ -142,7 +143,8 @@ pub fn create(root: &Path, kind: Kind, title: &str, today: Date) -> Result<PathB
 /// first of the site's own regions.toml, else the first the theme names.
 fn placeholder_region(root: &Path) -> String {
     let mut diags = crate::diagnostics::Diagnostics::new();
-    let site = crate::content::regions::load_list(root, &root.join("content/regions.toml"), &mut diags);
+    let site =
+        crate::content::regions::load_list(root, &root.join("content/regions.toml"), &mut diags);
     let theme = crate::content::regions::load_theme_list(root, "default", &mut diags);
     site.iter()
         .chain(theme.iter())
@@ -169,8 +171,16 @@ mod tests {
                 "md" => text.split("+++").nth(1).unwrap().to_string(),
                 _ => text,
             };
-            let table: toml::Table = toml_part.parse().unwrap_or_else(|e| panic!("{}: {e}", kind.name()));
-            assert_eq!(table.get("title").or(table.get("name")).and_then(|v| v.as_str()), Some("A \"quoted\" title"));
+            let table: toml::Table = toml_part
+                .parse()
+                .unwrap_or_else(|e| panic!("{}: {e}", kind.name()));
+            assert_eq!(
+                table
+                    .get("title")
+                    .or(table.get("name"))
+                    .and_then(|v| v.as_str()),
+                Some("A \"quoted\" title")
+            );
         }
     }
 }

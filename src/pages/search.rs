@@ -25,14 +25,22 @@ pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
     .collect();
     let description = match kinds.split_last() {
         Some((last, rest)) if !rest.is_empty() => {
-            format!("Search {}: {} and {last}.", site.config.site.title, rest.join(", "))
+            format!(
+                "Search {}: {} and {last}.",
+                site.config.site.title,
+                rest.join(", ")
+            )
         }
         Some((only, _)) => format!("Search {}: {only}.", site.config.site.title),
         None => format!("Search {}.", site.config.site.title),
     };
     let mut meta = Meta::new(site, &url, "Search", &description);
     meta.noindex = true;
-    let mut plan = PagePlan::new(url, "search.html", json!({ "meta": meta, "has_finder": has_finder(site) }));
+    let mut plan = PagePlan::new(
+        url,
+        "search.html",
+        json!({ "meta": meta, "has_finder": has_finder(site) }),
+    );
     plan.in_sitemap = false;
     pages.push(plan);
 }

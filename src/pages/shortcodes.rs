@@ -112,11 +112,18 @@ fn entity(site: &Site, kind: EntityKind, id: &str, shortcode: &str, nth: usize) 
         EntityKind::Muscle => {
             let m = index.muscle(id)?;
             let mut card = serde_json::to_value(muscle_card(site, m)).ok()?;
-            card["map_svg"] = json!(muscle_map(site, m, &format!("{shortcode}-{id}-{nth}"), None));
+            card["map_svg"] = json!(muscle_map(
+                site,
+                m,
+                &format!("{shortcode}-{id}-{nth}"),
+                None
+            ));
             card["pattern"] = json!(pattern_text(site, m));
             card
         }
-        EntityKind::Technique => serde_json::to_value(technique_card(site, index.technique(id)?)).ok()?,
+        EntityKind::Technique => {
+            serde_json::to_value(technique_card(site, index.technique(id)?)).ok()?
+        }
         EntityKind::Article => {
             let i = site.content.articles.iter().position(|a| a.slug == id)?;
             serde_json::to_value(article_card(site, i)).ok()?
@@ -135,11 +142,14 @@ fn entity(site: &Site, kind: EntityKind, id: &str, shortcode: &str, nth: usize) 
 /// Replaces each placeholder with its output; a block call's paragraph
 /// (`<p>` + placeholder + `</p>`) goes with it, since its output is a block.
 fn substitute(html: &str, outputs: &[String], blocks: &[bool]) -> String {
-    let mut out = String::with_capacity(html.len() + outputs.iter().map(String::len).sum::<usize>());
+    let mut out =
+        String::with_capacity(html.len() + outputs.iter().map(String::len).sum::<usize>());
     let mut rest = html;
     while let Some(start) = rest.find(PLACEHOLDER_START) {
         let after = &rest[start + PLACEHOLDER_START.len_utf8()..];
-        let Some(end) = after.find(PLACEHOLDER_END) else { break };
+        let Some(end) = after.find(PLACEHOLDER_END) else {
+            break;
+        };
         let Ok(n) = after[..end].parse::<usize>() else {
             out.push_str(&rest[..start + PLACEHOLDER_START.len_utf8()]);
             rest = after;
@@ -167,7 +177,11 @@ mod tests {
     #[test]
     fn block_calls_take_their_paragraph_inline_calls_do_not() {
         let html = format!("<p>{}</p>\n<p>a {} b</p>\n", placeholder(0), placeholder(1));
-        let out = substitute(&html, &["<div>x</div>".into(), "<b>y</b>".into()], &[true, false]);
+        let out = substitute(
+            &html,
+            &["<div>x</div>".into(), "<b>y</b>".into()],
+            &[true, false],
+        );
         assert_eq!(out, "<div>x</div>\n<p>a <b>y</b> b</p>\n");
     }
 }

@@ -53,7 +53,10 @@ impl EntityKind {
 
     /// The type name in signatures, and the template variable it fills.
     pub fn name(self) -> &'static str {
-        Self::ALL.iter().find(|(k, _)| *k == self).map_or("", |(_, n)| n)
+        Self::ALL
+            .iter()
+            .find(|(k, _)| *k == self)
+            .map_or("", |(_, n)| n)
     }
 
     /// The cross-link kind (`@muscles/…`) naming the same entities.
@@ -85,7 +88,11 @@ impl ArgType {
             ArgType::Boolean => "true or false".into(),
             ArgType::OneOf(choices) => format!(
                 "one of {}",
-                choices.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ")
+                choices
+                    .iter()
+                    .map(|c| format!("\"{c}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             ArgType::Entity(kind) => format!("a {} id (a string)", kind.name()),
         }
@@ -242,7 +249,10 @@ impl Shortcodes {
             (BodyRule::None, true) => problems.push(
                 Diagnostic::error(format!("shortcode `{}` takes no body", raw.name))
                     .at(locate(raw.name_span.clone()))
-                    .help(format!("write it as {{{{ {}(…) }}}}, without {{% end %}}", raw.name)),
+                    .help(format!(
+                        "write it as {{{{ {}(…) }}}}, without {{% end %}}",
+                        raw.name
+                    )),
             ),
             (BodyRule::Required, false) => problems.push(
                 Diagnostic::error(format!("shortcode `{}` needs a body", raw.name))
@@ -300,9 +310,12 @@ fn check_value(
             }
         }
         (ArgType::Entity(kind), ArgValue::Str(id)) => entity(*kind, id).map(|()| Some(*kind)),
-        (ArgType::Number, ArgValue::Str(s)) if s.trim().parse::<f64>().is_ok() => {
-            Err(wrong().help(format!("write the number without quotes: {}={}", param.name, s.trim())))
-        }
+        (ArgType::Number, ArgValue::Str(s)) if s.trim().parse::<f64>().is_ok() => Err(wrong()
+            .help(format!(
+                "write the number without quotes: {}={}",
+                param.name,
+                s.trim()
+            ))),
         (ArgType::Boolean, ArgValue::Str(s)) if s == "true" || s == "false" => {
             Err(wrong().help(format!("write it without quotes: {}={s}", param.name)))
         }
@@ -324,7 +337,9 @@ fn json_value(v: &ArgValue) -> Value {
 /// (1-based, in the template) and what is wrong.
 pub fn signature_of(template: &str) -> Result<Signature, (usize, String)> {
     let trimmed = template.trim_start();
-    let lead_lines = template[..template.len() - trimmed.len()].matches('\n').count();
+    let lead_lines = template[..template.len() - trimmed.len()]
+        .matches('\n')
+        .count();
     let Some(rest) = trimmed
         .strip_prefix("{#-")
         .or_else(|| trimmed.strip_prefix("{#"))
@@ -334,7 +349,10 @@ pub fn signature_of(template: &str) -> Result<Signature, (usize, String)> {
         return Ok(Signature::open());
     };
     let Some(end) = rest.find("#}") else {
-        return Err((lead_lines + 1, "the signature comment is not closed with #}".into()));
+        return Err((
+            lead_lines + 1,
+            "the signature comment is not closed with #}".into(),
+        ));
     };
     let comment = rest[..end].trim_end_matches('-');
     let mut params = Vec::new();
@@ -356,7 +374,10 @@ pub fn signature_of(template: &str) -> Result<Signature, (usize, String)> {
                 "optional" => BodyRule::Optional,
                 "none" => BodyRule::None,
                 other => {
-                    return Err((line_no, format!("`body:` is required, optional or none, not `{other}`")))
+                    return Err((
+                        line_no,
+                        format!("`body:` is required, optional or none, not `{other}`"),
+                    ))
                 }
             };
             continue;
@@ -409,7 +430,9 @@ fn param(name: &str, spec: &str) -> Result<Param, String> {
             ),
             (ArgType::Boolean, "true") => ArgValue::Bool(true),
             (ArgType::Boolean, "false") => ArgValue::Bool(false),
-            (ArgType::Boolean, _) => return Err(format!("the default of `{name}` is not true or false")),
+            (ArgType::Boolean, _) => {
+                return Err(format!("the default of `{name}` is not true or false"))
+            }
             (_, d) => ArgValue::Str(d.trim_matches('"').to_string()),
         }),
     };
@@ -433,12 +456,18 @@ mod tests {
         .unwrap();
         let params = sig.params.unwrap();
         assert_eq!(params.len(), 4);
-        assert_eq!(params[0].ty, ArgType::OneOf(vec!["note".into(), "tip".into()]));
+        assert_eq!(
+            params[0].ty,
+            ArgType::OneOf(vec!["note".into(), "tip".into()])
+        );
         assert_eq!(params[0].default, Some(ArgValue::Str("note".into())));
         assert!(!params[1].required && params[2].required && !params[3].required);
         assert_eq!(params[2].ty, ArgType::Entity(EntityKind::Muscle));
         assert_eq!(sig.body, BodyRule::Required);
         assert_eq!(signature_of("<p>{{ x }}</p>").unwrap(), Signature::open());
-        assert_eq!(signature_of("{# shortcode\nx: colour\n#}").unwrap_err().0, 2);
+        assert_eq!(
+            signature_of("{# shortcode\nx: colour\n#}").unwrap_err().0,
+            2
+        );
     }
 }

@@ -109,7 +109,10 @@ struct Open {
 
 enum Tag {
     Open(Open),
-    End { start: usize, end: usize },
+    End {
+        start: usize,
+        end: usize,
+    },
     Literal(Range<usize>, String),
     /// Not a shortcode after all (`{{ x }}` in prose): plain text.
     Text,
@@ -137,7 +140,9 @@ impl<'t> Scanner<'t> {
                     self.errors.push(SyntaxError {
                         message: "`{% end %}` without a shortcode to close".into(),
                         span: start..end,
-                        help: Some("remove it, or open the shortcode before it: {% name(…) %}".into()),
+                        help: Some(
+                            "remove it, or open the shortcode before it: {% name(…) %}".into(),
+                        ),
                     });
                     pos = end;
                 }
@@ -226,7 +231,9 @@ impl<'t> Scanner<'t> {
         }
         p = self.skip_ws(p);
         let name_start = p;
-        while p < self.bytes.len() && (self.bytes[p].is_ascii_alphanumeric() || self.bytes[p] == b'_') {
+        while p < self.bytes.len()
+            && (self.bytes[p].is_ascii_alphanumeric() || self.bytes[p] == b'_')
+        {
             p += 1;
         }
         let name_span = name_start..p;
@@ -246,7 +253,10 @@ impl<'t> Scanner<'t> {
         if !self.text[end_at..].starts_with(close) {
             let other = if with_body { "}}" } else { "%}" };
             let help = if self.text[end_at..].starts_with(other) {
-                format!("a call that opens with `{}` closes with `{close}`", &self.text[start..start + 2])
+                format!(
+                    "a call that opens with `{}` closes with `{close}`",
+                    &self.text[start..start + 2]
+                )
             } else {
                 format!("close the call with `{close}`")
             };
@@ -271,7 +281,11 @@ impl<'t> Scanner<'t> {
 
     /// `{{/* x */}}` → `{{ x }}` (and `{%/* x */%}` → `{% x %}`).
     fn literal(&self, start: usize, with_body: bool) -> Tag {
-        let (open, close) = if with_body { ("{%", "*/%}") } else { ("{{", "*/}}") };
+        let (open, close) = if with_body {
+            ("{%", "*/%}")
+        } else {
+            ("{{", "*/}}")
+        };
         let inner_start = start + 4;
         match self.text[inner_start..].find(close) {
             Some(rel) => {
@@ -290,11 +304,15 @@ impl<'t> Scanner<'t> {
             p = self.skip_ws(p);
             match self.bytes.get(p) {
                 Some(b')') => return Ok((args, p + 1)),
-                None => return Err(self.error(p, "the arguments are not closed: expected `)`", None)),
+                None => {
+                    return Err(self.error(p, "the arguments are not closed: expected `)`", None))
+                }
                 _ => {}
             }
             let name_start = p;
-            while p < self.bytes.len() && (self.bytes[p].is_ascii_alphanumeric() || self.bytes[p] == b'_') {
+            while p < self.bytes.len()
+                && (self.bytes[p].is_ascii_alphanumeric() || self.bytes[p] == b'_')
+            {
                 p += 1;
             }
             if p == name_start {
@@ -307,7 +325,11 @@ impl<'t> Scanner<'t> {
             let name_span = name_start..p;
             p = self.skip_ws(p);
             if self.bytes.get(p) != Some(&b'=') {
-                return Err(self.error(p, "expected `=` after the argument name", Some("write name=\"value\"")));
+                return Err(self.error(
+                    p,
+                    "expected `=` after the argument name",
+                    Some("write name=\"value\""),
+                ));
             }
             p = self.skip_ws(p + 1);
             let (value, value_end) = self.value(p)?;
@@ -354,14 +376,24 @@ impl<'t> Scanner<'t> {
                         c => out.push(c),
                     }
                 }
-                Err(self.error(p, "the string is not closed", Some("end it with the same quote it starts with")))
+                Err(self.error(
+                    p,
+                    "the string is not closed",
+                    Some("end it with the same quote it starts with"),
+                ))
             }
-            _ if rest.starts_with("true") && !ident_continues(rest, 4) => Ok((ArgValue::Bool(true), p + 4)),
-            _ if rest.starts_with("false") && !ident_continues(rest, 5) => Ok((ArgValue::Bool(false), p + 5)),
+            _ if rest.starts_with("true") && !ident_continues(rest, 4) => {
+                Ok((ArgValue::Bool(true), p + 4))
+            }
+            _ if rest.starts_with("false") && !ident_continues(rest, 5) => {
+                Ok((ArgValue::Bool(false), p + 5))
+            }
             Some(b'-' | b'+' | b'.' | b'0'..=b'9') => {
                 let len = rest
                     .bytes()
-                    .take_while(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E' | b'_'))
+                    .take_while(|b| {
+                        b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E' | b'_')
+                    })
                     .count();
                 let written = &rest[..len];
                 match written.replace('_', "").parse::<f64>() {
@@ -379,7 +411,10 @@ impl<'t> Scanner<'t> {
 
     fn error(&self, p: usize, message: &str, help: Option<&str>) -> (SyntaxError, usize) {
         let p = p.min(self.text.len());
-        let end = self.text[p..].chars().next().map_or(p, |c| p + c.len_utf8());
+        let end = self.text[p..]
+            .chars()
+            .next()
+            .map_or(p, |c| p + c.len_utf8());
         (
             SyntaxError {
                 message: message.to_string(),
@@ -426,7 +461,11 @@ mod tests {
         let c = &calls(text)[0];
         assert_eq!(c.name, "figure");
         assert_eq!(&text[c.span.clone()], &text[2..text.len() - 2]);
-        let values: Vec<_> = c.args.iter().map(|a| (a.name.as_str(), a.value.clone())).collect();
+        let values: Vec<_> = c
+            .args
+            .iter()
+            .map(|a| (a.name.as_str(), a.value.clone()))
+            .collect();
         assert_eq!(values[0], ("src", ArgValue::Str("/a.jpg".into())));
         assert_eq!(values[1], ("n", ArgValue::Num(3.0)));
         assert_eq!(values[2], ("big", ArgValue::Bool(true)));
@@ -436,7 +475,8 @@ mod tests {
 
     #[test]
     fn reads_bodies_and_nested_bodies() {
-        let text = "{% callout(kind=\"tip\") %}\nOuter {% callout() %}inner{% end %} text\n{% end %}";
+        let text =
+            "{% callout(kind=\"tip\") %}\nOuter {% callout() %}inner{% end %} text\n{% end %}";
         let c = &calls(text)[0];
         assert_eq!(c.span, 0..text.len());
         let body = &text[c.body.clone().unwrap()];
@@ -446,14 +486,20 @@ mod tests {
     #[test]
     fn leaves_code_and_prose_braces_alone() {
         let text = "`{{ x() }}` and {{ not a call }} and {% also not %}";
-        let (found, errors) = find(text, &[0..11]);
-        assert!(found.is_empty() && errors.is_empty(), "{found:?} {errors:?}");
+        let (found, errors) = find(text, std::slice::from_ref(&(0..11)));
+        assert!(
+            found.is_empty() && errors.is_empty(),
+            "{found:?} {errors:?}"
+        );
     }
 
     #[test]
     fn literals_write_the_call_out() {
         let (found, _) = find("{{/* figure(src=\"x\") */}}", &[]);
-        assert_eq!(found, vec![Found::Literal(0..25, "{{ figure(src=\"x\") }}".into())]);
+        assert_eq!(
+            found,
+            vec![Found::Literal(0..25, "{{ figure(src=\"x\") }}".into())]
+        );
     }
 
     #[test]
@@ -474,7 +520,8 @@ mod tests {
 
     #[test]
     fn never_panics_on_cut_off_input() {
-        let text = "{% callout(kind=\"tip\", n=1.5e3, ok=true) %}body {{ muscle(id='x') }}{% end %}";
+        let text =
+            "{% callout(kind=\"tip\", n=1.5e3, ok=true) %}body {{ muscle(id='x') }}{% end %}";
         for end in 0..=text.len() {
             if text.is_char_boundary(end) {
                 let _ = find(&text[..end], &[]);
