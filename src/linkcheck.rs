@@ -230,12 +230,14 @@ fn check_one(agent: &ureq::Agent, url: &str, settings: &Settings) -> (Outcome, u
             // HEAD not allowed or not implemented, or a server that answers
             // HEAD differently from GET: ask with GET before judging.
             _ if !use_get && status != 429 && status != 503 => use_get = true,
-            401 | 403 => return (
-                Outcome::Unverified(format!(
+            401 | 403 => {
+                return (
+                    Outcome::Unverified(format!(
                     "HTTP {status}: the server refused an automatic check; open it in a browser"
                 )),
-                made,
-            ),
+                    made,
+                )
+            }
             429 => {
                 return (
                     Outcome::Unverified("HTTP 429: still rate-limited after retrying".into()),

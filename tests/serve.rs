@@ -740,3 +740,52 @@ fn a_port_in_use_is_reported_and_nothing_is_served() {
     );
     assert!(!f.out().exists(), "serve wrote the output folder");
 }
+
+#[test]
+fn shortcodes_follow_edits_of_their_text_and_of_their_template() {
+    let f = fixture();
+    f.write(
+        "templates/shortcodes/badge.html",
+        "{#- shortcode: a badge\nlabel: string\n-#}\n<span class=\"badge\">{{ label }}</span>\n",
+    );
+    f.write(
+        "content/blog/first.md",
+        &first_article(
+            "First steps",
+            "A {{ badge(label=\"new\") }} paragraph.\n\n{{ muscle(id=\"upper-trapezius\") }}",
+        ),
+    );
+    let server = Server::start(f.root(), &[]);
+    let root = f.root();
+    let mut g = server.settle(0)["generation"].as_u64().unwrap();
+    assert!(server
+        .page("/blog/first/")
+        .contains("<span class=\"badge\">new</span>"));
+
+    // The text around a shortcode: the document path expands it again.
+    save(
+        root,
+        "content/blog/first.md",
+        &first_article(
+            "First steps",
+            "A {{ badge(label=\"newer\") }} paragraph.\n\n{{ muscle(id=\"upper-trapezius\") }}",
+        ),
+    );
+    g = server.settle(g)["generation"].as_u64().unwrap();
+    assert!(server
+        .page("/blog/first/")
+        .contains("<span class=\"badge\">newer</span>"));
+    assert_serves_clean_build(&f, &server, &[]);
+
+    // The shortcode's template: every page that calls it changes.
+    save(
+        root,
+        "templates/shortcodes/badge.html",
+        "{#- shortcode: a badge\nlabel: string\n-#}\n<mark class=\"badge\">{{ label | upper }}</mark>\n",
+    );
+    server.settle(g);
+    assert!(server
+        .page("/blog/first/")
+        .contains("<mark class=\"badge\">NEWER</mark>"));
+    assert_serves_clean_build(&f, &server, &[]);
+}
