@@ -57,6 +57,21 @@ pub struct Referral {
     pub zone: Zone,
 }
 
+/// Who wrote or reviewed something: a person of `content/people/`, or a
+/// name written as text on a site without people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Byline {
+    Person(usize),
+    Name(String),
+}
+
+/// The author and reviewer of an article or page.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Bylines {
+    pub author: Option<Byline>,
+    pub reviewer: Option<Byline>,
+}
+
 /// The Markdown of the site, rendered once.
 #[derive(Debug, Default)]
 pub struct RenderedMarkdown {
@@ -67,6 +82,7 @@ pub struct RenderedMarkdown {
     pub technique_how_it_works: Vec<Option<Rendered>>,
     /// Per region: when pain there needs a doctor first.
     pub region_red_flags: Vec<Option<Rendered>>,
+    pub person_bio: Vec<Option<Rendered>>,
     /// Per topic, per question.
     pub faq_answers: Vec<Vec<Rendered>>,
     pub disclaimer: Rendered,
@@ -82,6 +98,7 @@ impl RenderedMarkdown {
             .chain(self.muscle_self_care.iter().flatten())
             .chain(self.technique_how_it_works.iter().flatten())
             .chain(self.region_red_flags.iter().flatten())
+            .chain(self.person_bio.iter().flatten())
             .chain(self.faq_answers.iter().flatten())
             .chain(std::iter::once(&self.disclaimer))
     }
@@ -94,6 +111,7 @@ impl RenderedMarkdown {
             .chain(self.muscle_self_care.iter_mut().flatten())
             .chain(self.technique_how_it_works.iter_mut().flatten())
             .chain(self.region_red_flags.iter_mut().flatten())
+            .chain(self.person_bio.iter_mut().flatten())
             .chain(self.faq_answers.iter_mut().flatten())
             .chain(std::iter::once(&mut self.disclaimer))
     }
@@ -130,6 +148,15 @@ pub struct Graph {
     pub compare_pairs: Vec<(usize, usize)>,
     /// Articles by tag slug, newest first, and the tag's display name.
     pub tags: BTreeMap<String, (String, Vec<usize>)>,
+
+    pub article_bylines: Vec<Bylines>,
+    pub page_bylines: Vec<Bylines>,
+    pub muscle_reviewer: Vec<Option<Byline>>,
+    pub technique_reviewer: Vec<Option<Byline>>,
+    /// Per person: the articles they wrote, newest first.
+    pub person_articles: Vec<Vec<usize>>,
+    /// Per person: what they reviewed (articles, pages, muscles, techniques).
+    pub person_reviewed: Vec<Vec<Target>>,
 }
 
 /// The linked site: everything later stages need, immutable from here on.
@@ -164,6 +191,9 @@ pub struct Index {
     faq_topics: HashMap<String, usize>,
     regions: HashMap<String, usize>,
     references: HashMap<String, usize>,
+    people: HashMap<String, usize>,
+    /// With `content/people/`, bylines must name a person; without, they are names.
+    people_required: bool,
     articles: HashMap<String, usize>,
     pages: HashMap<String, usize>,
     /// Sorted id lists, so suggestions do not depend on hash order.
@@ -261,6 +291,14 @@ impl Index {
             }
         }
         ids(
+            &mut index.people,
+            stem_ids(content.people.iter().map(|p| p.id.to_string()).collect()),
+            "person",
+            diags,
+        );
+        index.people_required =
+            !content.people.is_empty() || content.failed.iter().any(|(k, _)| *k == "people");
+        ids(
             &mut index.references,
             stem_ids(
                 content
@@ -319,6 +357,7 @@ impl Index {
             ("faq", &index.faq_topics),
             ("pain", &index.regions),
             ("references", &index.references),
+            ("people", &index.people),
             ("blog", &index.articles),
             ("pages", &index.pages),
         ] {
@@ -420,6 +459,41 @@ impl Index {
         out
     }
 
+    pub fn person(&self, id: &str) -> Option<usize> {
+        self.people.get(id).copied()
+    }
+
+    /// An `author` or `reviewed_by` value: a person id on a site with
+    /// people (an unknown id is an error with the closest id), else a name.
+    fn byline(
+        &self,
+        written: &Option<Spanned<String>>,
+        source: &Source,
+        offset: usize,
+        diags: &mut Diagnostics,
+    ) -> Option<Byline> {
+        let written = written.as_ref()?;
+        let text = written.get_ref().trim();
+        if text.is_empty() {
+            return None;
+        }
+        if !self.people_required {
+            return Some(Byline::Name(text.to_string()));
+        }
+        match self.people.get(text) {
+            Some(&p) => Some(Byline::Person(p)),
+            None => {
+                let span = written.span();
+                diags.push(
+                    self.unknown("people", "person", text)
+                        .help_if_none("authors and reviewers are ids of content/people/ (the file name without .toml)")
+                        .at(source.locate(offset + span.start..offset + span.end)),
+                );
+                None
+            }
+        }
+    }
+
     fn map(&self, kind: &str) -> &HashMap<String, usize> {
         match kind {
             "muscles" => &self.muscles,
@@ -427,6 +501,7 @@ impl Index {
             "faq" => &self.faq_topics,
             "pain" => &self.regions,
             "references" => &self.references,
+            "people" => &self.people,
             "blog" => &self.articles,
             _ => &self.pages,
         }
@@ -685,13 +760,69 @@ fn resolve_data(content: &Content, index: &Index, diags: &mut Diagnostics) -> Gr
         index.resolve_list("pain", "region", &r.data.near, &r.source, 0, diags);
     }
     // Articles keep their resolved lists (for backlinks); pages are only checked.
+    let bylines = |doc: &Document, diags: &mut Diagnostics| {
+        let (src, offset) = (&*doc.source, doc.front_matter.start);
+        Bylines {
+            author: index.byline(&doc.meta.author, src, offset, diags),
+            reviewer: index.byline(&doc.meta.reviewed_by, src, offset, diags),
+        }
+    };
     for doc in &content.articles {
         let (muscles, techniques) = index.resolve_front_matter(doc, diags);
         g.article_muscles.push(muscles);
         g.article_techniques.push(techniques);
+        g.article_bylines.push(bylines(doc, diags));
     }
     for doc in &content.pages {
         index.resolve_front_matter(doc, diags);
+        g.page_bylines.push(bylines(doc, diags));
+    }
+    g.muscle_reviewer = content
+        .muscles
+        .iter()
+        .map(|m| index.byline(&m.data.reviewed_by, &m.source, 0, diags))
+        .collect();
+    g.technique_reviewer = content
+        .techniques
+        .iter()
+        .map(|t| index.byline(&t.data.reviewed_by, &t.source, 0, diags))
+        .collect();
+    g.person_articles = vec![Vec::new(); content.people.len()];
+    g.person_reviewed = vec![Vec::new(); content.people.len()];
+    let reviewed = g
+        .article_bylines
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (&b.reviewer, Target::Article(i)))
+        .chain(
+            g.page_bylines
+                .iter()
+                .enumerate()
+                .map(|(i, b)| (&b.reviewer, Target::Page(i))),
+        )
+        .chain(
+            g.muscle_reviewer
+                .iter()
+                .enumerate()
+                .map(|(i, b)| (b, Target::Muscle(i))),
+        )
+        .chain(
+            g.technique_reviewer
+                .iter()
+                .enumerate()
+                .map(|(i, b)| (b, Target::Technique(i))),
+        );
+    let mut person_reviewed = vec![Vec::new(); content.people.len()];
+    for (byline, target) in reviewed {
+        if let Some(Byline::Person(p)) = byline {
+            person_reviewed[*p].push(target);
+        }
+    }
+    g.person_reviewed = person_reviewed;
+    for (i, b) in g.article_bylines.iter().enumerate() {
+        if let Some(Byline::Person(p)) = b.author {
+            g.person_articles[p].push(i);
+        }
     }
     for topic in &content.faq_topics {
         let src = &*topic.source;
@@ -831,6 +962,11 @@ fn render_markdown(
                 .map(|(source, text)| field(source, text))
         })
         .collect();
+    let bios: Vec<_> = content
+        .people
+        .par_iter()
+        .map(|p| opt_field(&p.source, &p.data.bio))
+        .collect();
     let answers: Vec<Vec<_>> = content
         .faq_topics
         .par_iter()
@@ -868,6 +1004,7 @@ fn render_markdown(
         muscle_self_care: self_care.into_iter().map(|r| r.map(&mut collect)).collect(),
         technique_how_it_works: how.into_iter().map(|r| r.map(&mut collect)).collect(),
         region_red_flags: red_flags.into_iter().map(|r| r.map(&mut collect)).collect(),
+        person_bio: bios.into_iter().map(|r| r.map(&mut collect)).collect(),
         faq_answers: answers
             .into_iter()
             .map(|qs| qs.into_iter().map(&mut collect).collect())

@@ -68,6 +68,8 @@ pub mod kind {
     pub struct Region;
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub struct Reference;
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub struct Person;
 }
 
 /// An identifier of one kind of entity, cheap to clone.
@@ -124,6 +126,7 @@ pub type TechniqueId = Id<kind::Technique>;
 pub type FaqTopicId = Id<kind::FaqTopic>;
 pub type RegionId = Id<kind::Region>;
 pub type ReferenceKey = Id<kind::Reference>;
+pub type PersonId = Id<kind::Person>;
 
 /// A site-relative URL path such as `/muscles/upper-trapezius/`, before the
 /// base path of `base_url` is put in front of it.

@@ -11,8 +11,9 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
+use crate::content::date::Date;
 use crate::diagnostics::Source;
-use crate::ids::{FaqTopicId, MuscleId, ReferenceKey, RegionId, TechniqueId};
+use crate::ids::{FaqTopicId, MuscleId, PersonId, ReferenceKey, RegionId, TechniqueId};
 
 /// A Markdown field of a data file with where its text starts in the file,
 /// so that a broken link inside it is reported on the right line.
@@ -39,6 +40,9 @@ pub struct MuscleData {
     pub references: Vec<Spanned<String>>,
     #[serde(default)]
     pub trigger_points: Vec<TriggerPointData>,
+    /// A person id (with content/people/), else a name.
+    pub reviewed_by: Option<Spanned<String>>,
+    pub last_reviewed: Option<Date>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -128,6 +132,41 @@ pub struct TechniqueData {
     pub compare_with: Vec<Spanned<String>>,
     #[serde(default)]
     pub references: Vec<Spanned<String>>,
+    /// A person id (with content/people/), else a name.
+    pub reviewed_by: Option<Spanned<String>>,
+    pub last_reviewed: Option<Date>,
+}
+
+/// `content/people/<id>.toml`: an author or reviewer.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PersonData {
+    pub name: String,
+    /// Shown after the name: "Maya Okafor, LMT".
+    #[serde(default)]
+    pub credentials: String,
+    #[serde(default)]
+    pub role: String,
+    pub bio: Option<MarkdownField>,
+    pub photo: Option<Spanned<String>>,
+    #[serde(default)]
+    pub photo_alt: String,
+    #[serde(default)]
+    pub license: String,
+    /// Profiles elsewhere (schema.org `sameAs`).
+    #[serde(default)]
+    pub links: Vec<String>,
+}
+
+impl PersonData {
+    /// "Maya Okafor, LMT", or the name alone.
+    pub fn display_name(&self) -> String {
+        if self.credentials.trim().is_empty() {
+            self.name.clone()
+        } else {
+            format!("{}, {}", self.name, self.credentials.trim())
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -247,6 +286,7 @@ pub type Technique = Entity<TechniqueId, TechniqueData>;
 pub type FaqTopic = Entity<FaqTopicId, FaqTopicData>;
 pub type Region = Entity<RegionId, RegionData>;
 pub type Reference = Entity<ReferenceKey, ReferenceData>;
+pub type Person = Entity<PersonId, PersonData>;
 
 impl Reference {
     /// "Simons, D. G., Travell, J. G., & Simons, L. S. (1999). Title. Publisher."

@@ -26,10 +26,9 @@ pub struct FrontMatter {
     pub updated: Option<Date>,
     #[serde(default)]
     pub description: String,
-    #[serde(default)]
-    pub author: String,
-    #[serde(default)]
-    pub reviewed_by: String,
+    /// A person id when the site has content/people/, else a name.
+    pub author: Option<Spanned<String>>,
+    pub reviewed_by: Option<Spanned<String>>,
     pub last_reviewed: Option<Date>,
     #[serde(default)]
     pub tags: Vec<String>,

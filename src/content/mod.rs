@@ -40,6 +40,8 @@ pub struct Content {
     pub theme_regions: Option<regions::RegionList>,
     pub site_regions: Option<regions::RegionList>,
     pub references: Vec<Reference>,
+    /// Authors and reviewers, by id.
+    pub people: Vec<Person>,
     /// Ids of entity files that exist but could not be loaded, as
     /// (`muscles` | `techniques` | `faq`, id): references to them are not
     /// reported as unknown, since the file's own errors already are.
@@ -61,6 +63,7 @@ pub fn load(config: &Config, diags: &mut Diagnostics) -> Content {
     content.techniques =
         load_entities(&config.root, &content_dir, "techniques", &mut failed, diags);
     content.faq_topics = load_entities(&config.root, &content_dir, "faq", &mut failed, diags);
+    content.people = load_entities(&config.root, &content_dir, "people", &mut failed, diags);
     content.failed = failed;
     content.articles.sort_by(|a, b| {
         b.meta

@@ -87,8 +87,9 @@ pub(super) fn article(site: &Site, i: usize) -> PagePlan {
         "mainEntityOfPage": site.config.base.absolute(&doc.url),
         "inLanguage": site.config.site.language,
     });
-    if !doc.meta.author.is_empty() {
-        article_ld["author"] = json!({"@type": "Person", "name": doc.meta.author});
+    let bylines = &site.graph.article_bylines[i];
+    if let Some(author) = byline_ld(site, &bylines.author) {
+        article_ld["author"] = author;
     }
     if !studio.name.is_empty() {
         article_ld["publisher"] = json!({"@type": "Organization", "name": studio.name});
@@ -127,8 +128,8 @@ pub(super) fn article(site: &Site, i: usize) -> PagePlan {
                 "date_display": card.date_display,
                 "updated": doc.meta.updated.map(|d| d.to_string()),
                 "updated_display": doc.meta.updated.map(|d| d.long()),
-                "author": doc.meta.author,
-                "reviewed_by": doc.meta.reviewed_by,
+                "author": byline(site, &bylines.author),
+                "reviewed_by": byline(site, &bylines.reviewer),
                 "last_reviewed": doc.meta.last_reviewed.map(|d| d.to_string()),
                 "last_reviewed_display": doc.meta.last_reviewed.map(|d| d.long()),
                 "description": card.description,
@@ -155,14 +156,6 @@ pub(super) fn article(site: &Site, i: usize) -> PagePlan {
     .origin(doc.head_location());
     plan.lastmod = doc.meta.updated.or(doc.meta.date).map(|d| d.to_string());
     plan
-}
-
-fn absolute_asset(site: &Site, path: &str) -> String {
-    if path.starts_with("http://") || path.starts_with("https://") {
-        path.to_string()
-    } else {
-        site.config.base.absolute(&UrlPath::file(path))
-    }
 }
 
 /// Articles sharing the most tags with article `i`, newer first on ties.

@@ -62,7 +62,7 @@ pub(super) fn feed(site: &Site) -> PagePlan {
                 "url": base.absolute(&doc.url),
                 "published": published,
                 "updated": updated,
-                "author": doc.meta.author,
+                "author": byline(site, &site.graph.article_bylines[i].author),
                 "summary": summary_of(doc, &site.markdown.articles[i]),
                 "content_html": cites.number(&site.markdown.articles[i].html),
                 "tags": doc.meta.tags,

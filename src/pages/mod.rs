@@ -12,6 +12,7 @@ mod feeds;
 mod home;
 mod muscles;
 mod pain;
+mod people;
 mod search;
 pub mod shortcodes;
 mod techniques;
@@ -24,7 +25,7 @@ use serde_json::Value;
 use crate::content::data::Setting;
 use crate::content::Document;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
-use crate::graph::{QuestionRef, Site, Target};
+use crate::graph::{Byline, QuestionRef, Site, Target};
 use crate::ids::UrlPath;
 use crate::markdown::citations::PageCitations;
 use crate::markdown::Rendered;
@@ -107,6 +108,7 @@ pub fn plan(site: &Site, diags: &mut Diagnostics) -> Vec<PagePlan> {
     techniques::plan(site, &mut pages);
     faq::plan(site, &mut pages);
     pain::plan(site, &mut pages);
+    people::plan(site, &mut pages);
     search::plan(site, &mut pages);
     feeds::plan(site, &mut pages);
     check_unique_urls(&pages, diags);
@@ -316,6 +318,114 @@ pub fn tag_links(site: &Site, tags: &[String]) -> Vec<Link> {
             })
         })
         .collect()
+}
+
+/// A person as bylines and author boxes show them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PersonCard {
+    pub id: String,
+    pub name: String,
+    /// The name with credentials: "Maya Okafor, LMT".
+    pub display_name: String,
+    pub role: String,
+    pub url: String,
+    pub photo: Option<String>,
+    pub photo_alt: String,
+    pub bio_html: Option<String>,
+}
+
+pub fn person_card(site: &Site, p: usize) -> PersonCard {
+    let person = &site.content.people[p];
+    PersonCard {
+        id: person.id.to_string(),
+        name: person.data.name.clone(),
+        display_name: person.data.display_name(),
+        role: person.data.role.clone(),
+        url: site.config.base.link(&person_url(site, p)),
+        photo: person
+            .data
+            .photo
+            .as_ref()
+            .map(|ph| asset_link(site, ph.get_ref())),
+        photo_alt: person.data.photo_alt.clone(),
+        bio_html: site.markdown.person_bio[p].as_ref().map(|r| r.html.clone()),
+    }
+}
+
+pub fn person_url(site: &Site, p: usize) -> UrlPath {
+    UrlPath::page(&["people", site.content.people[p].id.as_str()])
+}
+
+/// A byline for templates: `{ "name": …, "url": … }` (no `url` for a
+/// name written as text), or `null`.
+pub fn byline(site: &Site, b: &Option<Byline>) -> Value {
+    match b {
+        Some(Byline::Person(p)) => serde_json::to_value(person_card(site, *p)).unwrap_or_default(),
+        Some(Byline::Name(name)) => serde_json::json!({ "name": name, "display_name": name }),
+        None => Value::Null,
+    }
+}
+
+/// The same byline as a schema.org Person.
+pub fn byline_ld(site: &Site, b: &Option<Byline>) -> Option<Value> {
+    Some(match b.as_ref()? {
+        Byline::Person(p) => person_ld(site, *p, false),
+        Byline::Name(name) => serde_json::json!({ "@type": "Person", "name": name }),
+    })
+}
+
+/// `reviewedBy` and `lastReviewed` of a MedicalWebPage, where known.
+pub fn review_ld(
+    site: &Site,
+    page_ld: &mut Value,
+    reviewer: &Option<Byline>,
+    last_reviewed: Option<crate::content::date::Date>,
+) {
+    if let Some(person) = byline_ld(site, reviewer) {
+        page_ld["reviewedBy"] = person;
+    }
+    if let Some(date) = last_reviewed {
+        page_ld["lastReviewed"] = Value::String(date.to_string());
+    }
+}
+
+/// schema.org `Person`; `full` adds what the person's own page states.
+pub fn person_ld(site: &Site, p: usize, full: bool) -> Value {
+    let person = &site.content.people[p].data;
+    let mut ld = serde_json::json!({
+        "@type": "Person",
+        "name": person.name,
+        "url": site.config.base.absolute(&person_url(site, p)),
+    });
+    if !person.role.is_empty() {
+        ld["jobTitle"] = serde_json::json!(person.role);
+    }
+    if full {
+        if !person.links.is_empty() {
+            ld["sameAs"] = serde_json::json!(person.links);
+        }
+        let credentials: Vec<Value> = [&person.credentials, &person.license]
+            .into_iter()
+            .filter(|c| !c.trim().is_empty())
+            .map(|c| serde_json::json!({ "@type": "EducationalOccupationalCredential", "name": c.trim() }))
+            .collect();
+        if !credentials.is_empty() {
+            ld["hasCredential"] = Value::Array(credentials);
+        }
+        if let Some(photo) = &person.photo {
+            ld["image"] = serde_json::json!(absolute_asset(site, photo.get_ref()));
+        }
+    }
+    ld
+}
+
+/// An image path as an absolute URL, for structured data and sharing.
+pub fn absolute_asset(site: &Site, path: &str) -> String {
+    if path.starts_with("http://") || path.starts_with("https://") {
+        path.to_string()
+    } else {
+        site.config.base.absolute(&UrlPath::file(path))
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -214,7 +214,7 @@ fn muscle_page(site: &Site, m: usize) -> PagePlan {
             (&muscle.data.name, url.clone()),
         ],
     );
-    let page_ld = json!({
+    let mut page_ld = json!({
         "@context": "https://schema.org",
         "@type": "MedicalWebPage",
         "name": muscle.data.name,
@@ -225,9 +225,15 @@ fn muscle_page(site: &Site, m: usize) -> PagePlan {
             "@type": "Muscle",
             "name": muscle.data.name,
             "alternateName": if muscle.data.latin.is_empty() { None } else { Some(&muscle.data.latin) },
-            "action": muscle.data.actions.join("; "),
+            "muscleAction": muscle.data.actions.join("; "),
         },
     });
+    review_ld(
+        site,
+        &mut page_ld,
+        &site.graph.muscle_reviewer[m],
+        muscle.data.last_reviewed,
+    );
     let title = format!("{}: trigger points and referred pain", muscle.data.name);
     PagePlan::new(
         url.clone(),
@@ -235,6 +241,9 @@ fn muscle_page(site: &Site, m: usize) -> PagePlan {
         json!({
             "meta": Meta::new(site, &url, &title, &muscle.data.summary).json_ld(page_ld).json_ld(crumbs_ld),
             "breadcrumbs": crumbs,
+            "reviewed_by": byline(site, &site.graph.muscle_reviewer[m]),
+            "last_reviewed": muscle.data.last_reviewed.map(|d| d.to_string()),
+            "last_reviewed_display": muscle.data.last_reviewed.map(|d| d.long()),
             "muscle": {
                 "id": muscle.id,
                 "name": muscle.data.name,

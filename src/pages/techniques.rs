@@ -200,7 +200,7 @@ fn technique_page(site: &Site, t: usize) -> PagePlan {
             (&d.name, url.clone()),
         ],
     );
-    let page_ld = json!({
+    let mut page_ld = json!({
         "@context": "https://schema.org",
         "@type": "MedicalWebPage",
         "name": d.name,
@@ -214,12 +214,21 @@ fn technique_page(site: &Site, t: usize) -> PagePlan {
             "description": d.summary,
         },
     });
+    review_ld(
+        site,
+        &mut page_ld,
+        &site.graph.technique_reviewer[t],
+        d.last_reviewed,
+    );
     PagePlan::new(
         url.clone(),
         "technique.html",
         json!({
             "meta": Meta::new(site, &url, &d.name, &d.summary).json_ld(page_ld).json_ld(crumbs_ld),
             "breadcrumbs": crumbs,
+            "reviewed_by": byline(site, &site.graph.technique_reviewer[t]),
+            "last_reviewed": d.last_reviewed.map(|d| d.to_string()),
+            "last_reviewed_display": d.last_reviewed.map(|d| d.long()),
             "technique": {
                 "id": tech.id,
                 "name": d.name,
