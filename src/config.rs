@@ -38,6 +38,8 @@ pub struct SiteConfig {
     /// `knotwork check --external`.
     #[serde(default)]
     pub links: LinksConfig,
+    #[serde(default)]
+    pub review: ReviewConfig,
     /// Free-form values handed to templates as `config.extra`.
     #[serde(default)]
     pub extra: toml::Table,
@@ -56,6 +58,13 @@ pub struct Studio {
     pub email: String,
     #[serde(default)]
     pub address: String,
+    /// ISO 4217 code of service prices ("USD", "EUR").
+    #[serde(default = "default_currency")]
+    pub currency: String,
+}
+
+fn default_currency() -> String {
+    "USD".into()
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -134,6 +143,15 @@ impl Default for LinksConfig {
             timeout: default_link_timeout(),
         }
     }
+}
+
+/// `[review]`: how often health pages are reviewed again.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewConfig {
+    /// A page last reviewed (or, never reviewed, published) longer ago than
+    /// this is due: a build warning and first in `check --review`.
+    pub every_months: Option<u32>,
 }
 
 fn default_link_timeout() -> u64 {

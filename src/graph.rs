@@ -33,6 +33,7 @@ pub enum Target {
     Page(usize),
     FaqTopic(usize),
     Region(usize),
+    Service(usize),
 }
 
 /// A question of an FAQ topic.
@@ -83,6 +84,7 @@ pub struct RenderedMarkdown {
     /// Per region: when pain there needs a doctor first.
     pub region_red_flags: Vec<Option<Rendered>>,
     pub person_bio: Vec<Option<Rendered>>,
+    pub service_description: Vec<Option<Rendered>>,
     /// Per topic, per question.
     pub faq_answers: Vec<Vec<Rendered>>,
     pub disclaimer: Rendered,
@@ -99,6 +101,7 @@ impl RenderedMarkdown {
             .chain(self.technique_how_it_works.iter().flatten())
             .chain(self.region_red_flags.iter().flatten())
             .chain(self.person_bio.iter().flatten())
+            .chain(self.service_description.iter().flatten())
             .chain(self.faq_answers.iter().flatten())
             .chain(std::iter::once(&self.disclaimer))
     }
@@ -112,6 +115,7 @@ impl RenderedMarkdown {
             .chain(self.technique_how_it_works.iter_mut().flatten())
             .chain(self.region_red_flags.iter_mut().flatten())
             .chain(self.person_bio.iter_mut().flatten())
+            .chain(self.service_description.iter_mut().flatten())
             .chain(self.faq_answers.iter_mut().flatten())
             .chain(std::iter::once(&mut self.disclaimer))
     }
@@ -153,6 +157,13 @@ pub struct Graph {
     pub page_bylines: Vec<Bylines>,
     pub muscle_reviewer: Vec<Option<Byline>>,
     pub technique_reviewer: Vec<Option<Byline>>,
+    pub service_techniques: Vec<Vec<usize>>,
+    /// Per service, its options as (minutes, price), in the file's order.
+    pub service_options: Vec<Vec<(i64, f64)>>,
+    /// Services using each technique, in service order.
+    pub technique_services: Vec<Vec<usize>>,
+    /// Services using any technique of each muscle, in service order.
+    pub muscle_services: Vec<Vec<usize>>,
     /// Per person: the articles they wrote, newest first.
     pub person_articles: Vec<Vec<usize>>,
     /// Per person: what they reviewed (articles, pages, muscles, techniques).
@@ -192,6 +203,7 @@ pub struct Index {
     regions: HashMap<String, usize>,
     references: HashMap<String, usize>,
     people: HashMap<String, usize>,
+    services: HashMap<String, usize>,
     /// With `content/people/`, bylines must name a person; without, they are names.
     people_required: bool,
     articles: HashMap<String, usize>,
@@ -209,7 +221,15 @@ pub struct Index {
 /// An id, and where it is written when that is not its file's name.
 type IdAt<'a> = (String, Option<(&'a Source, Range<usize>)>);
 
-const LINK_KINDS: [&str; 6] = ["muscles", "techniques", "blog", "pages", "faq", "pain"];
+const LINK_KINDS: [&str; 7] = [
+    "muscles",
+    "techniques",
+    "blog",
+    "pages",
+    "faq",
+    "pain",
+    "services",
+];
 
 impl Index {
     fn new(content: &Content, config: &Config, diags: &mut Diagnostics) -> Self {
@@ -296,6 +316,12 @@ impl Index {
             "person",
             diags,
         );
+        ids(
+            &mut index.services,
+            stem_ids(content.services.iter().map(|p| p.id.to_string()).collect()),
+            "service",
+            diags,
+        );
         index.people_required =
             !content.people.is_empty() || content.failed.iter().any(|(k, _)| *k == "people");
         ids(
@@ -358,6 +384,7 @@ impl Index {
             ("pain", &index.regions),
             ("references", &index.references),
             ("people", &index.people),
+            ("services", &index.services),
             ("blog", &index.articles),
             ("pages", &index.pages),
         ] {
@@ -389,6 +416,7 @@ impl Index {
             }
             Target::FaqTopic(i) => UrlPath::page(&["faq", content.faq_topics[i].id.as_str()]),
             Target::Region(i) => UrlPath::page(&["pain", content.regions[i].id.as_str()]),
+            Target::Service(i) => UrlPath::page(&["services", content.services[i].id.as_str()]),
             Target::Article(i) => content.articles[i].url.clone(),
             Target::Page(i) => content.pages[i].url.clone(),
         }
@@ -459,6 +487,10 @@ impl Index {
         out
     }
 
+    pub fn service(&self, id: &str) -> Option<usize> {
+        self.services.get(id).copied()
+    }
+
     pub fn person(&self, id: &str) -> Option<usize> {
         self.people.get(id).copied()
     }
@@ -502,6 +534,7 @@ impl Index {
             "pain" => &self.regions,
             "references" => &self.references,
             "people" => &self.people,
+            "services" => &self.services,
             "blog" => &self.articles,
             _ => &self.pages,
         }
@@ -527,6 +560,7 @@ impl LinkResolver for Index {
             "pages" => ("pages", "page", Target::Page),
             "faq" => ("faq", "FAQ topic", Target::FaqTopic),
             "pain" => ("pain", "region", Target::Region),
+            "services" => ("services", "service", Target::Service),
             other => {
                 let d = Diagnostic::error(format!("unknown cross-link kind `@{other}/…`"));
                 return Err(match closest(other, LINK_KINDS) {
@@ -552,6 +586,7 @@ impl LinkResolver for Index {
             Target::Technique(_) => UrlPath::page(&["techniques", id]),
             Target::FaqTopic(_) => UrlPath::page(&["faq", id]),
             Target::Region(_) => UrlPath::page(&["pain", id]),
+            Target::Service(_) => UrlPath::page(&["services", id]),
         };
         Ok((format!("{}{}", self.base_path, url), target))
     }
@@ -599,6 +634,7 @@ pub const MUSCLE_ANCHORS: &[&str] = &[
     "self-care",
     "faq",
     "articles",
+    "services",
     "references",
 ];
 pub const TECHNIQUE_ANCHORS: &[&str] = &[
@@ -612,10 +648,12 @@ pub const TECHNIQUE_ANCHORS: &[&str] = &[
     "compare",
     "faq",
     "articles",
+    "services",
     "references",
 ];
 pub const DOCUMENT_ANCHORS: &[&str] = &["takeaways", "references", "related"];
-pub const REGION_ANCHORS: &[&str] = &["essential", "spillover", "nearby"];
+pub const REGION_ANCHORS: &[&str] = &["red-flags", "essential", "spillover", "nearby"];
+pub const SERVICE_ANCHORS: &[&str] = &["options", "techniques"];
 
 /// Builds the graph. Problems are added to `diags`; the returned site is
 /// only rendered when there are none.
@@ -777,6 +815,7 @@ fn resolve_data(content: &Content, index: &Index, diags: &mut Diagnostics) -> Gr
         index.resolve_front_matter(doc, diags);
         g.page_bylines.push(bylines(doc, diags));
     }
+    resolve_services(content, index, &mut g, diags);
     g.muscle_reviewer = content
         .muscles
         .iter()
@@ -846,6 +885,72 @@ fn resolve_data(content: &Content, index: &Index, diags: &mut Diagnostics) -> Gr
         );
     }
     g
+}
+
+/// Services: their techniques, their options (checked), and the reverse
+/// relations techniques and muscles show.
+fn resolve_services(content: &Content, index: &Index, g: &mut Graph, diags: &mut Diagnostics) {
+    g.technique_services = vec![Vec::new(); content.techniques.len()];
+    for (s, service) in content.services.iter().enumerate() {
+        let src = &*service.source;
+        let techniques =
+            index.resolve_list("techniques", "technique", &service.data.techniques, src, 0, diags);
+        for &t in &techniques {
+            g.technique_services[t].push(s);
+        }
+        g.service_techniques.push(techniques);
+        if service.data.options.is_empty() {
+            diags.push(
+                Diagnostic::error(format!("service `{}` has no options", service.id))
+                    .at(src.locate(0..1))
+                    .help("add at least one [[options]] table with minutes = 60 and price = 95"),
+            );
+        }
+        let mut options = Vec::new();
+        for o in &service.data.options {
+            let minutes = match o.minutes.get_ref() {
+                toml::Value::Integer(m) if *m > 0 => Some(*m),
+                other => {
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "`minutes` must be a whole number of minutes, not {other}"
+                        ))
+                        .at(src.locate(o.minutes.span()))
+                        .help("write it without quotes or units: minutes = 60"),
+                    );
+                    None
+                }
+            };
+            let price = match o.price.get_ref() {
+                toml::Value::Integer(p) if *p >= 0 => Some(*p as f64),
+                toml::Value::Float(p) if *p >= 0.0 && p.is_finite() => Some(*p),
+                other => {
+                    diags.push(
+                        Diagnostic::error(format!("`price` must be a number, not {other}"))
+                            .at(src.locate(o.price.span()))
+                            .help("write the amount alone, without quotes or a currency sign: price = 95 (the currency is [studio] currency in site.toml)"),
+                    );
+                    None
+                }
+            };
+            if let (Some(m), Some(p)) = (minutes, price) {
+                options.push((m, p));
+            }
+        }
+        g.service_options.push(options);
+    }
+    g.muscle_services = g
+        .muscle_techniques
+        .iter()
+        .map(|techniques| {
+            let mut services: Vec<usize> = techniques
+                .iter()
+                .flat_map(|&t| g.technique_services[t].iter().copied())
+                .collect();
+            dedup(&mut services);
+            services
+        })
+        .collect();
 }
 
 /// Where the text of a TOML string value starts, given the span of the
@@ -967,6 +1072,11 @@ fn render_markdown(
         .par_iter()
         .map(|p| opt_field(&p.source, &p.data.bio))
         .collect();
+    let service_descriptions: Vec<_> = content
+        .services
+        .par_iter()
+        .map(|s| opt_field(&s.source, &s.data.description))
+        .collect();
     let answers: Vec<Vec<_>> = content
         .faq_topics
         .par_iter()
@@ -1005,6 +1115,10 @@ fn render_markdown(
         technique_how_it_works: how.into_iter().map(|r| r.map(&mut collect)).collect(),
         region_red_flags: red_flags.into_iter().map(|r| r.map(&mut collect)).collect(),
         person_bio: bios.into_iter().map(|r| r.map(&mut collect)).collect(),
+        service_description: service_descriptions
+            .into_iter()
+            .map(|r| r.map(&mut collect))
+            .collect(),
         faq_answers: answers
             .into_iter()
             .map(|qs| qs.into_iter().map(&mut collect).collect())
@@ -1168,6 +1282,7 @@ fn check_fragments(
                 .collect(),
             Target::FaqTopic(i) => index.question_ids[i].iter().map(String::as_str).collect(),
             Target::Region(_) => REGION_ANCHORS.to_vec(),
+            Target::Service(_) => SERVICE_ANCHORS.to_vec(),
         };
         if !anchors.contains(&fragment.as_str()) {
             let mut sorted = anchors.clone();

@@ -70,6 +70,8 @@ pub mod kind {
     pub struct Reference;
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub struct Person;
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub struct Service;
 }
 
 /// An identifier of one kind of entity, cheap to clone.
@@ -127,6 +129,7 @@ pub type FaqTopicId = Id<kind::FaqTopic>;
 pub type RegionId = Id<kind::Region>;
 pub type ReferenceKey = Id<kind::Reference>;
 pub type PersonId = Id<kind::Person>;
+pub type ServiceId = Id<kind::Service>;
 
 /// A site-relative URL path such as `/muscles/upper-trapezius/`, before the
 /// base path of `base_url` is put in front of it.

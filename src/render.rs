@@ -171,6 +171,7 @@ fn site_globals(site: &Site) -> Value {
         "menu": menu.into_iter().map(|(_, l)| l).collect::<Vec<_>>(),
         "disclaimer_html": site.markdown.disclaimer.html,
         "search_enabled": c.search.enabled,
+        "services_url": if content.services.is_empty() { None } else { Some(link(&["services"])) },
         "people_url": if content.people.is_empty() { None } else { Some(link(&["people"])) },
         "feed_url": if c.blog.feed { Some(base.link(&UrlPath::file("atom.xml"))) } else { None },
         "extra": c.extra,

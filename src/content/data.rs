@@ -13,7 +13,9 @@ use toml::Spanned;
 
 use crate::content::date::Date;
 use crate::diagnostics::Source;
-use crate::ids::{FaqTopicId, MuscleId, PersonId, ReferenceKey, RegionId, TechniqueId};
+use crate::ids::{
+    FaqTopicId, MuscleId, PersonId, ReferenceKey, RegionId, ServiceId, TechniqueId,
+};
 
 /// A Markdown field of a data file with where its text starts in the file,
 /// so that a broken link inside it is reported on the right line.
@@ -135,6 +137,36 @@ pub struct TechniqueData {
     /// A person id (with content/people/), else a name.
     pub reviewed_by: Option<Spanned<String>>,
     pub last_reviewed: Option<Date>,
+}
+
+/// `content/services/<id>.toml`: something the studio sells.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceData {
+    pub name: String,
+    pub summary: String,
+    pub description: Option<MarkdownField>,
+    #[serde(default)]
+    pub techniques: Vec<Spanned<String>>,
+    /// Default: the studio's.
+    #[serde(default)]
+    pub booking_url: String,
+    pub image: Option<Spanned<String>>,
+    #[serde(default)]
+    pub image_alt: String,
+    #[serde(default)]
+    pub order: i64,
+    #[serde(default)]
+    pub options: Vec<ServiceOption>,
+}
+
+/// A length and price of a service. Kept as written so that a price like
+/// `"$95"` is reported in words, at its place, by the graph.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceOption {
+    pub minutes: Spanned<toml::Value>,
+    pub price: Spanned<toml::Value>,
 }
 
 /// `content/people/<id>.toml`: an author or reviewer.
@@ -287,6 +319,7 @@ pub type FaqTopic = Entity<FaqTopicId, FaqTopicData>;
 pub type Region = Entity<RegionId, RegionData>;
 pub type Reference = Entity<ReferenceKey, ReferenceData>;
 pub type Person = Entity<PersonId, PersonData>;
+pub type Service = Entity<ServiceId, ServiceData>;
 
 impl Reference {
     /// "Simons, D. G., Travell, J. G., & Simons, L. S. (1999). Title. Publisher."

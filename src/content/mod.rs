@@ -42,6 +42,8 @@ pub struct Content {
     pub references: Vec<Reference>,
     /// Authors and reviewers, by id.
     pub people: Vec<Person>,
+    /// In `order`, then by id.
+    pub services: Vec<Service>,
     /// Ids of entity files that exist but could not be loaded, as
     /// (`muscles` | `techniques` | `faq`, id): references to them are not
     /// reported as unknown, since the file's own errors already are.
@@ -64,6 +66,10 @@ pub fn load(config: &Config, diags: &mut Diagnostics) -> Content {
         load_entities(&config.root, &content_dir, "techniques", &mut failed, diags);
     content.faq_topics = load_entities(&config.root, &content_dir, "faq", &mut failed, diags);
     content.people = load_entities(&config.root, &content_dir, "people", &mut failed, diags);
+    content.services = load_entities(&config.root, &content_dir, "services", &mut failed, diags);
+    content
+        .services
+        .sort_by(|a, b| a.data.order.cmp(&b.data.order).then_with(|| a.id.cmp(&b.id)));
     content.failed = failed;
     content.articles.sort_by(|a, b| {
         b.meta

@@ -114,6 +114,8 @@ const RESERVED_IDS: &[&str] = &[
     "techniques",
     "articles",
     "muscles",
+    "services",
+    "red-flags",
 ];
 
 pub fn render(

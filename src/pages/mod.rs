@@ -13,6 +13,7 @@ mod home;
 mod muscles;
 mod pain;
 mod people;
+pub(crate) mod services;
 mod search;
 pub mod shortcodes;
 mod techniques;
@@ -59,6 +60,7 @@ pub enum SearchKind {
     Comparison,
     Faq,
     PainRegion,
+    Service,
 }
 
 impl SearchKind {
@@ -71,6 +73,7 @@ impl SearchKind {
             SearchKind::Comparison => "Comparison",
             SearchKind::Faq => "FAQ",
             SearchKind::PainRegion => "Pain region",
+            SearchKind::Service => "Service",
         }
     }
 }
@@ -109,6 +112,7 @@ pub fn plan(site: &Site, diags: &mut Diagnostics) -> Vec<PagePlan> {
     faq::plan(site, &mut pages);
     pain::plan(site, &mut pages);
     people::plan(site, &mut pages);
+    services::plan(site, &mut pages);
     search::plan(site, &mut pages);
     feeds::plan(site, &mut pages);
     check_unique_urls(&pages, diags);

@@ -117,6 +117,25 @@ fn trigger_points(site: &Site, m: usize) -> Vec<TriggerPointView> {
         .collect()
 }
 
+/// Regions this muscle's pattern reaches where pain can also mean something
+/// a doctor should see first (their `red_flags`), as links to the warning.
+fn red_flag_regions(site: &Site, m: usize) -> Vec<Link> {
+    let mut regions: Vec<usize> = site.graph.muscle_trigger_points[m]
+        .iter()
+        .flat_map(|tp| tp.referral.iter().chain(&tp.spillover).copied())
+        .filter(|&r| site.markdown.region_red_flags[r].is_some())
+        .collect();
+    regions.sort_unstable();
+    regions.dedup();
+    regions
+        .into_iter()
+        .map(|r| Link {
+            title: site.content.regions[r].data.name.clone(),
+            url: format!("{}#red-flags", site.link(Target::Region(r))),
+        })
+        .collect()
+}
+
 /// The pattern in words: the map's text equivalent.
 pub fn pattern_text(site: &Site, m: usize) -> String {
     let names = |list: &[usize]| {
@@ -242,6 +261,8 @@ fn muscle_page(site: &Site, m: usize) -> PagePlan {
             "meta": Meta::new(site, &url, &title, &muscle.data.summary).json_ld(page_ld).json_ld(crumbs_ld),
             "breadcrumbs": crumbs,
             "reviewed_by": byline(site, &site.graph.muscle_reviewer[m]),
+            "red_flag_regions": red_flag_regions(site, m),
+            "services": site.graph.muscle_services[m].iter().map(|&s| super::services::service_card(site, s)).collect::<Vec<_>>(),
             "last_reviewed": muscle.data.last_reviewed.map(|d| d.to_string()),
             "last_reviewed_display": muscle.data.last_reviewed.map(|d| d.long()),
             "muscle": {

@@ -24,6 +24,14 @@ pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
             "breadcrumbs": crumbs,
             "finder_svg": finder_svg(site, "finder"),
             "views": region_lists(site),
+            "red_flag_regions": (0..site.content.regions.len())
+                .filter(|&r| site.markdown.region_red_flags[r].is_some())
+                .map(|r| json!({
+                    "name": site.content.regions[r].data.name,
+                    "url": format!("{}#red-flags", site.link(Target::Region(r))),
+                    "red_flags_html": site.markdown.region_red_flags[r].as_ref().map(|h| h.html.as_str()),
+                }))
+                .collect::<Vec<_>>(),
         }),
     ));
     for r in 0..site.content.regions.len() {

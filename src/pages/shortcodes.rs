@@ -132,6 +132,7 @@ fn entity(site: &Site, kind: EntityKind, id: &str, shortcode: &str, nth: usize) 
             let i = site.content.pages.iter().position(|p| p.slug == id)?;
             json!({ "title": site.content.pages[i].meta.title, "url": site.link(Target::Page(i)) })
         }
+        EntityKind::Service => super::services::service_card(site, index.service(id)?),
         EntityKind::Region => {
             let r = index.region(id)?;
             json!({ "id": id, "name": site.content.regions[r].data.name, "url": site.link(Target::Region(r)) })

@@ -227,6 +227,7 @@ fn technique_page(site: &Site, t: usize) -> PagePlan {
             "meta": Meta::new(site, &url, &d.name, &d.summary).json_ld(page_ld).json_ld(crumbs_ld),
             "breadcrumbs": crumbs,
             "reviewed_by": byline(site, &site.graph.technique_reviewer[t]),
+            "services": site.graph.technique_services[t].iter().map(|&s| super::services::service_card(site, s)).collect::<Vec<_>>(),
             "last_reviewed": d.last_reviewed.map(|d| d.to_string()),
             "last_reviewed_display": d.last_reviewed.map(|d| d.long()),
             "technique": {

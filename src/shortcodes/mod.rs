@@ -40,15 +40,17 @@ pub enum EntityKind {
     Article,
     Page,
     Region,
+    Service,
 }
 
 impl EntityKind {
-    const ALL: [(EntityKind, &'static str); 5] = [
+    const ALL: [(EntityKind, &'static str); 6] = [
         (EntityKind::Muscle, "muscle"),
         (EntityKind::Technique, "technique"),
         (EntityKind::Article, "article"),
         (EntityKind::Page, "page"),
         (EntityKind::Region, "region"),
+        (EntityKind::Service, "service"),
     ];
 
     /// The type name in signatures, and the template variable it fills.
@@ -67,6 +69,7 @@ impl EntityKind {
             EntityKind::Article => "blog",
             EntityKind::Page => "pages",
             EntityKind::Region => "pain",
+            EntityKind::Service => "services",
         }
     }
 }
@@ -416,7 +419,7 @@ fn param(name: &str, spec: &str) -> Result<Param, String> {
             Some((kind, _)) => ArgType::Entity(*kind),
             None => {
                 return Err(format!(
-                    "unknown type `{t}`: use string, number, boolean, \"a\" | \"b\", muscle, technique, article, page or region"
+                    "unknown type `{t}`: use string, number, boolean, \"a\" | \"b\", muscle, technique, article, page, region or service"
                 ))
             }
         },

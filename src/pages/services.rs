@@ -1,0 +1,172 @@
+//! What the studio sells: `/services/` and a page per service with its
+//! options (length and price), the techniques it uses and a booking link;
+//! `Service` JSON-LD with an `Offer` per option.
+
+use serde_json::{json, Value};
+
+use super::*;
+
+pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
+    let services = &site.content.services;
+    if services.is_empty() {
+        return;
+    }
+    let index_url = UrlPath::page(&["services"]);
+    let (crumbs, crumbs_ld) = breadcrumbs(site, &[("Services", index_url.clone())]);
+    let description = format!(
+        "What {} offers: sessions, their lengths and prices, and how to book.",
+        studio_name(site)
+    );
+    pages.push(PagePlan::new(
+        index_url.clone(),
+        "services.html",
+        json!({
+            "meta": Meta::new(site, &index_url, "Services and prices", &description).json_ld(crumbs_ld),
+            "breadcrumbs": crumbs,
+            "services": (0..services.len()).map(|s| service_card(site, s)).collect::<Vec<_>>(),
+        }),
+    ));
+    for s in 0..services.len() {
+        pages.push(service_page(site, s));
+    }
+}
+
+fn studio_name(site: &Site) -> &str {
+    let c = &site.config.site;
+    if c.studio.name.is_empty() {
+        &c.title
+    } else {
+        &c.studio.name
+    }
+}
+
+/// A service as lists and other pages show it: name, summary, URL, booking
+/// link, and its options with formatted prices.
+pub fn service_card(site: &Site, s: usize) -> Value {
+    let service = &site.content.services[s];
+    let options: Vec<Value> = site.graph.service_options[s]
+        .iter()
+        .map(|&(minutes, price)| {
+            json!({ "minutes": minutes, "price": price, "price_display": format_price(site, price) })
+        })
+        .collect();
+    let from = site.graph.service_options[s]
+        .iter()
+        .map(|o| o.1)
+        .fold(None, |low: Option<f64>, p| Some(low.map_or(p, |l| l.min(p))));
+    json!({
+        "id": service.id,
+        "name": service.data.name,
+        "summary": service.data.summary,
+        "url": site.link(Target::Service(s)),
+        "booking_url": booking_url(site, s),
+        "options": options,
+        "price_from": from.map(|p| format_price(site, p)),
+        "image": service.data.image.as_ref().map(|i| asset_link(site, i.get_ref())),
+        "image_alt": service.data.image_alt,
+    })
+}
+
+pub fn booking_url(site: &Site, s: usize) -> String {
+    let own = &site.content.services[s].data.booking_url;
+    if own.is_empty() {
+        site.config.site.studio.booking_url.clone()
+    } else {
+        own.clone()
+    }
+}
+
+fn service_page(site: &Site, s: usize) -> PagePlan {
+    let service = &site.content.services[s];
+    let url = site.url(Target::Service(s));
+    let (crumbs, crumbs_ld) = breadcrumbs(
+        site,
+        &[
+            ("Services", UrlPath::page(&["services"])),
+            (&service.data.name, url.clone()),
+        ],
+    );
+    let c = &site.config.site;
+    let offers: Vec<Value> = site.graph.service_options[s]
+        .iter()
+        .map(|&(minutes, price)| {
+            json!({
+                "@type": "Offer",
+                "name": format!("{} minutes", minutes),
+                "price": price_text(price),
+                "priceCurrency": currency(site),
+                "url": booking_url(site, s),
+            })
+        })
+        .collect();
+    let mut provider = json!({
+        "@type": "HealthAndBeautyBusiness",
+        "name": studio_name(site),
+        "url": site.config.base.absolute(&UrlPath::page(&[])),
+    });
+    if !c.studio.address.is_empty() {
+        provider["address"] = json!(c.studio.address);
+    }
+    let ld = json!({
+        "@context": "https://schema.org",
+        "@type": "Service",
+        "name": service.data.name,
+        "description": service.data.summary,
+        "url": site.config.base.absolute(&url),
+        "serviceType": service.data.name,
+        "provider": provider,
+        "offers": offers,
+    });
+    let mut cites = PageCitations::new();
+    let description_html = site.markdown.service_description[s]
+        .as_ref()
+        .map(|r| cites.number(&r.html));
+    PagePlan::new(
+        url.clone(),
+        "service.html",
+        json!({
+            "meta": Meta::new(site, &url, &service.data.name, &service.data.summary).json_ld(ld).json_ld(crumbs_ld),
+            "breadcrumbs": crumbs,
+            "service": service_card(site, s),
+            "description_html": description_html,
+            "techniques": site.graph.service_techniques[s].iter().map(|&t| technique_card(site, t)).collect::<Vec<_>>(),
+            "references": reference_list(site, &cites, &[]),
+        }),
+    )
+    .searchable(SearchKind::Service)
+    .origin(service.source.whole())
+}
+
+fn currency(site: &Site) -> String {
+    let code = site.config.site.studio.currency.trim();
+    if code.is_empty() {
+        "USD".to_string()
+    } else {
+        code.to_ascii_uppercase()
+    }
+}
+
+/// The price as structured data wants it: digits, a point, no symbol.
+fn price_text(price: f64) -> String {
+    if price.fract() == 0.0 {
+        format!("{price:.0}")
+    } else {
+        format!("{price:.2}")
+    }
+}
+
+/// "$95", "€95.50", "95 CHF": the symbol where it is unambiguous for the
+/// common studio currencies, else the ISO code after the amount.
+pub fn format_price(site: &Site, price: f64) -> String {
+    let amount = price_text(price);
+    match currency(site).as_str() {
+        "USD" => format!("${amount}"),
+        "EUR" => format!("€{amount}"),
+        "GBP" => format!("£{amount}"),
+        "JPY" => format!("¥{amount}"),
+        "CAD" => format!("CA${amount}"),
+        "AUD" => format!("A${amount}"),
+        "NZD" => format!("NZ${amount}"),
+        code => format!("{amount} {code}"),
+    }
+}
