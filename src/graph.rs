@@ -893,8 +893,14 @@ fn resolve_services(content: &Content, index: &Index, g: &mut Graph, diags: &mut
     g.technique_services = vec![Vec::new(); content.techniques.len()];
     for (s, service) in content.services.iter().enumerate() {
         let src = &*service.source;
-        let techniques =
-            index.resolve_list("techniques", "technique", &service.data.techniques, src, 0, diags);
+        let techniques = index.resolve_list(
+            "techniques",
+            "technique",
+            &service.data.techniques,
+            src,
+            0,
+            diags,
+        );
         for &t in &techniques {
             g.technique_services[t].push(s);
         }

@@ -29,6 +29,7 @@ pub mod new;
 pub mod output;
 pub mod pages;
 pub mod render;
+pub mod review;
 pub mod scaffold;
 pub mod search;
 pub mod serve;
@@ -118,6 +119,7 @@ pub(crate) fn plan_site(opts: &BuildOptions) -> Result<Planned, BuildFailure> {
         &mut diags,
     );
     timer.lap("link");
+    review::warn_overdue(&site, content::date::Date::today(), &mut diags);
     // Shortcodes need the templates; with errors so far, planning still
     // runs (it finds clashing URLs) but nothing is rendered.
     let rendering = if diags.has_errors() {
@@ -222,6 +224,16 @@ pub fn external_links(
         links.push((booking.clone(), locate(&site.config.source, booking)));
     }
     Ok((links, site.config.site.links.clone()))
+}
+
+/// Every reviewable page with its reviewer, review date and due date
+/// (`[review] every_months`, else 24), for `knotwork check --review`.
+pub fn review_schedule(
+    opts: &BuildOptions,
+) -> Result<(Vec<review::ReviewItem>, u32), BuildFailure> {
+    let Planned { site, .. } = plan_site(opts)?;
+    let every = site.config.site.review.every_months.unwrap_or(24);
+    Ok((review::schedule(&site, every), every))
 }
 
 /// Stage 4b, for builds that write: the search index over the rendered

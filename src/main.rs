@@ -101,6 +101,9 @@ struct CheckArgs {
     /// Also check every link to another site (slow: it asks each server)
     #[arg(long)]
     external: bool,
+    /// List every page with its reviewer, review date and due date, overdue first
+    #[arg(long)]
+    review: bool,
 }
 
 #[derive(Args)]
@@ -216,12 +219,68 @@ fn check(args: CheckArgs, color: bool) -> ExitCode {
         }
         Err(failure) => return fail(failure, color),
     }
+    if args.review {
+        match knotwork::review_schedule(&opts) {
+            Ok((items, every)) => print_review(&items, every),
+            Err(failure) => return fail(failure, color),
+        }
+    }
     if !args.external {
         return ExitCode::SUCCESS;
     }
     match knotwork::external_links(&opts) {
         Ok((links, config)) => check_external(&opts.root, links, config),
         Err(failure) => fail(failure, color),
+    }
+}
+
+/// The review schedule as a table a clinic manager can read.
+fn print_review(items: &[knotwork::review::ReviewItem], every: u32) {
+    let today = knotwork::content::date::Date::today();
+    let overdue = items.iter().filter(|i| i.overdue(today)).count();
+    println!();
+    println!(
+        "Review schedule: every {every} months; {overdue} of {} pages overdue (today is {today})",
+        items.len()
+    );
+    println!();
+    let rows: Vec<[String; 6]> = items
+        .iter()
+        .map(|i| {
+            let status = match i.due {
+                Some(_) if i.overdue(today) => "OVERDUE",
+                Some(_) => "ok",
+                None => "no date",
+            };
+            [
+                status.to_string(),
+                i.due.map(|d| d.to_string()).unwrap_or_else(|| "-".into()),
+                i.last_reviewed
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| "never".into()),
+                i.reviewer.clone().unwrap_or_else(|| "-".into()),
+                format!("{}: {}", i.kind, i.title),
+                i.file.display().to_string(),
+            ]
+        })
+        .collect();
+    let header = ["Status", "Due", "Last reviewed", "Reviewer", "Page", "File"].map(String::from);
+    let widths: Vec<usize> = (0..6)
+        .map(|c| {
+            rows.iter()
+                .chain(std::iter::once(&header))
+                .map(|r| r[c].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for row in std::iter::once(&header).chain(&rows) {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(cell, w)| format!("{cell:<w$}"))
+            .collect();
+        println!("{}", cells.join("  ").trim_end());
     }
 }
 

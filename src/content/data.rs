@@ -13,9 +13,7 @@ use toml::Spanned;
 
 use crate::content::date::Date;
 use crate::diagnostics::Source;
-use crate::ids::{
-    FaqTopicId, MuscleId, PersonId, ReferenceKey, RegionId, ServiceId, TechniqueId,
-};
+use crate::ids::{FaqTopicId, MuscleId, PersonId, ReferenceKey, RegionId, ServiceId, TechniqueId};
 
 /// A Markdown field of a data file with where its text starts in the file,
 /// so that a broken link inside it is reported on the right line.

@@ -90,6 +90,20 @@ impl Date {
         Date { year, month, day }
     }
 
+    /// The same day `months` later, or the month's last day when it is
+    /// shorter (31 January + 1 month = 28 or 29 February).
+    pub fn plus_months(&self, months: u32) -> Self {
+        let total = self.year as i64 * 12 + (self.month as i64 - 1) + months as i64;
+        let (year, month) = ((total / 12) as i32, (total % 12 + 1) as u8);
+        let mut day = self.day;
+        loop {
+            if let Ok(d) = Date::new(year, month, day) {
+                return d;
+            }
+            day -= 1;
+        }
+    }
+
     /// "14 March 2026".
     pub fn long(&self) -> String {
         format!(
@@ -142,6 +156,14 @@ impl<'de> Deserialize<'de> for Date {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn months_later_clamps_to_the_month_end() {
+        let d = |s| Date::parse(s).unwrap();
+        assert_eq!(d("2026-01-31").plus_months(1), d("2026-02-28"));
+        assert_eq!(d("2023-11-15").plus_months(24), d("2025-11-15"));
+        assert_eq!(d("2024-02-29").plus_months(12), d("2025-02-28"));
+    }
 
     #[test]
     fn parses_and_validates() {

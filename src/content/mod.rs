@@ -67,9 +67,12 @@ pub fn load(config: &Config, diags: &mut Diagnostics) -> Content {
     content.faq_topics = load_entities(&config.root, &content_dir, "faq", &mut failed, diags);
     content.people = load_entities(&config.root, &content_dir, "people", &mut failed, diags);
     content.services = load_entities(&config.root, &content_dir, "services", &mut failed, diags);
-    content
-        .services
-        .sort_by(|a, b| a.data.order.cmp(&b.data.order).then_with(|| a.id.cmp(&b.id)));
+    content.services.sort_by(|a, b| {
+        a.data
+            .order
+            .cmp(&b.data.order)
+            .then_with(|| a.id.cmp(&b.id))
+    });
     content.failed = failed;
     content.articles.sort_by(|a, b| {
         b.meta

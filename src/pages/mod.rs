@@ -13,8 +13,8 @@ mod home;
 mod muscles;
 mod pain;
 mod people;
-pub(crate) mod services;
 mod search;
+pub(crate) mod services;
 pub mod shortcodes;
 mod techniques;
 

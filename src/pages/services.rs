@@ -53,7 +53,9 @@ pub fn service_card(site: &Site, s: usize) -> Value {
     let from = site.graph.service_options[s]
         .iter()
         .map(|o| o.1)
-        .fold(None, |low: Option<f64>, p| Some(low.map_or(p, |l| l.min(p))));
+        .fold(None, |low: Option<f64>, p| {
+            Some(low.map_or(p, |l| l.min(p)))
+        });
     json!({
         "id": service.id,
         "name": service.data.name,
