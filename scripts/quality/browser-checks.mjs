@@ -57,6 +57,7 @@ const pages = [
   "/", "/blog/", firstIn("blog"), "/tags/", firstIn("tags"), "/muscles/", firstIn("muscles"),
   "/referral-patterns/", "/pain/", firstIn("pain"), "/techniques/", firstIn("techniques"),
   "/techniques/compare/", firstIn("techniques/compare"), "/faq/", firstIn("faq"), "/about/", "/404.html",
+  "/people/", firstIn("people"), "/services/", firstIn("services"), "/pain/chest/",
   fs.existsSync(path.join(root, "search")) ? "/search/?q=trapezius" : null,
 ].filter(Boolean);
 
