@@ -816,6 +816,7 @@ fn resolve_data(content: &Content, index: &Index, diags: &mut Diagnostics) -> Gr
         g.page_bylines.push(bylines(doc, diags));
     }
     resolve_services(content, index, &mut g, diags);
+    check_photo_alts(content, diags);
     g.muscle_reviewer = content
         .muscles
         .iter()
@@ -885,6 +886,32 @@ fn resolve_data(content: &Content, index: &Index, diags: &mut Diagnostics) -> Gr
         );
     }
     g
+}
+
+/// A person's photo and a service's image need their alt text: they show
+/// people and places that a screen reader user should hear about.
+fn check_photo_alts(content: &Content, diags: &mut Diagnostics) {
+    let missing = |source: &Source,
+                   image: &Option<Spanned<String>>,
+                   alt: &str,
+                   key: &str,
+                   diags: &mut Diagnostics| {
+        if let Some(image) = image {
+            if alt.trim().is_empty() {
+                diags.push(
+                    Diagnostic::error(format!("`{key}` needs a description: add {key}_alt = \"…\""))
+                        .at(source.locate(image.span()))
+                        .help(format!("describe what it shows, for visitors who cannot see it: {key}_alt = \"Smiling therapist in the treatment room\"")),
+                );
+            }
+        }
+    };
+    for p in &content.people {
+        missing(&p.source, &p.data.photo, &p.data.photo_alt, "photo", diags);
+    }
+    for s in &content.services {
+        missing(&s.source, &s.data.image, &s.data.image_alt, "image", diags);
+    }
 }
 
 /// Services: their techniques, their options (checked), and the reverse

@@ -193,4 +193,14 @@ fn unknown_people_are_errors_with_a_suggestion() {
         "content/techniques/massage-ball.toml:6:15",
         "did you mean `daniel-reyes`?",
     ]);
+    // A photo needs its description.
+    let f = team();
+    f.write(
+        "content/people/daniel-reyes.toml",
+        &format!("{DANIEL}photo = \"/images/daniel.jpg\"\n"),
+    );
+    f.fails_with(&[
+        "`photo` needs a description: add photo_alt",
+        "content/people/daniel-reyes.toml:4:9",
+    ]);
 }

@@ -158,6 +158,7 @@ fn the_search_index_covers_every_page_kind() {
         "Muscle",
         "Page",
         "Pain region",
+        "Service",
         "Technique",
     ]
     .into();
@@ -170,6 +171,7 @@ fn the_search_index_covers_every_page_kind() {
         "/faq/basics/",
         "/pain/temple/",
         "/about/",
+        "/services/ashiatsu/",
     ] {
         assert!(urls.contains(url), "{url} is not searchable");
     }
