@@ -57,6 +57,7 @@ pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
             "latest": latest,
             "finder_svg": super::pain::finder_svg(site, "home-finder"),
             "featured_techniques": featured,
+            "services": (0..site.content.services.len()).map(|s| super::services::service_card(site, s)).collect::<Vec<_>>(),
             "counts": {
                 "articles": site.content.articles.len(),
                 "muscles": site.content.muscles.len(),
