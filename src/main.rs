@@ -43,7 +43,7 @@ enum Command {
 #[derive(Args)]
 struct NewArgs {
     /// What to create
-    kind: NewKind,
+    kind: knotwork::new::Kind,
     /// Its title or name; the file name (its id) is made from it
     title: String,
     /// The site folder, holding site.toml
@@ -52,30 +52,6 @@ struct NewArgs {
     /// Open the new file in $EDITOR
     #[arg(long)]
     open: bool,
-}
-
-#[derive(Clone, Copy, clap::ValueEnum)]
-enum NewKind {
-    Article,
-    Page,
-    Muscle,
-    Technique,
-    Service,
-    Person,
-}
-
-impl From<NewKind> for knotwork::new::Kind {
-    fn from(k: NewKind) -> Self {
-        use knotwork::new::Kind;
-        match k {
-            NewKind::Article => Kind::Article,
-            NewKind::Page => Kind::Page,
-            NewKind::Muscle => Kind::Muscle,
-            NewKind::Technique => Kind::Technique,
-            NewKind::Service => Kind::Service,
-            NewKind::Person => Kind::Person,
-        }
-    }
 }
 
 #[derive(Args)]
@@ -351,7 +327,7 @@ fn check_external(
 
 fn new(args: NewArgs) -> ExitCode {
     let today = knotwork::content::date::Date::today();
-    match knotwork::new::create(&args.root, args.kind.into(), &args.title, today) {
+    match knotwork::new::create(&args.root, args.kind, &args.title, today) {
         Ok(path) => {
             println!("{}", path.display());
             if args.open {

@@ -4,7 +4,6 @@
 mod common;
 
 use common::*;
-use serde_json::Value;
 
 const MAYA: &str = r#"name = "Maya Okafor"
 credentials = "LMT"
@@ -44,13 +43,6 @@ fn team() -> Fixture {
             ),
         );
     f
-}
-
-fn json_ld(html: &scraper::Html, ty: &str) -> Value {
-    html.select(&sel("script[type='application/ld+json']"))
-        .map(|s| serde_json::from_str::<Value>(&s.text().collect::<String>()).unwrap())
-        .find(|v| v["@type"] == ty)
-        .unwrap_or_else(|| panic!("no {ty} JSON-LD"))
 }
 
 #[test]
@@ -136,11 +128,7 @@ fn articles_link_their_people_and_people_list_their_work() {
     assert_eq!(page["lastReviewed"], "2026-04-02");
     assert_eq!(page["about"]["muscleAction"], "Lifts the shoulder");
     assert!(page["about"].get("action").is_none());
-    assert!(
-        broken_links(&f.out(), "").is_empty(),
-        "{:?}",
-        broken_links(&f.out(), "")
-    );
+    assert_links_resolve(&f.out());
 }
 
 #[test]

@@ -3,7 +3,6 @@
 mod common;
 
 use common::*;
-use serde_json::Value;
 
 const SERVICE: &str = r#"name = "Trigger point therapy"
 summary = "Focused work on trigger points."
@@ -17,13 +16,6 @@ price = 95
 minutes = 90
 price = 132.5
 "#;
-
-fn json_ld(html: &scraper::Html, ty: &str) -> Value {
-    html.select(&sel("script[type='application/ld+json']"))
-        .map(|s| serde_json::from_str::<Value>(&s.text().collect::<String>()).unwrap())
-        .find(|v| v["@type"] == ty)
-        .unwrap_or_else(|| panic!("no {ty} JSON-LD"))
-}
 
 #[test]
 fn services_link_their_techniques_both_ways_with_prices_and_offers() {
@@ -92,11 +84,7 @@ fn services_link_their_techniques_both_ways_with_prices_and_offers() {
         attrs(&f.page("/"), ".footer-nav a[href='/services/']", "href").len(),
         1
     );
-    assert!(
-        broken_links(&f.out(), "").is_empty(),
-        "{:?}",
-        broken_links(&f.out(), "")
-    );
+    assert_links_resolve(&f.out());
 }
 
 #[test]
@@ -152,11 +140,7 @@ fn red_flags_come_first_on_pain_pages_and_muscles_point_to_them() {
         attrs(&muscle, ".red-flag-pointer a", "href"),
         vec!["/pain/temple/#red-flags"]
     );
-    assert!(
-        broken_links(&f.out(), "").is_empty(),
-        "{:?}",
-        broken_links(&f.out(), "")
-    );
+    assert_links_resolve(&f.out());
 }
 
 #[test]

@@ -13,28 +13,23 @@ name = "Just a Blog"
 "#;
 
 /// A fixture with only site.toml and content/blog/.
-fn blog_only() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let write = |rel: &str, text: &str| {
-        let path = dir.path().join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    };
-    write("site.toml", BLOG_SITE);
-    write(
-        "content/blog/first.md",
-        &article(
-            "First post",
-            "2026-01-01",
-            "tags = [\"news\"]",
-            "Hello, world.",
-        ),
-    );
-    write(
-        "content/blog/second.md",
-        &article("Second post", "2026-02-01", "", "More [news](@blog/first)."),
-    );
-    dir
+fn blog_only() -> Fixture {
+    let f = Fixture::empty();
+    f.write("site.toml", BLOG_SITE)
+        .write(
+            "content/blog/first.md",
+            &article(
+                "First post",
+                "2026-01-01",
+                "tags = [\"news\"]",
+                "Hello, world.",
+            ),
+        )
+        .write(
+            "content/blog/second.md",
+            &article("Second post", "2026-02-01", "", "More [news](@blog/first)."),
+        );
+    f
 }
 
 fn run_in(root: &std::path::Path, command: &str, args: &[&str]) -> std::process::Output {
@@ -58,14 +53,14 @@ const DATA_FAMILIES: [&str; 5] = [
 #[test]
 fn a_blog_only_site_builds_with_no_warnings_and_no_empty_sections() {
     let dir = blog_only();
-    let out = run_in(dir.path(), "build", &[]);
+    let out = run_in(dir.root(), "build", &[]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(
         stderr.trim().is_empty(),
         "expected no warnings, got:\n{stderr}"
     );
-    let public = dir.path().join("public");
+    let public = dir.root().join("public");
     for family in DATA_FAMILIES {
         assert!(!file_for(&public, family).exists(), "{family} was written");
     }
@@ -84,34 +79,25 @@ fn a_blog_only_site_builds_with_no_warnings_and_no_empty_sections() {
     }
     let home = page_in(&public, "/");
     assert_eq!(texts(&home, ".main-nav a"), vec!["Blog"]);
-    assert!(
-        broken_links(&public, "").is_empty(),
-        "{:?}",
-        broken_links(&public, "")
-    );
+    assert_links_resolve(&public);
     assert!(file_for(&public, "/blog/first/").exists());
 }
 
 #[test]
 fn adding_one_muscle_brings_the_finder_back() {
     let dir = blog_only();
-    let write = |rel: &str, text: &str| {
-        let path = dir.path().join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    };
     // Region ids of the theme's own figure: no regions.toml needed.
-    write(
+    dir.write(
         "content/muscles/upper-trapezius.toml",
         "name = \"Upper trapezius\"\nsummary = \"s\"\n[[trigger_points]]\nlocation = \"shoulder-top\"\nreferral = [\"temple\", \"neck-side\"]\n",
     );
-    let out = run_in(dir.path(), "build", &[]);
+    let out = run_in(dir.root(), "build", &[]);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let public = dir.path().join("public");
+    let public = dir.root().join("public");
     let nav = texts(&page_in(&public, "/"), ".main-nav a");
     assert!(nav.contains(&"Where does it hurt?".to_string()), "{nav:?}");
     let temple = page_in(&public, "/pain/temple/");
@@ -149,26 +135,21 @@ fn the_init_site_without_its_data_files_builds() {
 #[test]
 fn a_site_region_renames_a_theme_region_and_adds_red_flags() {
     let dir = blog_only();
-    let write = |rel: &str, text: &str| {
-        let path = dir.path().join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    };
-    write(
+    dir.write(
         "content/muscles/upper-trapezius.toml",
         "name = \"Upper trapezius\"\nsummary = \"s\"\n[[trigger_points]]\nlocation = \"shoulder-top\"\nreferral = [\"temple\"]\n",
     );
-    write(
+    dir.write(
         "content/regions.toml",
         "[[regions]]\nid = \"temple\"\nname = \"Side of the head\"\nred_flags = \"A **sudden, severe** headache needs a doctor first.\"\n",
     );
-    let out = run_in(dir.path(), "build", &[]);
+    let out = run_in(dir.root(), "build", &[]);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let page = page_in(&dir.path().join("public"), "/pain/temple/");
+    let page = page_in(&dir.root().join("public"), "/pain/temple/");
     assert_eq!(texts(&page, "h1"), vec!["Pain in the side of the head"]);
     let html = page.root_element().html();
     let flags = html.find("sudden, severe").expect("red flags shown");

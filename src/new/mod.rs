@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use crate::content::date::Date;
 use crate::ids::slugify;
 
-/// What `knotwork new` can create.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What `knotwork new` can create (its values on the command line too).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Kind {
     Article,
     Page,

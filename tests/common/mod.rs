@@ -120,6 +120,13 @@ impl Fixture {
         f
     }
 
+    /// An empty site folder, for fixtures that write every file themselves.
+    pub fn empty() -> Self {
+        Fixture {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
     pub fn root(&self) -> &Path {
         self.dir.path()
     }
@@ -253,4 +260,18 @@ pub fn broken_links(out: &Path, base_path: &str) -> Vec<String> {
         .iter()
         .map(ToString::to_string)
         .collect()
+}
+
+/// The JSON-LD block of a page with this `@type`.
+pub fn json_ld(html: &Html, ty: &str) -> serde_json::Value {
+    html.select(&sel("script[type='application/ld+json']"))
+        .map(|s| serde_json::from_str::<serde_json::Value>(&s.text().collect::<String>()).unwrap())
+        .find(|v| v["@type"] == ty)
+        .unwrap_or_else(|| panic!("no {ty} JSON-LD"))
+}
+
+/// Asserts that every internal link of the built site resolves.
+pub fn assert_links_resolve(out: &Path) {
+    let broken = broken_links(out, "");
+    assert!(broken.is_empty(), "{broken:?}");
 }
