@@ -97,6 +97,10 @@ fn service_mistakes_are_reported_together() {
             .replace("price = 95", "price = \"$95\""),
     );
     f.write("content/services/b.toml", "name = \"B\"\nsummary = \"s\"\n");
+    f.write(
+        "content/blog/a.md",
+        &article("A", "2026-01-01", "", "{{ service(id=\"trigger-point\") }}"),
+    );
     f.fails_with(&[
         "unknown technique `massage-bal`",
         "content/services/a.toml:3:15",
@@ -105,6 +109,9 @@ fn service_mistakes_are_reported_together() {
         "content/services/a.toml:7:9",
         "service `b` has no options",
         "content/services/b.toml",
+        "unknown service `trigger-point`",
+        "content/blog/a.md:6:15",
+        "known: a, b",
     ]);
 }
 
