@@ -340,7 +340,7 @@ fn load_inner(
 
 /// Byte offset of `key = …` at the start of a line, for locating errors found
 /// after deserialisation.
-fn find_key(text: &str, key: &str) -> Option<usize> {
+pub(crate) fn find_key(text: &str, key: &str) -> Option<usize> {
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim_start();

@@ -154,6 +154,15 @@ pub(crate) fn plan_site(opts: &BuildOptions) -> Result<Planned, BuildFailure> {
 /// Stages 1–4: load, link, plan, render. `knotwork check` stops here: the
 /// search index and minification only produce output, so it skips them.
 pub fn render_site(opts: &BuildOptions) -> Result<RenderedSite, BuildFailure> {
+    render_site_and_keep(opts).map(|(rendered, _)| rendered)
+}
+
+/// [`render_site`], also handing back the linked site, for `knotwork check`
+/// options that read it (external links, the review schedule) without
+/// loading and linking everything again.
+pub fn render_site_and_keep(
+    opts: &BuildOptions,
+) -> Result<(RenderedSite, graph::Site), BuildFailure> {
     let Planned {
         site,
         plans,
@@ -176,7 +185,7 @@ pub fn render_site(opts: &BuildOptions) -> Result<RenderedSite, BuildFailure> {
     files.extend(assets.files);
     diags.sort();
     let settings = &site.config.site;
-    Ok(RenderedSite {
+    let rendered = RenderedSite {
         files,
         pages: page_count,
         output_dir: site.config.output_dir.clone(),
@@ -184,17 +193,15 @@ pub fn render_site(opts: &BuildOptions) -> Result<RenderedSite, BuildFailure> {
         searchable,
         search_language: settings.search.enabled.then(|| settings.language.clone()),
         minify: settings.minify,
-    })
+    };
+    Ok((rendered, site))
 }
 
 /// Every link to another site, with where it is written: Markdown links
 /// (articles, pages and every Markdown field), references' `url`/`doi`, and
 /// the studio's booking link. For `knotwork check --external`, which first
 /// checks the site as `knotwork check` does.
-pub fn external_links(
-    opts: &BuildOptions,
-) -> Result<(Vec<(String, diagnostics::Location)>, config::LinksConfig), BuildFailure> {
-    let Planned { site, .. } = plan_site(opts)?;
+pub fn external_links(site: &graph::Site) -> Vec<(String, diagnostics::Location)> {
     let mut links: Vec<(String, diagnostics::Location)> = site
         .markdown
         .all()
@@ -223,17 +230,14 @@ pub fn external_links(
     if booking.starts_with("http") {
         links.push((booking.clone(), locate(&site.config.source, booking)));
     }
-    Ok((links, site.config.site.links.clone()))
+    links
 }
 
 /// Every reviewable page with its reviewer, review date and due date
 /// (`[review] every_months`, else 24), for `knotwork check --review`.
-pub fn review_schedule(
-    opts: &BuildOptions,
-) -> Result<(Vec<review::ReviewItem>, u32), BuildFailure> {
-    let Planned { site, .. } = plan_site(opts)?;
+pub fn review_schedule(site: &graph::Site) -> (Vec<review::ReviewItem>, u32) {
     let every = site.config.site.review.every_months.unwrap_or(24);
-    Ok((review::schedule(&site, every), every))
+    (review::schedule(site, every), every)
 }
 
 /// Stage 4b, for builds that write: the search index over the rendered

@@ -10,7 +10,7 @@
 //! is new or failed. Nothing here knows about the site; the caller collects
 //! the URLs with the places that use them.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -302,13 +302,9 @@ pub fn group(
     grouped
 }
 
-/// Hosts by how many URLs each has, for the summary.
+/// How many hosts the report's URLs are on, for the summary.
 pub fn host_count(report: &Report) -> usize {
-    let hosts: HashMap<String, ()> = report
-        .checked
-        .iter()
-        .map(|c| (host_of(&c.url), ()))
-        .collect();
+    let hosts: HashSet<String> = report.checked.iter().map(|c| host_of(&c.url)).collect();
     hosts.len()
 }
 

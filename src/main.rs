@@ -184,30 +184,27 @@ fn main() -> ExitCode {
 fn check(args: CheckArgs, color: bool) -> ExitCode {
     let started = Instant::now();
     let opts = args.build.options();
-    match knotwork::render_site(&opts) {
-        Ok(site) => {
-            print_diagnostics(&site.warnings, color);
+    let site = match knotwork::render_site_and_keep(&opts) {
+        Ok((rendered, site)) => {
+            print_diagnostics(&rendered.warnings, color);
             println!(
                 "No errors: {} pages checked in {} ms",
-                site.pages,
+                rendered.pages,
                 started.elapsed().as_millis()
             );
+            site
         }
         Err(failure) => return fail(failure, color),
-    }
+    };
     if args.review {
-        match knotwork::review_schedule(&opts) {
-            Ok((items, every)) => print_review(&items, every),
-            Err(failure) => return fail(failure, color),
-        }
+        let (items, every) = knotwork::review_schedule(&site);
+        print_review(&items, every);
     }
     if !args.external {
         return ExitCode::SUCCESS;
     }
-    match knotwork::external_links(&opts) {
-        Ok((links, config)) => check_external(&opts.root, links, config),
-        Err(failure) => fail(failure, color),
-    }
+    let links = knotwork::external_links(&site);
+    check_external(&opts.root, links, site.config.site.links.clone())
 }
 
 /// The review schedule as a table a clinic manager can read.

@@ -140,16 +140,8 @@ pub fn warn_overdue(site: &Site, today: Date, diags: &mut Diagnostics) {
 
 /// `key = …` at the start of a line of the file, else the file's start.
 fn locate_key(source: &Source, key: &str) -> Location {
-    let mut offset = 0;
-    for line in source.text.split_inclusive('\n') {
-        let trimmed = line.trim_start();
-        if let Some(rest) = trimmed.strip_prefix(key) {
-            if rest.trim_start().starts_with('=') {
-                let start = offset + (line.len() - trimmed.len());
-                return source.locate(start..start + key.len());
-            }
-        }
-        offset += line.len();
+    match crate::config::find_key(&source.text, key) {
+        Some(start) => source.locate(start..start + key.len()),
+        None => source.locate(0..1),
     }
-    source.locate(0..1)
 }

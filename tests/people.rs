@@ -82,6 +82,13 @@ fn articles_link_their_people_and_people_list_their_work() {
         "https://example.com/people/maya-okafor/"
     );
 
+    // The feed names the author with their page.
+    let feed = std::fs::read_to_string(f.out().join("atom.xml")).unwrap();
+    assert!(
+        feed.contains("<author><name>Maya Okafor</name><uri>https://example.com/people/maya-okafor/</uri></author>"),
+        "{feed}"
+    );
+
     // Each person page lists exactly what they wrote (newest first) and reviewed.
     let maya = f.page("/people/maya-okafor/");
     assert_eq!(texts(&maya, "#articles .card-title"), vec!["Two", "One"]);

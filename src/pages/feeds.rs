@@ -63,6 +63,10 @@ pub(super) fn feed(site: &Site) -> PagePlan {
                 "published": published,
                 "updated": updated,
                 "author": byline(site, &site.graph.article_bylines[i].author),
+                "author_uri": match &site.graph.article_bylines[i].author {
+                    Some(crate::graph::Byline::Person(p)) => Some(base.absolute(&person_url(site, *p))),
+                    _ => None,
+                },
                 "summary": summary_of(doc, &site.markdown.articles[i]),
                 "content_html": cites.number(&site.markdown.articles[i].html),
                 "tags": doc.meta.tags,
