@@ -40,6 +40,9 @@ pub struct SiteConfig {
     pub links: LinksConfig,
     #[serde(default)]
     pub review: ReviewConfig,
+    /// How photos are resized and encoded.
+    #[serde(default)]
+    pub images: ImagesConfig,
     /// Free-form values handed to templates as `config.extra`.
     #[serde(default)]
     pub extra: toml::Table,
@@ -152,6 +155,43 @@ pub struct ReviewConfig {
     /// A page last reviewed (or, never reviewed, published) longer ago than
     /// this is due: a build warning and first in `check --review`.
     pub every_months: Option<u32>,
+}
+
+/// `[images]`: the responsive widths, formats and quality of processed
+/// images.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ImagesConfig {
+    /// Widths in pixels; an image gets those smaller than itself.
+    #[serde(default = "default_image_widths")]
+    pub widths: Vec<u32>,
+    /// Output formats, most preferred first; the last is what `<img>`
+    /// falls back to. `webp`, `jpeg`, `png`, `avif`.
+    #[serde(default = "default_image_formats")]
+    pub formats: Vec<String>,
+    /// Encoder quality, 1–100.
+    #[serde(default = "default_image_quality")]
+    pub quality: u8,
+}
+
+impl Default for ImagesConfig {
+    fn default() -> Self {
+        ImagesConfig {
+            widths: default_image_widths(),
+            formats: default_image_formats(),
+            quality: default_image_quality(),
+        }
+    }
+}
+
+fn default_image_widths() -> Vec<u32> {
+    vec![480, 960, 1600]
+}
+fn default_image_formats() -> Vec<String> {
+    vec!["webp".into(), "jpeg".into()]
+}
+fn default_image_quality() -> u8 {
+    80
 }
 
 fn default_link_timeout() -> u64 {
@@ -311,6 +351,7 @@ fn load_inner(
     if let Err(d) = crate::markdown::highlight::check_theme(&site.markdown.highlight_theme) {
         problems.push(d.at(locate_key("highlight_theme")));
     }
+    problems.extend(crate::images::check_config(&site.images, &locate_key));
     if site.theme != "default" && !root.join("themes").join(&site.theme).is_dir() {
         problems.push(
             Diagnostic::error(format!(

@@ -21,6 +21,7 @@ use crate::content::data::MarkdownField;
 use crate::content::{Content, DocKind, Document};
 use crate::diagnostics::{closest, Diagnostic, Diagnostics, Source};
 use crate::ids::UrlPath;
+use crate::images::Library;
 use crate::markdown::{self, CrossLink, LinkResolver, Rendered};
 use crate::shortcodes::Shortcodes;
 
@@ -177,6 +178,9 @@ pub struct Site {
     pub figure: Option<Figure>,
     /// The shortcodes Markdown may call, from the theme and the site.
     pub shortcodes: Arc<Shortcodes>,
+    /// Every image pages show: found and checked while linking, processed
+    /// after rendering.
+    pub images: Arc<Library>,
     pub index: Index,
     pub graph: Graph,
     pub markdown: RenderedMarkdown,
@@ -662,6 +666,7 @@ pub fn link(
     mut content: Content,
     figure: Option<Figure>,
     shortcodes: Arc<Shortcodes>,
+    images: Arc<Library>,
     diags: &mut Diagnostics,
 ) -> Site {
     let drawn = figure.as_ref().map(Figure::drawn_views);
@@ -673,7 +678,7 @@ pub fn link(
     );
     let index = Index::new(&content, &config, diags);
     let mut graph = resolve_data(&content, &index, diags);
-    let markdown = render_markdown(&config, &content, &index, &shortcodes, diags);
+    let markdown = render_markdown(&config, &content, &index, &shortcodes, &images, diags);
     add_backlinks(&content, &markdown, &mut graph);
     check_fragments(&content, &index, &markdown, diags);
     if let Some(figure) = &figure {
@@ -686,6 +691,7 @@ pub fn link(
         content,
         figure,
         shortcodes,
+        images,
         index,
         graph,
         markdown,
@@ -1005,11 +1011,16 @@ fn markdown_offset(source: &Source, span: &Range<usize>) -> usize {
 }
 
 /// How Markdown renders on this site.
-fn markdown_options(config: &Config, shortcodes: &Arc<Shortcodes>) -> markdown::Options_ {
+fn markdown_options(
+    config: &Config,
+    shortcodes: &Arc<Shortcodes>,
+    images: &Arc<Library>,
+) -> markdown::Options_ {
     markdown::Options_ {
         smart_punctuation: config.site.markdown.smart_punctuation,
         base_path: config.base.path.clone(),
         shortcodes: shortcodes.clone(),
+        images: images.clone(),
     }
 }
 
@@ -1035,7 +1046,7 @@ fn render_body(
 pub fn render_document(site: &Site, doc: &Document) -> (Rendered, Vec<Diagnostic>) {
     render_body(
         doc,
-        &markdown_options(&site.config, &site.shortcodes),
+        &markdown_options(&site.config, &site.shortcodes, &site.images),
         &site.index,
     )
 }
@@ -1050,9 +1061,10 @@ fn render_markdown(
     content: &Content,
     index: &Index,
     shortcodes: &Arc<Shortcodes>,
+    images: &Arc<Library>,
     diags: &mut Diagnostics,
 ) -> RenderedMarkdown {
-    let opts = markdown_options(config, shortcodes);
+    let opts = markdown_options(config, shortcodes, images);
     let doc = |d: &Document| render_body(d, &opts, index);
     let field = |source: &Source, f: &MarkdownField| {
         markdown::render(

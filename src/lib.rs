@@ -21,6 +21,7 @@ pub mod content;
 pub mod diagnostics;
 pub mod graph;
 pub mod ids;
+pub mod images;
 pub mod incremental;
 pub mod linkcheck;
 pub mod markdown;
@@ -44,7 +45,7 @@ use std::time::{Duration, Instant};
 
 use diagnostics::{Diagnostic, Diagnostics};
 use ids::UrlPath;
-use output::OutputFile;
+use output::{CopiedFile, OutputFile};
 
 /// What to build and how.
 #[derive(Debug, Clone, Default)]
@@ -66,6 +67,14 @@ pub struct RenderedSite {
     /// The index language, or `None` when search is off.
     pub search_language: Option<String>,
     pub minify: bool,
+    /// Files copied rather than rendered: photos of static/, and (after
+    /// [`finish`]) the processed images.
+    pub copies: Vec<CopiedFile>,
+    /// The site's images, processed by [`finish`].
+    pub images: Arc<images::Library>,
+    /// Image files made by this build and taken from the cache.
+    pub images_made: usize,
+    pub images_reused: usize,
 }
 
 /// Why a build failed: the problems, all of them.
@@ -107,6 +116,7 @@ pub(crate) fn plan_site(opts: &BuildOptions) -> Result<Planned, BuildFailure> {
         return Err(BuildFailure::from(diags));
     }
     let mut timer = StageTimer::start();
+    let images = Arc::new(images::Library::for_site(&config));
     let content = content::load(&config, &mut diags);
     let figure = bodymap::load(&config.root, &config.site.theme, &mut diags);
     let theme = theme::load(&config, &mut diags);
@@ -116,6 +126,7 @@ pub(crate) fn plan_site(opts: &BuildOptions) -> Result<Planned, BuildFailure> {
         content,
         figure,
         theme.shortcodes.clone(),
+        images,
         &mut diags,
     );
     timer.lap("link");
@@ -183,6 +194,18 @@ pub fn render_site_and_keep(
         return Err(BuildFailure::from(diags));
     }
     files.extend(assets.files);
+    // A photo that pages show processed is published only that way: its
+    // original may carry where it was taken.
+    let processed = site.images.processed_static_files();
+    let copies = assets
+        .media
+        .into_iter()
+        .filter(|m| !processed.contains(&m.path))
+        .collect();
+    if let Err(d) = site.images.save_cache_index() {
+        diags.push(d);
+        return Err(BuildFailure::from(diags));
+    }
     diags.sort();
     let settings = &site.config.site;
     let rendered = RenderedSite {
@@ -193,6 +216,10 @@ pub fn render_site_and_keep(
         searchable,
         search_language: settings.search.enabled.then(|| settings.language.clone()),
         minify: settings.minify,
+        copies,
+        images: site.images.clone(),
+        images_made: 0,
+        images_reused: 0,
     };
     Ok((rendered, site))
 }
@@ -241,8 +268,31 @@ pub fn review_schedule(site: &graph::Site) -> (Vec<review::ReviewItem>, u32) {
 }
 
 /// Stage 4b, for builds that write: the search index over the rendered
-/// pages, then minification if asked for.
-pub fn finish(site: &mut RenderedSite) -> Result<(), Diagnostic> {
+/// pages and minification if asked for, while the images are processed
+/// beside them.
+pub fn finish(site: &mut RenderedSite) -> Result<(), Diagnostics> {
+    let images = site.images.clone();
+    let (pages, processed) = rayon::join(|| finish_pages(site), || images.process());
+    let mut problems = Diagnostics::new();
+    if let Err(d) = pages {
+        problems.push(d);
+    }
+    match processed {
+        Ok(p) => {
+            site.copies.extend(p.files);
+            site.images_made = p.made;
+            site.images_reused = p.reused;
+        }
+        Err(ds) => problems.extend(ds),
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}
+
+fn finish_pages(site: &mut RenderedSite) -> Result<(), Diagnostic> {
     let mut timer = StageTimer::start();
     if let Some(language) = &site.search_language {
         let pages = site
@@ -269,18 +319,21 @@ pub struct BuildReport {
     pub output_dir: PathBuf,
     pub warnings: Diagnostics,
     pub elapsed: Duration,
+    /// Image files processed by this build, and taken from the cache.
+    pub images_made: usize,
+    pub images_reused: usize,
 }
 
 /// The whole pipeline: render, then sync the output folder.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     let started = Instant::now();
     let mut rendered = render_site(opts)?;
-    if let Err(d) = finish(&mut rendered) {
+    if let Err(problems) = finish(&mut rendered) {
         let mut diagnostics = rendered.warnings;
-        diagnostics.push(d);
+        diagnostics.extend(problems.iter().cloned());
         return Err(BuildFailure::from(diagnostics));
     }
-    let sync = output::sync(&rendered.output_dir, &rendered.files).map_err(|e| {
+    let sync = output::sync(&rendered.output_dir, &rendered.files, &rendered.copies).map_err(|e| {
         BuildFailure::one(Diagnostic::error(format!(
             "cannot write the output folder {}: {e}",
             rendered.output_dir.display()
@@ -288,11 +341,13 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     })?;
     Ok(BuildReport {
         pages: rendered.pages,
-        files: rendered.files.len(),
+        files: rendered.files.len() + rendered.copies.len(),
         sync,
         output_dir: rendered.output_dir,
         warnings: rendered.warnings,
         elapsed: started.elapsed(),
+        images_made: rendered.images_made,
+        images_reused: rendered.images_reused,
     })
 }
 

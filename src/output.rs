@@ -36,6 +36,17 @@ impl OutputFile {
     }
 }
 
+/// A file of the built site copied from elsewhere (a processed image in the
+/// cache, a photo of static/). Like make, an output file of the same size
+/// that is newer than its source is taken to be up to date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopiedFile {
+    /// Relative, with `/` separators.
+    pub path: String,
+    pub from: PathBuf,
+    pub len: u64,
+}
+
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SyncReport {
     pub written: usize,
@@ -112,14 +123,12 @@ fn is_safe_relative(path: &str) -> bool {
             .all(|c| matches!(c, Component::Normal(_)))
 }
 
-pub fn sync(out_dir: &Path, files: &[OutputFile]) -> io::Result<SyncReport> {
-    if let Some(bad) = files
-        .iter()
-        .find(|f| !is_safe_relative(&f.path) || f.path == MANIFEST)
-    {
+pub fn sync(out_dir: &Path, files: &[OutputFile], copies: &[CopiedFile]) -> io::Result<SyncReport> {
+    let paths = files.iter().map(|f| &f.path).chain(copies.iter().map(|c| &c.path));
+    if let Some(bad) = paths.clone().find(|p| !is_safe_relative(p) || *p == MANIFEST) {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
-            format!("refusing to write outside the output folder: {}", bad.path),
+            format!("refusing to write outside the output folder: {bad}"),
         ));
     }
     std::fs::create_dir_all(out_dir)?;
@@ -133,6 +142,7 @@ pub fn sync(out_dir: &Path, files: &[OutputFile]) -> io::Result<SyncReport> {
     let outcomes: Vec<io::Result<bool>> = files
         .par_iter()
         .map(|f| write_if_changed(out_dir, f))
+        .chain(copies.par_iter().map(|c| copy_if_missing(out_dir, c)))
         .collect();
     let mut report = SyncReport::default();
     for outcome in outcomes {
@@ -143,7 +153,7 @@ pub fn sync(out_dir: &Path, files: &[OutputFile]) -> io::Result<SyncReport> {
         }
     }
 
-    let current: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    let current: HashSet<&str> = paths.map(String::as_str).collect();
     let mut stale: Vec<&str> = old.difference(&current).copied().collect();
     stale.sort();
     for path in stale {
@@ -192,6 +202,26 @@ fn write_if_changed(out_dir: &Path, file: &OutputFile) -> io::Result<bool> {
     }
 }
 
+/// Copies a file unless the output has it, of the same size and newer;
+/// true when copied.
+fn copy_if_missing(out_dir: &Path, file: &CopiedFile) -> io::Result<bool> {
+    let path = out_dir.join(&file.path);
+    if let Ok(existing) = std::fs::metadata(&path) {
+        let source_time = std::fs::metadata(&file.from).and_then(|m| m.modified())?;
+        let up_to_date = existing.is_file()
+            && existing.len() == file.len
+            && existing.modified().is_ok_and(|t| t >= source_time);
+        if up_to_date {
+            return Ok(false);
+        }
+    }
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::copy(&file.from, &path)?;
+    Ok(true)
+}
+
 /// Removes folders left empty by a removal, up to (not including) the
 /// output folder.
 fn remove_empty_parents(out_dir: &Path, file: &Path) {
@@ -218,16 +248,17 @@ mod tests {
                 OutputFile::new("a/index.html", "A"),
                 OutputFile::new("b/index.html", "B"),
             ],
+            &[],
         )
         .unwrap();
         assert_eq!((r.written, r.unchanged, r.removed), (2, 0, 0));
         // A file the user put there is not ours and stays.
         std::fs::write(out.join("CNAME"), "example.com").unwrap();
-        let r = sync(&out, &[OutputFile::new("a/index.html", "A2")]).unwrap();
+        let r = sync(&out, &[OutputFile::new("a/index.html", "A2")], &[]).unwrap();
         assert_eq!((r.written, r.unchanged, r.removed), (1, 0, 1));
         assert!(!out.join("b").exists(), "emptied folder removed");
         assert!(out.join("CNAME").exists());
-        let r = sync(&out, &[OutputFile::new("a/index.html", "A2")]).unwrap();
+        let r = sync(&out, &[OutputFile::new("a/index.html", "A2")], &[]).unwrap();
         assert_eq!((r.written, r.unchanged), (0, 1));
     }
 
@@ -240,6 +271,6 @@ mod tests {
         let err = check_target(&out, dir.path()).unwrap_err();
         assert!(err.message.contains("not written by knotwork"));
         assert!(check_target(dir.path(), &dir.path().join("site")).is_err());
-        assert!(sync(&dir.path().join("x"), &[OutputFile::new("../evil", "x")]).is_err());
+        assert!(sync(&dir.path().join("x"), &[OutputFile::new("../evil", "x")], &[]).is_err());
     }
 }

@@ -30,6 +30,8 @@ fn is_fingerprinted(path: &str) -> bool {
 /// Static files with their output names (fingerprinted where it applies).
 pub struct Assets {
     pub files: Vec<OutputFile>,
+    /// Photos and media of the static folders, copied by path.
+    pub media: Vec<crate::output::CopiedFile>,
     /// Source path → output path.
     names: HashMap<String, String>,
 }
@@ -54,7 +56,21 @@ pub fn assets(site: &Site, theme: &Theme) -> Assets {
         names.insert(path, out.clone());
         files.push(OutputFile::new(out, bytes));
     }
-    Assets { files, names }
+    let mut media = Vec::with_capacity(theme.media.len());
+    for (path, from) in &theme.media {
+        names.insert(path.clone(), path.clone());
+        let len = std::fs::metadata(from).map_or(0, |m| m.len());
+        media.push(crate::output::CopiedFile {
+            path: path.clone(),
+            from: from.clone(),
+            len,
+        });
+    }
+    Assets {
+        files,
+        media,
+        names,
+    }
 }
 
 /// Parses every template; errors point into the template file.

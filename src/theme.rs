@@ -30,6 +30,10 @@ pub struct Theme {
     pub templates: BTreeMap<String, Template>,
     /// Static files by output path (`css/site.css`).
     pub assets: BTreeMap<String, Vec<u8>>,
+    /// Photos and other media of the static folders, by output path: copied
+    /// from where they are when written, never read into memory (a studio's
+    /// photos run to hundreds of megabytes).
+    pub media: BTreeMap<String, PathBuf>,
     /// The shortcodes of `templates/shortcodes/*.html`, by name.
     pub shortcodes: Arc<Shortcodes>,
 }
@@ -118,6 +122,16 @@ fn add_embedded(theme: &mut Theme, dir: &Dir<'static>) {
     }
 }
 
+/// Media files by extension: copied by path rather than held in memory.
+fn is_media(name: &str) -> bool {
+    const MEDIA: [&str; 13] = [
+        "jpg", "jpeg", "png", "webp", "gif", "avif", "tif", "tiff", "pdf", "mp4", "webm", "mp3",
+        "zip",
+    ];
+    name.rsplit_once('.')
+        .is_some_and(|(_, ext)| MEDIA.contains(&ext.to_ascii_lowercase().as_str()))
+}
+
 enum Layer {
     Templates,
     Assets,
@@ -145,6 +159,11 @@ fn add_dir(theme: &mut Theme, root: &Path, dir: &Path, layer: Layer, diags: &mut
             .strip_prefix(root)
             .unwrap_or(entry.path())
             .to_path_buf();
+        if matches!(layer, Layer::Assets) && is_media(&name) {
+            theme.assets.remove(&name);
+            theme.media.insert(name, entry.path().to_path_buf());
+            continue;
+        }
         let bytes = match std::fs::read(entry.path()) {
             Ok(b) => b,
             Err(e) => {
@@ -156,6 +175,7 @@ fn add_dir(theme: &mut Theme, root: &Path, dir: &Path, layer: Layer, diags: &mut
         };
         match layer {
             Layer::Assets => {
+                theme.media.remove(&name);
                 theme.assets.insert(name, bytes);
             }
             Layer::Templates => match String::from_utf8(bytes) {

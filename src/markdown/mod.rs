@@ -44,6 +44,8 @@ pub struct Options_ {
     pub base_path: String,
     /// The shortcodes the site's templates provide, with their signatures.
     pub shortcodes: Arc<Shortcodes>,
+    /// Finds, checks and registers the images the text shows.
+    pub images: Arc<crate::images::Library>,
 }
 
 /// A Markdown text to render and where it sits in its file.
@@ -94,6 +96,16 @@ pub struct Rendered {
     /// Shortcode calls, checked; `html` holds a [`placeholder`] for each,
     /// replaced by the template's output after linking.
     pub shortcodes: Vec<Call>,
+    /// The images shown, as written.
+    pub images: Vec<String>,
+}
+
+/// A Markdown image being read: `![alt](src "title")`.
+struct ImageCapture {
+    src: String,
+    title: String,
+    alt: String,
+    location: Location,
 }
 
 /// Ids the page templates use themselves; headings get `-1` instead.
@@ -179,6 +191,7 @@ fn render_part(
         state.rendered.external.extend(body.external);
         state.rendered.anchors.extend(body.anchors);
         state.rendered.words += body.words;
+        state.rendered.images.extend(body.images);
     }
     problems.append(&mut state.problems);
     state.rendered
@@ -205,8 +218,13 @@ struct State<'i, 'a> {
     heading: Option<HeadingCapture<'a>>,
     /// A fenced code block being collected: its language and text.
     code: Option<(String, String)>,
-    /// An image being collected: its alt text and where it is.
-    image: Option<(String, Location)>,
+    /// An image being collected: its alt text is the events inside it.
+    image: Option<ImageCapture>,
+    /// Where the open paragraph starts in the output, to replace it when it
+    /// holds nothing but a captioned image.
+    paragraph_start: Option<usize>,
+    /// The output position of a `<figure>` just written.
+    figure_at: Option<usize>,
     /// Inside a citation's brackets, whose text the marker replaces.
     in_citation: bool,
     used_ids: HashSet<String>,
@@ -231,6 +249,8 @@ impl<'i, 'a> State<'i, 'a> {
             heading: None,
             code: None,
             image: None,
+            paragraph_start: None,
+            figure_at: None,
             in_citation: false,
             used_ids: RESERVED_IDS.iter().map(|s| s.to_string()).collect(),
             in_paragraph: false,
@@ -259,9 +279,9 @@ impl<'i, 'a> State<'i, 'a> {
             self.in_citation = !matches!(event, Event::End(TagEnd::Link));
             return;
         }
-        if let Some((alt, _)) = &mut self.image {
+        if let Some(image) = &mut self.image {
             match event {
-                Event::Text(t) | Event::Code(t) => alt.push_str(&t),
+                Event::Text(t) | Event::Code(t) => image.alt.push_str(&t),
                 Event::End(TagEnd::Image) => self.finish_image(out),
                 _ => {}
             }
@@ -305,19 +325,14 @@ impl<'i, 'a> State<'i, 'a> {
                 id,
             }) => self.link(link_type, dest_url, title, id, &range),
             Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title,
-                id,
+                dest_url, title, ..
             }) => {
-                let start = Event::Start(Tag::Image {
-                    link_type,
-                    dest_url: self.with_base_path(dest_url),
-                    title,
-                    id,
+                self.image = Some(ImageCapture {
+                    src: dest_url.to_string(),
+                    title: title.to_string(),
+                    alt: String::new(),
+                    location: self.locate(&range),
                 });
-                self.emit(start, out);
-                self.image = Some((String::new(), self.locate(&range)));
                 return;
             }
             Event::Start(Tag::Table(alignment)) => {
@@ -336,10 +351,19 @@ impl<'i, 'a> State<'i, 'a> {
             }
             Event::Start(Tag::Paragraph) => {
                 self.in_paragraph = true;
+                self.paragraph_start = self.heading.is_none().then_some(out.len());
                 Event::Start(Tag::Paragraph)
             }
             Event::End(TagEnd::Paragraph) => {
                 self.in_paragraph = false;
+                if let (Some(start), Some(figure)) = (self.paragraph_start, self.figure_at.take()) {
+                    if figure == start + 1 && out.len() == start + 2 {
+                        // The paragraph is the figure alone: the figure
+                        // takes its place (a <figure> cannot sit in a <p>).
+                        out.remove(start);
+                        return;
+                    }
+                }
                 if !self.rendered.first_paragraph.is_empty() {
                     self.first_paragraph_done = true;
                 }
@@ -505,19 +529,41 @@ impl<'i, 'a> State<'i, 'a> {
         ));
     }
 
+    /// Writes a collected image as a responsive `<picture>`; one with a
+    /// title becomes a `<figure>` captioned by it.
     fn finish_image(&mut self, out: &mut Vec<Event<'a>>) {
-        let Some((alt, location)) = self.image.take() else {
+        let Some(image) = self.image.take() else {
             return;
         };
-        if alt.trim().is_empty() {
+        if image.alt.trim().is_empty() {
             self.problems.push(
                 Diagnostic::warning("image without alt text: screen reader users will not know what it shows")
-                    .at(location)
+                    .at(image.location.clone())
                     .help("describe the image between the brackets: ![a therapist working on the upper back](…)"),
             );
         }
-        self.emit(Event::Text(alt.into()), out);
-        self.emit(Event::End(TagEnd::Image), out);
+        let picture = match self.opts.images.picture(&image.src, &self.input.source.path) {
+            Ok(p) => p,
+            Err(d) => {
+                self.problems.push(d.at(image.location));
+                return;
+            }
+        };
+        let html = picture.to_html(&image.alt, crate::images::ImgOptions::default());
+        self.rendered.images.push(image.src.clone());
+        if image.title.is_empty() {
+            self.emit(Event::InlineHtml(html.into()), out);
+        } else if self.in_paragraph && self.heading.is_none() {
+            let figure = format!(
+                "<figure class=\"figure\">{html}<figcaption>{}</figcaption></figure>",
+                escape(&image.title)
+            );
+            self.emit(Event::InlineHtml(figure.into()), out);
+            self.figure_at = Some(out.len() - 1);
+        } else {
+            let titled = html.replacen("<img ", &format!("<img title=\"{}\" ", escape(&image.title)), 1);
+            self.emit(Event::InlineHtml(titled.into()), out);
+        }
     }
 }
 
