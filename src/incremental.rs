@@ -227,7 +227,7 @@ impl Session {
         let (old_doc, old_body) = document_at(site, kind, i)?;
         let path = site.config.root.join(&old_doc.source.path);
         let source = content::read_source(&site.config.root, &path).ok()?;
-        let stem = path.file_stem()?.to_string_lossy().into_owned();
+        let stem = content::document_stem(&path);
         let new_doc = document::load(kind, source, &stem).ok()?;
         if front_matter(&new_doc) != front_matter(old_doc) {
             return None;
@@ -315,7 +315,10 @@ impl Session {
             }
         }
         let new_files = rendered.into_iter().chain(assets.files).collect();
-        let written = insert_outputs(&mut html, &mut files, new_files, minify);
+        let mut written = insert_outputs(&mut html, &mut files, new_files, minify);
+        let media = crate::published_media(&site, assets.media);
+        written.extend(add_copies(&mut files, old.map(|o| &o.files), &media, false)?);
+        written.extend(add_images(&site, &mut files, old.map(|o| &o.files))?);
 
         let before = old.map(|o| o.files.clone()).unwrap_or_default();
         let changed = changed_among(&before, &files, written);
@@ -378,7 +381,10 @@ impl State {
         let rendered_count = rendered.len();
         let before = self.files.clone();
         let minify = self.site.config.site.minify;
-        let written = insert_outputs(&mut self.html, &mut self.files, rendered, minify);
+        let mut written = insert_outputs(&mut self.html, &mut self.files, rendered, minify);
+        // The edited text may show an image no page showed before.
+        let before_images = self.files.clone();
+        written.extend(add_images(&self.site, &mut self.files, Some(&before_images))?);
         for rec in records {
             self.pages.update(rec);
         }
@@ -422,6 +428,50 @@ fn insert_outputs(
             path
         })
         .collect()
+}
+
+/// Processes the images the pages show (from the cache when it has them)
+/// and adds those not yet in `files`; returns their paths.
+fn add_images(
+    site: &Site,
+    files: &mut OutputMap,
+    old: Option<&OutputMap>,
+) -> Result<Vec<String>, BuildFailure> {
+    let processed = site.images.process().map_err(|problems| {
+        let mut diags = Diagnostics::new();
+        diags.extend(problems);
+        BuildFailure::from(diags)
+    })?;
+    // Image names carry a key of their content: a known name is the same file.
+    add_copies(files, old, &processed.files, true)
+}
+
+/// Reads copied files into the in-memory output. With `named_by_content`,
+/// a file `old` already has is taken from there instead of read again.
+fn add_copies(
+    files: &mut OutputMap,
+    old: Option<&OutputMap>,
+    copies: &[crate::output::CopiedFile],
+    named_by_content: bool,
+) -> Result<Vec<String>, BuildFailure> {
+    let mut written = Vec::new();
+    for copy in copies {
+        if named_by_content {
+            if let Some(known) = old.and_then(|o| o.get(&copy.path)) {
+                files.insert(copy.path.clone(), known.clone());
+                continue;
+            }
+        }
+        let bytes = std::fs::read(&copy.from).map_err(|e| {
+            BuildFailure::one(crate::diagnostics::Diagnostic::error(format!(
+                "cannot read {}: {e}",
+                copy.from.display()
+            )))
+        })?;
+        files.insert(copy.path.clone(), Bytes::from(bytes));
+        written.push(copy.path.clone());
+    }
+    Ok(written)
 }
 
 /// Of the paths just written, those whose bytes differ from before, sorted.

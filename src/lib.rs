@@ -194,14 +194,7 @@ pub fn render_site_and_keep(
         return Err(BuildFailure::from(diags));
     }
     files.extend(assets.files);
-    // A photo that pages show processed is published only that way: its
-    // original may carry where it was taken.
-    let processed = site.images.processed_static_files();
-    let copies = assets
-        .media
-        .into_iter()
-        .filter(|m| !processed.contains(&m.path))
-        .collect();
+    let copies = published_media(&site, assets.media);
     if let Err(d) = site.images.save_cache_index() {
         diags.push(d);
         return Err(BuildFailure::from(diags));
@@ -265,6 +258,17 @@ pub fn external_links(site: &graph::Site) -> Vec<(String, diagnostics::Location)
 pub fn review_schedule(site: &graph::Site) -> (Vec<review::ReviewItem>, u32) {
     let every = site.config.site.review.every_months.unwrap_or(24);
     (review::schedule(site, every), every)
+}
+
+/// The media files of the static folders that are copied as they are: all
+/// but the photos pages show processed, which are published only that way
+/// (the original may carry where it was taken, and is far larger).
+pub(crate) fn published_media(site: &graph::Site, media: Vec<CopiedFile>) -> Vec<CopiedFile> {
+    let processed = site.images.processed_static_files();
+    media
+        .into_iter()
+        .filter(|m| !processed.contains(&m.path))
+        .collect()
 }
 
 /// Stage 4b, for builds that write: the search index over the rendered

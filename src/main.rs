@@ -132,6 +132,12 @@ fn main() -> ExitCode {
                     report.output_dir.display(),
                     report.elapsed.as_millis()
                 );
+                if report.images_made + report.images_reused > 0 {
+                    println!(
+                        "Images: {} made, {} from the cache",
+                        report.images_made, report.images_reused
+                    );
+                }
                 ExitCode::SUCCESS
             }
             Err(failure) => fail(failure, color),

@@ -17,6 +17,7 @@ use crate::config::BaseUrl;
 use crate::diagnostics::{closest, Diagnostic, Diagnostics, Location};
 use crate::graph::Site;
 use crate::ids::UrlPath;
+use crate::images::{Fit, Format, ImgOptions, Library, Picture};
 use crate::output::OutputFile;
 use crate::pages::{Link, PagePlan, SearchKind};
 use crate::theme::Theme;
@@ -118,7 +119,80 @@ fn tera(theme: &Theme, site: &Site, assets: &Assets, diags: &mut Diagnostics) ->
             }
         }
     });
+    tera.register_function("picture", PictureFunction);
+    let images = site.images.clone();
+    tera.register_function("resize_image", move |args: &HashMap<String, Value>| {
+        resize_image(&images, args)
+    });
     Some(tera)
+}
+
+/// `picture(image=…, alt="…", sizes="…", class="…", hero=false)`: a
+/// processed image (an `image`/`photo` of the page data, or an image
+/// argument of a shortcode) as `<picture>` markup.
+struct PictureFunction;
+
+impl tera::Function for PictureFunction {
+    fn call(&self, args: &HashMap<String, Value>) -> tera::Result<Value> {
+        let image = args
+            .get("image")
+            .filter(|v| !v.is_null())
+            .ok_or_else(|| tera::Error::msg("picture() needs image=… (a processed image, like article.image)"))?;
+        let picture: Picture = serde_json::from_value(image.clone()).map_err(|_| {
+            tera::Error::msg("picture(image=…) takes a processed image (article.image, person.photo, or a shortcode's image argument), not a path: use resize_image(path=…) for a path")
+        })?;
+        let text = |name: &str| args.get(name).and_then(Value::as_str);
+        let alt = text("alt").unwrap_or_default();
+        let opts = ImgOptions {
+            sizes: text("sizes").unwrap_or(crate::images::html::PROSE_SIZES),
+            hero: args.get("hero").and_then(Value::as_bool).unwrap_or(false),
+            class: text("class"),
+        };
+        Ok(Value::String(picture.to_html(alt, opts)))
+    }
+
+    fn is_safe(&self) -> bool {
+        true
+    }
+}
+
+/// `resize_image(path="/images/room.jpg", width=600, height=400, op="fill",
+/// format="webp")`, Zola's function: one processed image, as `url`,
+/// `width`, `height`, `orig_width`, `orig_height`.
+fn resize_image(images: &Library, args: &HashMap<String, Value>) -> tera::Result<Value> {
+    let path = args
+        .get("path")
+        .and_then(Value::as_str)
+        .ok_or_else(|| tera::Error::msg("resize_image() needs path=\"/images/…\" (in static/)"))?;
+    let size = |name: &str| -> tera::Result<Option<u32>> {
+        match args.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => v
+                .as_u64()
+                .and_then(|n| u32::try_from(n).ok())
+                .map(Some)
+                .ok_or_else(|| tera::Error::msg(format!("resize_image(): `{name}` must be a whole number of pixels"))),
+        }
+    };
+    let op = args.get("op").and_then(Value::as_str).unwrap_or("fill");
+    let fit = Fit::parse(op).ok_or_else(|| {
+        tera::Error::msg(format!(
+            "resize_image(): unknown op `{op}`: use fit_width, fit_height, fit, fill or scale"
+        ))
+    })?;
+    let format = match args.get("format").and_then(Value::as_str) {
+        None | Some("auto") => None,
+        Some(name) => Some(Format::parse(name).ok_or_else(|| {
+            tera::Error::msg(format!("resize_image(): unknown format `{name}`: use webp, jpeg, png or avif"))
+        })?),
+    };
+    let resized = images
+        .resize(path, size("width")?, size("height")?, fit, format)
+        .map_err(|d| match &d.help {
+            Some(help) => tera::Error::msg(format!("{}: {help}", d.message)),
+            None => tera::Error::msg(d.message),
+        })?;
+    serde_json::to_value(resized).map_err(tera::Error::json)
 }
 
 fn escape_text(s: &str) -> String {

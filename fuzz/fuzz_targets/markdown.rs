@@ -36,6 +36,7 @@ fuzz_target!(|data: &[u8]| {
         smart_punctuation: flags & 2 == 2,
         base_path: if flags & 4 == 4 { "/studio".into() } else { String::new() },
         shortcodes: Default::default(),
+        images: std::sync::Arc::new(knotwork::images::Library::without_files()),
     };
     let (rendered, problems) = markdown::render(&input, &opts, &Resolver);
     let mut citations = PageCitations::new();

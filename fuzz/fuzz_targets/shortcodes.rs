@@ -87,6 +87,7 @@ fuzz_target!(|data: &[u8]| {
         smart_punctuation: flags & 4 == 4,
         base_path: String::new(),
         shortcodes: Arc::new(shortcodes()),
+        images: Arc::new(knotwork::images::Library::without_files()),
     };
     let (_rendered, problems) = markdown::render(&input, &opts, &Resolver);
     for p in problems {

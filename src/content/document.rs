@@ -46,7 +46,7 @@ pub struct FrontMatter {
     /// A template of the theme to use instead of the default one.
     pub template: Option<Spanned<String>>,
     /// An image for sharing cards and the top of the article.
-    pub image: Option<String>,
+    pub image: Option<Spanned<String>>,
     #[serde(default)]
     pub image_alt: String,
     /// Pages: their place in the footer menu (lower first); absent pages are
@@ -140,10 +140,11 @@ pub fn load(kind: DocKind, source: Arc<Source>, stem: &str) -> Result<Document, 
                 .help("add a line like `date = 2026-03-14` to the front matter"),
         );
     }
-    if meta.image.is_some() && meta.image_alt.trim().is_empty() {
+    if let Some(image) = meta.image.as_ref().filter(|_| meta.image_alt.trim().is_empty()) {
         problems.push(
             Diagnostic::error("`image` needs an `image_alt` describing it for screen readers")
-                .at(source.locate(0..3)),
+                .at(locate_in_fm(image.span()))
+                .help("add a line like image_alt = \"A therapist's hands on a client's upper back\""),
         );
     }
     if !problems.is_empty() {

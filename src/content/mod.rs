@@ -144,6 +144,38 @@ fn stem(path: &Path) -> String {
         .unwrap_or_default()
 }
 
+/// The name an article or page is known by: its file name without `.md`,
+/// or for `<stem>/index.md` (a page with its images beside it) the folder's.
+pub fn document_stem(path: &Path) -> String {
+    if path.file_name().is_some_and(|n| n == "index.md") {
+        if let Some(folder) = path.parent().filter(|p| p.file_name().is_some()) {
+            return stem(folder);
+        }
+    }
+    stem(path)
+}
+
+/// The Markdown files of `content/blog/` or `content/pages/`: `*.md`, and
+/// `<stem>/index.md` for a document kept in a folder with its images.
+fn list_documents(dir: &Path) -> Vec<PathBuf> {
+    let mut files = list_files(dir, "md");
+    let folders = walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .max_depth(1)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_dir() && !e.file_name().to_string_lossy().starts_with('.'));
+    for folder in folders {
+        let index = folder.path().join("index.md");
+        if index.is_file() {
+            files.push(index);
+        }
+    }
+    files.sort();
+    files
+}
+
 fn load_documents(
     config: &Config,
     content_dir: &Path,
@@ -154,11 +186,11 @@ fn load_documents(
         DocKind::Article => "blog",
         DocKind::Page => "pages",
     });
-    let results: Vec<Result<Document, Vec<Diagnostic>>> = list_files(&dir, "md")
+    let results: Vec<Result<Document, Vec<Diagnostic>>> = list_documents(&dir)
         .par_iter()
         .map(|path| {
             let source = read_source(&config.root, path).map_err(|d| vec![d])?;
-            document::load(kind, source, &stem(path))
+            document::load(kind, source, &document_stem(path))
         })
         .collect();
     let mut docs = Vec::with_capacity(results.len());

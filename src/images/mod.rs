@@ -25,7 +25,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use cache::Cache;
 pub use html::ImgOptions;
@@ -46,7 +46,7 @@ const PIPELINE_VERSION: &str = "knotwork-images-1";
 
 /// What a page needs to show an image: every URL with its width, for
 /// `srcset`, and the size of the largest, for `width`/`height`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Picture {
     /// The largest image in the fallback format (the last of `formats`).
     pub src: String,
@@ -60,7 +60,7 @@ pub struct Picture {
     pub sources: Vec<PictureSource>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PictureSource {
     /// `image/webp`, …
     pub mime: String,
@@ -218,6 +218,19 @@ impl Library {
         )
     }
 
+    /// A library with no files: every image is "not found". For fuzzing
+    /// and tests of the Markdown stage alone.
+    pub fn without_files() -> Library {
+        let nowhere = PathBuf::from("/nonexistent/knotwork-site");
+        Library::new(
+            &nowhere,
+            Vec::new(),
+            "",
+            Settings::from_config(&crate::config::ImagesConfig::default()),
+            nowhere.join("cache"),
+        )
+    }
+
     pub fn settings(&self) -> &Settings {
         &self.settings
     }
@@ -297,6 +310,16 @@ impl Library {
     /// The image cut to 1200 × 630 (less for a smaller image, never
     /// upscaled) as a JPEG: what link previews show.
     pub fn sharing(&self, src: &str, from: &Path) -> Result<Resized, Diagnostic> {
+        if is_external(src) {
+            return Ok(Resized {
+                url: src.to_string(),
+                path: src.to_string(),
+                width: 0,
+                height: 0,
+                orig_width: 0,
+                orig_height: 0,
+            });
+        }
         let source = self.source(src, from)?;
         let info = source.info;
         if !info.kind.is_processed() {

@@ -110,7 +110,11 @@ pub(super) fn replace<'t>(
         let (span, replacement) = match f {
             Found::Literal(span, written) => (span, written),
             Found::Call(raw) => {
-                let replacement = match opts.shortcodes.check(&raw, &locate, &entity) {
+                let image = |src: &str| {
+                    let picture = opts.images.picture(src, &input.source.path)?;
+                    Ok(serde_json::to_value(picture).unwrap_or_default())
+                };
+                let replacement = match opts.shortcodes.check(&raw, &locate, &entity, &image) {
                     Ok(mut call) => {
                         if let Some(body) = raw.body.clone() {
                             let body_input = Input {

@@ -94,15 +94,15 @@ pub(super) fn article(site: &Site, i: usize) -> PagePlan {
     if !studio.name.is_empty() {
         article_ld["publisher"] = json!({"@type": "Organization", "name": studio.name});
     }
-    if let Some(image) = &doc.meta.image {
-        article_ld["image"] = json!(absolute_asset(site, image));
+    let hero = site.front_images.articles[i].as_ref();
+    if let Some(hero) = hero {
+        article_ld["image"] = json!(sharing_url(site, &hero.sharing));
     }
     let mut meta = Meta::new(site, &doc.url, &doc.meta.title, &card.description)
+        .with_image(site, hero, &doc.meta.image_alt)
         .json_ld(article_ld)
         .json_ld(crumbs_ld);
     meta.kind = "article";
-    meta.image = doc.meta.image.as_ref().map(|i| absolute_asset(site, i));
-    meta.image_alt = doc.meta.image_alt.clone();
     let g = &site.graph;
     let neighbour = |j: usize| {
         site.content.articles.get(j).map(|d| Link {
@@ -255,7 +255,9 @@ pub(super) fn standalone_page(site: &Site, i: usize) -> PagePlan {
         doc.url.clone(),
         &template,
         json!({
-            "meta": Meta::new(site, &doc.url, &doc.meta.title, &description).json_ld(crumbs_ld),
+            "meta": Meta::new(site, &doc.url, &doc.meta.title, &description)
+                .with_image(site, site.front_images.pages[i].as_ref(), &doc.meta.image_alt)
+                .json_ld(crumbs_ld),
             "breadcrumbs": crumbs,
             "page": {
                 "title": doc.meta.title,
@@ -263,6 +265,8 @@ pub(super) fn standalone_page(site: &Site, i: usize) -> PagePlan {
                 "updated": doc.meta.updated.map(|d| d.to_string()),
                 "updated_display": doc.meta.updated.map(|d| d.long()),
                 "takeaways": doc.meta.takeaways,
+                "image": site.front_images.pages[i].as_ref().map(|h| &h.picture),
+                "image_alt": doc.meta.image_alt,
                 "body_html": body_html,
                 "toc": rendered.toc,
                 "references": reference_list(site, &cites, &[]),

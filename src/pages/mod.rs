@@ -26,7 +26,8 @@ use serde_json::Value;
 use crate::content::data::Setting;
 use crate::content::Document;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
-use crate::graph::{Byline, QuestionRef, Site, Target};
+use crate::graph::{Byline, Hero, QuestionRef, Site, Target};
+use crate::images::{Picture, Resized};
 use crate::ids::UrlPath;
 use crate::markdown::citations::PageCitations;
 use crate::markdown::Rendered;
@@ -180,8 +181,11 @@ pub struct Meta {
     pub canonical: String,
     /// Open Graph type: `website` or `article`.
     pub kind: &'static str,
+    /// The sharing image (absolute URL) and its size, for Open Graph.
     pub image: Option<String>,
     pub image_alt: String,
+    pub image_width: u32,
+    pub image_height: u32,
     /// JSON-LD documents, already serialised and safe to put in a script tag.
     pub json_ld: Vec<String>,
     pub noindex: bool,
@@ -201,9 +205,22 @@ impl Meta {
             kind: "website",
             image: None,
             image_alt: String::new(),
+            image_width: 0,
+            image_height: 0,
             json_ld: Vec::new(),
             noindex: false,
         }
+    }
+
+    /// The page's main image as its link-preview image.
+    pub fn with_image(mut self, site: &Site, hero: Option<&Hero>, alt: &str) -> Self {
+        if let Some(hero) = hero {
+            self.image = Some(sharing_url(site, &hero.sharing));
+            self.image_alt = alt.to_string();
+            self.image_width = hero.sharing.width;
+            self.image_height = hero.sharing.height;
+        }
+        self
     }
 
     pub fn json_ld(mut self, value: Value) -> Self {
@@ -260,7 +277,8 @@ pub struct ArticleCard {
     pub description: String,
     pub reading_minutes: usize,
     pub tags: Vec<Link>,
-    pub image: Option<String>,
+    /// The processed hero image; templates show it with `picture()`.
+    pub image: Option<Picture>,
     pub image_alt: String,
 }
 
@@ -275,18 +293,15 @@ pub fn article_card(site: &Site, i: usize) -> ArticleCard {
         description: summary_of(doc, rendered),
         reading_minutes: reading_minutes(rendered.words),
         tags: tag_links(site, &doc.meta.tags),
-        image: doc.meta.image.as_ref().map(|i| asset_link(site, i)),
+        image: site.front_images.articles[i].as_ref().map(|h| h.picture.clone()),
         image_alt: doc.meta.image_alt.clone(),
     }
 }
 
-/// An image path from front matter: root-relative paths get the base path.
-pub fn asset_link(site: &Site, path: &str) -> String {
-    if path.starts_with('/') && !path.starts_with("//") {
-        format!("{}{}", site.config.base.path, path)
-    } else {
-        path.to_string()
-    }
+/// The absolute URL of a processed image, for link previews and
+/// structured data.
+pub fn sharing_url(site: &Site, image: &Resized) -> String {
+    absolute_asset(site, &image.path)
 }
 
 /// The description, else the start of the first paragraph.
@@ -333,7 +348,8 @@ pub struct PersonCard {
     pub display_name: String,
     pub role: String,
     pub url: String,
-    pub photo: Option<String>,
+    /// The processed photo; templates show it with `picture()`.
+    pub photo: Option<Picture>,
     pub photo_alt: String,
     pub bio_html: Option<String>,
 }
@@ -346,11 +362,7 @@ pub fn person_card(site: &Site, p: usize) -> PersonCard {
         display_name: person.data.display_name(),
         role: person.data.role.clone(),
         url: site.config.base.link(&person_url(site, p)),
-        photo: person
-            .data
-            .photo
-            .as_ref()
-            .map(|ph| asset_link(site, ph.get_ref())),
+        photo: site.front_images.people[p].clone(),
         photo_alt: person.data.photo_alt.clone(),
         bio_html: site.markdown.person_bio[p].as_ref().map(|r| r.html.clone()),
     }
@@ -416,8 +428,8 @@ pub fn person_ld(site: &Site, p: usize, full: bool) -> Value {
         if !credentials.is_empty() {
             ld["hasCredential"] = Value::Array(credentials);
         }
-        if let Some(photo) = &person.photo {
-            ld["image"] = serde_json::json!(absolute_asset(site, photo.get_ref()));
+        if let Some(photo) = &site.front_images.people[p] {
+            ld["image"] = serde_json::json!(absolute_asset(site, &photo.src));
         }
     }
     ld
@@ -426,10 +438,15 @@ pub fn person_ld(site: &Site, p: usize, full: bool) -> Value {
 /// An image path as an absolute URL, for structured data and sharing.
 pub fn absolute_asset(site: &Site, path: &str) -> String {
     if path.starts_with("http://") || path.starts_with("https://") {
-        path.to_string()
-    } else {
-        site.config.base.absolute(&UrlPath::file(path))
+        return path.to_string();
     }
+    // A link already carries the base path; an output path does not.
+    let base = &site.config.base.path;
+    let path = match path.strip_prefix(base.as_str()) {
+        Some(rest) if !base.is_empty() && rest.starts_with('/') => rest,
+        _ => path,
+    };
+    site.config.base.absolute(&UrlPath::file(path))
 }
 
 #[derive(Debug, Clone, Serialize)]

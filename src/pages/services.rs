@@ -64,7 +64,7 @@ pub fn service_card(site: &Site, s: usize) -> Value {
         "booking_url": booking_url(site, s),
         "options": options,
         "price_from": from.map(|p| format_price(site, p)),
-        "image": service.data.image.as_ref().map(|i| asset_link(site, i.get_ref())),
+        "image": site.front_images.services[s].as_ref().map(|h| &h.picture),
         "image_alt": service.data.image_alt,
     })
 }
@@ -109,7 +109,8 @@ fn service_page(site: &Site, s: usize) -> PagePlan {
     if !c.studio.address.is_empty() {
         provider["address"] = json!(c.studio.address);
     }
-    let ld = json!({
+    let hero = site.front_images.services[s].as_ref();
+    let mut ld = json!({
         "@context": "https://schema.org",
         "@type": "Service",
         "name": service.data.name,
@@ -119,6 +120,9 @@ fn service_page(site: &Site, s: usize) -> PagePlan {
         "provider": provider,
         "offers": offers,
     });
+    if let Some(hero) = hero {
+        ld["image"] = json!(sharing_url(site, &hero.sharing));
+    }
     let mut cites = PageCitations::new();
     let description_html = site.markdown.service_description[s]
         .as_ref()
@@ -127,7 +131,10 @@ fn service_page(site: &Site, s: usize) -> PagePlan {
         url.clone(),
         "service.html",
         json!({
-            "meta": Meta::new(site, &url, &service.data.name, &service.data.summary).json_ld(ld).json_ld(crumbs_ld),
+            "meta": Meta::new(site, &url, &service.data.name, &service.data.summary)
+                .with_image(site, hero, &service.data.image_alt)
+                .json_ld(ld)
+                .json_ld(crumbs_ld),
             "breadcrumbs": crumbs,
             "service": service_card(site, s),
             "description_html": description_html,

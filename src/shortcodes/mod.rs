@@ -81,6 +81,9 @@ pub enum ArgType {
     Boolean,
     OneOf(Vec<String>),
     Entity(EntityKind),
+    /// An image path, found and processed like a Markdown image; the
+    /// template receives the processed image (show it with `picture()`).
+    Image,
 }
 
 impl ArgType {
@@ -98,6 +101,7 @@ impl ArgType {
                     .join(", ")
             ),
             ArgType::Entity(kind) => format!("a {} id (a string)", kind.name()),
+            ArgType::Image => "an image path (a string)".into(),
         }
     }
 }
@@ -170,12 +174,14 @@ impl Shortcodes {
 
     /// Checks a call against its signature. `locate` turns a byte range of
     /// the scanned text into a location; `entity` checks that an id exists
-    /// (its error carries the "did you mean"). Every problem is returned.
+    /// (its error carries the "did you mean"); `image` finds an image and
+    /// gives what templates receive for it. Every problem is returned.
     pub fn check(
         &self,
         raw: &RawCall,
         locate: &dyn Fn(Range<usize>) -> Location,
         entity: &dyn Fn(EntityKind, &str) -> Result<(), Diagnostic>,
+        image: &dyn Fn(&str) -> Result<Value, Diagnostic>,
     ) -> Result<Call, Vec<Diagnostic>> {
         let Some(signature) = self.get(&raw.name) else {
             let d = Diagnostic::error(format!("unknown shortcode `{}`", raw.name))
@@ -217,6 +223,15 @@ impl Shortcodes {
                         });
                         continue;
                     };
+                    if let (ArgType::Image, ArgValue::Str(src)) = (&param.ty, &a.value) {
+                        match image(src) {
+                            Ok(value) => {
+                                args.insert(a.name.clone(), value);
+                            }
+                            Err(d) => problems.push(d.at(locate(a.value_span.clone()))),
+                        }
+                        continue;
+                    }
                     match check_value(&raw.name, param, &a.value, entity) {
                         Ok(kind) => {
                             if let (Some(kind), ArgValue::Str(id)) = (kind, &a.value) {
@@ -410,6 +425,7 @@ fn param(name: &str, spec: &str) -> Result<Param, String> {
         "string" => ArgType::String,
         "number" => ArgType::Number,
         "boolean" => ArgType::Boolean,
+        "image" => ArgType::Image,
         t if t.starts_with('"') => ArgType::OneOf(
             t.split('|')
                 .map(|c| c.trim().trim_matches('"').to_string())
@@ -419,7 +435,7 @@ fn param(name: &str, spec: &str) -> Result<Param, String> {
             Some((kind, _)) => ArgType::Entity(*kind),
             None => {
                 return Err(format!(
-                    "unknown type `{t}`: use string, number, boolean, \"a\" | \"b\", muscle, technique, article, page, region or service"
+                    "unknown type `{t}`: use string, number, boolean, image, \"a\" | \"b\", muscle, technique, article, page, region or service"
                 ))
             }
         },
