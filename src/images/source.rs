@@ -30,6 +30,17 @@ impl Kind {
         matches!(self, Kind::Jpeg | Kind::Png | Kind::Webp)
     }
 
+    /// The format's name, for messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Jpeg => "JPEG",
+            Kind::Png => "PNG",
+            Kind::Webp => "WebP",
+            Kind::Gif => "GIF",
+            Kind::Svg => "SVG",
+        }
+    }
+
     pub fn extension(self) -> &'static str {
         match self {
             Kind::Jpeg => "jpg",
@@ -88,7 +99,7 @@ pub fn probe(bytes: &[u8], extension: &str) -> Result<Info, String> {
     };
     let mut decoder = reader
         .into_decoder()
-        .map_err(|e| format!("cannot be read as {kind:?}: {e}"))?;
+        .map_err(|e| format!("cannot be read as {}: {e}", kind.name()))?;
     let (w, h) = decoder.dimensions();
     if w == 0 || h == 0 {
         return Err("has no pixels (its width or height is 0)".into());

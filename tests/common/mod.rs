@@ -8,6 +8,7 @@ use std::process::{Command, Output};
 
 use scraper::{Html, Selector};
 
+pub mod images;
 pub mod links;
 pub use links::file_for;
 
