@@ -42,7 +42,7 @@ pub const OUTPUT_DIR: &str = "img";
 pub const SHARING_SIZE: (u32, u32) = (1200, 630);
 /// Changes whenever encoders or their settings change, so that cached files
 /// made the old way are not reused.
-const PIPELINE_VERSION: &str = "knotwork-images-1";
+const PIPELINE_VERSION: &str = "knotwork-images-2";
 
 /// What a page needs to show an image: every URL with its width, for
 /// `srcset`, and the size of the largest, for `width`/`height`.
