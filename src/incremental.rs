@@ -385,6 +385,15 @@ impl State {
         // The edited text may show an image no page showed before.
         let before_images = self.files.clone();
         written.extend(add_images(&self.site, &mut self.files, Some(&before_images))?);
+        // A static photo it now shows processed is no longer published as is.
+        let mut removed: Vec<String> = self
+            .site
+            .images
+            .processed_static_files()
+            .into_iter()
+            .filter(|path| self.files.remove(path).is_some())
+            .collect();
+        removed.sort();
         for rec in records {
             self.pages.update(rec);
         }
@@ -394,7 +403,7 @@ impl State {
             rendered: rendered_count,
             search_changed: changed.iter().any(|p| self.pages.is_searchable(p)),
             changed,
-            removed: Vec::new(),
+            removed,
             warnings: diags,
         })
     }
