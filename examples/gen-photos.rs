@@ -16,7 +16,10 @@ const HEIGHT: u32 = 3024;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let dir = Path::new(args.first().expect("usage: gen-photos DIR [N] [--no-images]"));
+    let dir = Path::new(
+        args.first()
+            .expect("usage: gen-photos DIR [N] [--no-images]"),
+    );
     let count: usize = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(100);
     let images = !args.iter().any(|a| a == "--no-images");
     std::fs::create_dir_all(dir.join("content/blog")).unwrap();

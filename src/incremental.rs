@@ -317,7 +317,12 @@ impl Session {
         let new_files = rendered.into_iter().chain(assets.files).collect();
         let mut written = insert_outputs(&mut html, &mut files, new_files, minify);
         let media = crate::published_media(&site, assets.media);
-        written.extend(add_copies(&mut files, old.map(|o| &o.files), &media, false)?);
+        written.extend(add_copies(
+            &mut files,
+            old.map(|o| &o.files),
+            &media,
+            false,
+        )?);
         written.extend(add_images(&site, &mut files, old.map(|o| &o.files))?);
 
         let before = old.map(|o| o.files.clone()).unwrap_or_default();
@@ -384,7 +389,11 @@ impl State {
         let mut written = insert_outputs(&mut self.html, &mut self.files, rendered, minify);
         // The edited text may show an image no page showed before.
         let before_images = self.files.clone();
-        written.extend(add_images(&self.site, &mut self.files, Some(&before_images))?);
+        written.extend(add_images(
+            &self.site,
+            &mut self.files,
+            Some(&before_images),
+        )?);
         // A static photo it now shows processed is no longer published as is.
         let mut removed: Vec<String> = self
             .site

@@ -337,12 +337,13 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         diagnostics.extend(problems.iter().cloned());
         return Err(BuildFailure::from(diagnostics));
     }
-    let sync = output::sync(&rendered.output_dir, &rendered.files, &rendered.copies).map_err(|e| {
-        BuildFailure::one(Diagnostic::error(format!(
-            "cannot write the output folder {}: {e}",
-            rendered.output_dir.display()
-        )))
-    })?;
+    let sync =
+        output::sync(&rendered.output_dir, &rendered.files, &rendered.copies).map_err(|e| {
+            BuildFailure::one(Diagnostic::error(format!(
+                "cannot write the output folder {}: {e}",
+                rendered.output_dir.display()
+            )))
+        })?;
     Ok(BuildReport {
         pages: rendered.pages,
         files: rendered.files.len() + rendered.copies.len(),

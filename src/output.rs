@@ -124,8 +124,14 @@ fn is_safe_relative(path: &str) -> bool {
 }
 
 pub fn sync(out_dir: &Path, files: &[OutputFile], copies: &[CopiedFile]) -> io::Result<SyncReport> {
-    let paths = files.iter().map(|f| &f.path).chain(copies.iter().map(|c| &c.path));
-    if let Some(bad) = paths.clone().find(|p| !is_safe_relative(p) || *p == MANIFEST) {
+    let paths = files
+        .iter()
+        .map(|f| &f.path)
+        .chain(copies.iter().map(|c| &c.path));
+    if let Some(bad) = paths
+        .clone()
+        .find(|p| !is_safe_relative(p) || *p == MANIFEST)
+    {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
             format!("refusing to write outside the output folder: {bad}"),
@@ -271,6 +277,11 @@ mod tests {
         let err = check_target(&out, dir.path()).unwrap_err();
         assert!(err.message.contains("not written by knotwork"));
         assert!(check_target(dir.path(), &dir.path().join("site")).is_err());
-        assert!(sync(&dir.path().join("x"), &[OutputFile::new("../evil", "x")], &[]).is_err());
+        assert!(sync(
+            &dir.path().join("x"),
+            &[OutputFile::new("../evil", "x")],
+            &[]
+        )
+        .is_err());
     }
 }

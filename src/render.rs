@@ -134,10 +134,9 @@ struct PictureFunction;
 
 impl tera::Function for PictureFunction {
     fn call(&self, args: &HashMap<String, Value>) -> tera::Result<Value> {
-        let image = args
-            .get("image")
-            .filter(|v| !v.is_null())
-            .ok_or_else(|| tera::Error::msg("picture() needs image=… (a processed image, like article.image)"))?;
+        let image = args.get("image").filter(|v| !v.is_null()).ok_or_else(|| {
+            tera::Error::msg("picture() needs image=… (a processed image, like article.image)")
+        })?;
         let picture: Picture = serde_json::from_value(image.clone()).map_err(|_| {
             tera::Error::msg("picture(image=…) takes a processed image (article.image, person.photo, or a shortcode's image argument), not a path: use resize_image(path=…) for a path")
         })?;
@@ -171,7 +170,11 @@ fn resize_image(images: &Library, args: &HashMap<String, Value>) -> tera::Result
                 .as_u64()
                 .and_then(|n| u32::try_from(n).ok())
                 .map(Some)
-                .ok_or_else(|| tera::Error::msg(format!("resize_image(): `{name}` must be a whole number of pixels"))),
+                .ok_or_else(|| {
+                    tera::Error::msg(format!(
+                        "resize_image(): `{name}` must be a whole number of pixels"
+                    ))
+                }),
         }
     };
     let op = args.get("op").and_then(Value::as_str).unwrap_or("fill");
@@ -183,7 +186,9 @@ fn resize_image(images: &Library, args: &HashMap<String, Value>) -> tera::Result
     let format = match args.get("format").and_then(Value::as_str) {
         None | Some("auto") => None,
         Some(name) => Some(Format::parse(name).ok_or_else(|| {
-            tera::Error::msg(format!("resize_image(): unknown format `{name}`: use webp, jpeg, png or avif"))
+            tera::Error::msg(format!(
+                "resize_image(): unknown format `{name}`: use webp, jpeg, png or avif"
+            ))
         })?),
     };
     let resized = images

@@ -48,13 +48,20 @@ fn check_images(out: &Path, page: &Html) -> usize {
     for img in page.select(&sel("main img")) {
         let a = img.value();
         assert!(a.attr("alt").is_some(), "no alt: {}", img.html());
-        assert!(a.attr("width").is_some() && a.attr("height").is_some(), "no size: {}", img.html());
+        assert!(
+            a.attr("width").is_some() && a.attr("height").is_some(),
+            "no size: {}",
+            img.html()
+        );
         let src = a.attr("src").unwrap();
         let file = file_for(out, unbased(src));
         assert!(file.is_file(), "missing {src}");
         assert_eq!(
             dimensions(&file),
-            (a.attr("width").unwrap().parse().unwrap(), a.attr("height").unwrap().parse().unwrap()),
+            (
+                a.attr("width").unwrap().parse().unwrap(),
+                a.attr("height").unwrap().parse().unwrap()
+            ),
             "width/height of {src}"
         );
         count += 1;
@@ -80,20 +87,36 @@ fn photos_are_resized_turned_upright_and_stripped_of_location() {
     assert_eq!(check_images(&out, &page), 3);
 
     // The hero: loaded at once; upright (450×600 shown, so 400×533 largest).
-    let hero = page.select(&sel("img.hero-image")).next().expect("hero image");
+    let hero = page
+        .select(&sel("img.hero-image"))
+        .next()
+        .expect("hero image");
     let a = hero.value();
     assert_eq!(a.attr("fetchpriority"), Some("high"));
     assert_eq!(a.attr("loading"), None);
-    assert_eq!((a.attr("width"), a.attr("height")), (Some("400"), Some("533")));
+    assert_eq!(
+        (a.attr("width"), a.attr("height")),
+        (Some("400"), Some("533"))
+    );
     assert_eq!(a.attr("alt"), Some("A path through the park"));
-    assert!(a.attr("src").unwrap().starts_with("/studio/img/phone-400."), "{:?}", a.attr("src"));
+    assert!(
+        a.attr("src").unwrap().starts_with("/studio/img/phone-400."),
+        "{:?}",
+        a.attr("src")
+    );
     assert!(a.attr("srcset").unwrap().contains(" 100w, ") && a.attr("sizes").is_some());
     // WebP first, in a <picture>; JPEG as the fallback.
     let sources = attrs(&page, "picture source", "type");
-    assert!(sources.iter().all(|t| t == "image/webp") && !sources.is_empty(), "{sources:?}");
+    assert!(
+        sources.iter().all(|t| t == "image/webp") && !sources.is_empty(),
+        "{sources:?}"
+    );
 
     // The titled Markdown image is a figure with its caption, lazily loaded.
-    assert_eq!(texts(&page, ".prose figure figcaption"), ["The studio's logo"]);
+    assert_eq!(
+        texts(&page, ".prose figure figcaption"),
+        ["The studio's logo"]
+    );
     let logo = page.select(&sel(".prose figure img")).next().unwrap();
     assert_eq!(logo.value().attr("loading"), Some("lazy"));
     assert_eq!(logo.value().attr("decoding"), Some("async"));
@@ -110,11 +133,20 @@ fn photos_are_resized_turned_upright_and_stripped_of_location() {
     // Sharing: a 40:21 crop, as Open Graph and JSON-LD say.
     let og = attrs(&page, "meta[property='og:image']", "content");
     assert_eq!(og.len(), 1);
-    assert!(og[0].starts_with("https://example.com/studio/img/phone-"), "{og:?}");
+    assert!(
+        og[0].starts_with("https://example.com/studio/img/phone-"),
+        "{og:?}"
+    );
     let og_file = file_for(&out, og[0].trim_start_matches("https://example.com/studio"));
     let (w, h) = dimensions(&og_file);
-    assert_eq!(attrs(&page, "meta[property='og:image:width']", "content"), [w.to_string()]);
-    assert_eq!(attrs(&page, "meta[property='og:image:height']", "content"), [h.to_string()]);
+    assert_eq!(
+        attrs(&page, "meta[property='og:image:width']", "content"),
+        [w.to_string()]
+    );
+    assert_eq!(
+        attrs(&page, "meta[property='og:image:height']", "content"),
+        [h.to_string()]
+    );
     assert_eq!((w, h), (450, 236));
     assert_eq!(json_ld(&page, "Article")["image"], og[0]);
 
@@ -129,11 +161,18 @@ fn photos_are_resized_turned_upright_and_stripped_of_location() {
     for entry in walkdir(&out.join("img")) {
         let bytes = std::fs::read(&entry).unwrap();
         assert!(!has_exif(&bytes), "{} keeps EXIF", entry.display());
-        assert!(dimensions(&entry).0 <= 450, "{} is larger than needed", entry.display());
+        assert!(
+            dimensions(&entry).0 <= 450,
+            "{} is larger than needed",
+            entry.display()
+        );
         images += 1;
     }
     assert!(images >= 12, "{images} image files");
-    assert!(!out.join("images/phone.jpg").exists(), "the original photo is not published");
+    assert!(
+        !out.join("images/phone.jpg").exists(),
+        "the original photo is not published"
+    );
     assert!(!out.join("images/logo.png").exists());
     assert_eq!(broken_links(&out, "/studio"), Vec::<String>::new());
 }
@@ -161,7 +200,10 @@ fn walkdir(dir: &Path) -> Vec<std::path::PathBuf> {
 fn a_second_build_does_no_image_work() {
     let f = photo_site();
     let first = String::from_utf8(f.build(&[]).stdout).unwrap();
-    assert!(first.contains("Images: ") && !first.contains("Images: 0 made"), "{first}");
+    assert!(
+        first.contains("Images: ") && !first.contains("Images: 0 made"),
+        "{first}"
+    );
     let second = String::from_utf8(f.build(&[]).stdout).unwrap();
     assert!(second.contains("Images: 0 made,"), "{second}");
     // The output is byte for byte the same.
@@ -169,7 +211,10 @@ fn a_second_build_does_no_image_work() {
     f.build(&[]);
     assert_eq!(before, tree(&f.out()));
     // Other settings make other files.
-    f.write("site.toml", &SITE.replace("[images]", "[images]\nquality = 60"));
+    f.write(
+        "site.toml",
+        &SITE.replace("[images]", "[images]\nquality = 60"),
+    );
     let third = String::from_utf8(f.build(&[]).stdout).unwrap();
     assert!(!third.contains("Images: 0 made"), "{third}");
 }
@@ -218,7 +263,12 @@ fn a_damaged_photo_is_an_error_naming_it() {
     cut.truncate(cut.len() / 2);
     f.write_bytes("static/images/cut.png", &cut).write(
         "content/blog/cut.md",
-        &article("Cut", "2026-02-02", "", "![Half a photo](/images/cut.png)\n"),
+        &article(
+            "Cut",
+            "2026-02-02",
+            "",
+            "![Half a photo](/images/cut.png)\n",
+        ),
     );
     f.fails_with(&["the image static/images/cut.png is damaged or not a complete image"]);
 }
@@ -226,15 +276,16 @@ fn a_damaged_photo_is_an_error_naming_it() {
 #[test]
 fn articles_in_folders_keep_their_photos_beside_them() {
     let f = photo_site();
-    f.write_bytes("content/blog/trip/room.jpg", &jpeg(500, 300)).write(
-        "content/blog/trip/index.md",
-        &article(
-            "The trip",
-            "2026-04-01",
-            "image = \"room.jpg\"\nimage_alt = \"The new room\"",
-            "![The room again](room.jpg)\n",
-        ),
-    );
+    f.write_bytes("content/blog/trip/room.jpg", &jpeg(500, 300))
+        .write(
+            "content/blog/trip/index.md",
+            &article(
+                "The trip",
+                "2026-04-01",
+                "image = \"room.jpg\"\nimage_alt = \"The new room\"",
+                "![The room again](room.jpg)\n",
+            ),
+        );
     f.build(&[]);
     let page = f.page("/blog/trip/");
     assert_eq!(check_images(&f.out(), &page), 2);
@@ -245,7 +296,11 @@ fn articles_in_folders_keep_their_photos_beside_them() {
         "content/blog/trip/index.md",
         &article("The trip", "2026-04-01", "", "![The room](rom.jpg)\n"),
     );
-    f.fails_with(&["image not found: `rom.jpg`", "content/blog/trip/index.md:6:1", "did you mean `room.jpg`?"]);
+    f.fails_with(&[
+        "image not found: `rom.jpg`",
+        "content/blog/trip/index.md:6:1",
+        "did you mean `room.jpg`?",
+    ]);
 }
 
 #[test]

@@ -793,8 +793,14 @@ fn shortcodes_follow_edits_of_their_text_and_of_their_template() {
 #[test]
 fn photos_are_served_processed_and_follow_edits() {
     let f = fixture();
-    f.write_bytes("static/images/room.jpg", &common::images::phone_jpeg(640, 480));
-    f.write_bytes("static/images/ball.png", &common::images::transparent_png(200, 100));
+    f.write_bytes(
+        "static/images/room.jpg",
+        &common::images::phone_jpeg(640, 480),
+    );
+    f.write_bytes(
+        "static/images/ball.png",
+        &common::images::transparent_png(200, 100),
+    );
     f.write(
         "content/blog/first.md",
         &first_article("First steps", "![The room](/images/room.jpg)"),
@@ -803,21 +809,34 @@ fn photos_are_served_processed_and_follow_edits() {
     let root = f.root();
     let mut g = server.settle(0)["generation"].as_u64().unwrap();
     assert!(server.page("/blog/first/").contains("/img/room-480."));
-    assert_eq!(server.get("/images/room.jpg").status, 404, "the original is not served");
+    assert_eq!(
+        server.get("/images/room.jpg").status,
+        404,
+        "the original is not served"
+    );
     assert_serves_clean_build(&f, &server, &[]);
 
     // A new image in the text (the document path) is processed and served.
     save(
         root,
         "content/blog/first.md",
-        &first_article("First steps", "![The room](/images/room.jpg)\n\n![A ball](/images/ball.png \"A ball\")"),
+        &first_article(
+            "First steps",
+            "![The room](/images/room.jpg)\n\n![A ball](/images/ball.png \"A ball\")",
+        ),
     );
     g = server.settle(g)["generation"].as_u64().unwrap();
-    assert!(server.page("/blog/first/").contains("<figcaption>A ball</figcaption>"));
+    assert!(server
+        .page("/blog/first/")
+        .contains("<figcaption>A ball</figcaption>"));
     assert_serves_clean_build(&f, &server, &[]);
 
     // A photo replaced by another: new files, the old ones gone.
-    std::fs::write(root.join("static/images/room.jpg"), common::images::jpeg(300, 200)).unwrap();
+    std::fs::write(
+        root.join("static/images/room.jpg"),
+        common::images::jpeg(300, 200),
+    )
+    .unwrap();
     server.settle(g);
     assert!(server.page("/blog/first/").contains("/img/room-300."));
     assert_serves_clean_build(&f, &server, &[]);

@@ -140,11 +140,17 @@ pub fn load(kind: DocKind, source: Arc<Source>, stem: &str) -> Result<Document, 
                 .help("add a line like `date = 2026-03-14` to the front matter"),
         );
     }
-    if let Some(image) = meta.image.as_ref().filter(|_| meta.image_alt.trim().is_empty()) {
+    if let Some(image) = meta
+        .image
+        .as_ref()
+        .filter(|_| meta.image_alt.trim().is_empty())
+    {
         problems.push(
             Diagnostic::error("`image` needs an `image_alt` describing it for screen readers")
                 .at(locate_in_fm(image.span()))
-                .help("add a line like image_alt = \"A therapist's hands on a client's upper back\""),
+                .help(
+                    "add a line like image_alt = \"A therapist's hands on a client's upper back\"",
+                ),
         );
     }
     if !problems.is_empty() {

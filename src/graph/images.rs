@@ -30,7 +30,10 @@ pub struct FrontImages {
 }
 
 pub(super) fn resolve(content: &Content, images: &Library, diags: &mut Diagnostics) -> FrontImages {
-    let hero = |source: &Source, image: &Option<Spanned<String>>, offset: usize, diags: &mut Diagnostics| {
+    let hero = |source: &Source,
+                image: &Option<Spanned<String>>,
+                offset: usize,
+                diags: &mut Diagnostics| {
         let image = image.as_ref()?;
         let at = || {
             let span = image.span();
@@ -50,13 +53,25 @@ pub(super) fn resolve(content: &Content, images: &Library, diags: &mut Diagnosti
     };
     let mut front = FrontImages::default();
     for doc in &content.articles {
-        front.articles.push(hero(&doc.source, &doc.meta.image, doc.front_matter.start, diags));
+        front.articles.push(hero(
+            &doc.source,
+            &doc.meta.image,
+            doc.front_matter.start,
+            diags,
+        ));
     }
     for doc in &content.pages {
-        front.pages.push(hero(&doc.source, &doc.meta.image, doc.front_matter.start, diags));
+        front.pages.push(hero(
+            &doc.source,
+            &doc.meta.image,
+            doc.front_matter.start,
+            diags,
+        ));
     }
     for s in &content.services {
-        front.services.push(hero(&s.source, &s.data.image, 0, diags));
+        front
+            .services
+            .push(hero(&s.source, &s.data.image, 0, diags));
     }
     for p in &content.people {
         let photo = p.data.photo.as_ref().and_then(|photo| {

@@ -91,10 +91,22 @@ mod tests {
             }],
         };
         let html = p.to_html("A \"room\"", ImgOptions::default());
-        assert!(html.starts_with("<picture><source type=\"image/webp\""), "{html}");
-        assert!(html.contains("width=\"960\" height=\"720\" alt=\"A &quot;room&quot;\""), "{html}");
+        assert!(
+            html.starts_with("<picture><source type=\"image/webp\""),
+            "{html}"
+        );
+        assert!(
+            html.contains("width=\"960\" height=\"720\" alt=\"A &quot;room&quot;\""),
+            "{html}"
+        );
         assert!(html.contains("loading=\"lazy\""));
-        let hero = p.to_html("x", ImgOptions { hero: true, ..Default::default() });
+        let hero = p.to_html(
+            "x",
+            ImgOptions {
+                hero: true,
+                ..Default::default()
+            },
+        );
         assert!(hero.contains("fetchpriority=\"high\"") && !hero.contains("lazy"));
     }
 }

@@ -330,7 +330,10 @@ impl Library {
         // The largest 1200:630 box inside the image, shrunk to 1200 wide.
         let (mut w, mut h) = (info.width, scaled_height(tw, th, info.width));
         if h > info.height {
-            (w, h) = ((u64::from(info.height) * u64::from(tw) / u64::from(th)) as u32, info.height);
+            (w, h) = (
+                (u64::from(info.height) * u64::from(tw) / u64::from(th)) as u32,
+                info.height,
+            );
         }
         if w > tw {
             (w, h) = (tw, th);
@@ -370,7 +373,9 @@ impl Library {
         let (w0, h0) = (info.width, info.height);
         let need = |v: Option<u32>, what: &str| {
             v.filter(|v| *v > 0).ok_or_else(|| {
-                Diagnostic::error(format!("resize_image of `{src}` needs a {what} greater than 0"))
+                Diagnostic::error(format!(
+                    "resize_image of `{src}` needs a {what} greater than 0"
+                ))
             })
         };
         let (w, h, crop) = match fit {
@@ -672,7 +677,10 @@ fn scaled_height(w0: u32, h0: u32, width: u32) -> u32 {
 }
 
 fn is_external(src: &str) -> bool {
-    src.starts_with("https://") || src.starts_with("http://") || src.starts_with("//") || src.starts_with("data:")
+    src.starts_with("https://")
+        || src.starts_with("http://")
+        || src.starts_with("//")
+        || src.starts_with("data:")
 }
 
 /// `a/./b/../c` → `a/c`, without touching the disk.
@@ -701,7 +709,12 @@ fn list_images(dirs: &[PathBuf], prefix: &str) -> Vec<String> {
                 .filter_map(Result::ok)
                 .filter(|e| e.file_type().is_file())
                 .filter_map(move |e| {
-                    let rel = e.path().strip_prefix(dir).ok()?.to_string_lossy().replace('\\', "/");
+                    let rel = e
+                        .path()
+                        .strip_prefix(dir)
+                        .ok()?
+                        .to_string_lossy()
+                        .replace('\\', "/");
                     is_image_file(&rel).then(|| format!("{prefix}{rel}"))
                 })
         })
@@ -723,6 +736,9 @@ mod tests {
 
     #[test]
     fn normalizes_without_the_disk() {
-        assert_eq!(normalize(Path::new("/s/content/blog/../x.jpg")), Path::new("/s/content/x.jpg"));
+        assert_eq!(
+            normalize(Path::new("/s/content/blog/../x.jpg")),
+            Path::new("/s/content/x.jpg")
+        );
     }
 }

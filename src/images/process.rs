@@ -54,7 +54,11 @@ pub(super) fn run(
     }
     let todo: Vec<&Vec<(String, Output)>> = by_source
         .values()
-        .filter(|group| group.iter().any(|(_, o)| !cache.file(&o.cache_name).is_file()))
+        .filter(|group| {
+            group
+                .iter()
+                .any(|(_, o)| !cache.file(&o.cache_name).is_file())
+        })
         .collect();
     let made = AtomicUsize::new(0);
     let progress = progress_bar(todo.len());
@@ -115,7 +119,9 @@ fn make_group(
     let fail = |why: String| Diagnostic::error(format!("the image {} {why}", source.shown));
     let bytes = std::fs::read(&source.path).map_err(|e| fail(format!("cannot be read: {e}")))?;
     if xxhash_rust::xxh3::xxh3_64(&bytes) != source.hash {
-        return Err(fail("changed while the site was being built; build again".into()));
+        return Err(fail(
+            "changed while the site was being built; build again".into(),
+        ));
     }
     let missing: Vec<&Output> = group
         .iter()
@@ -230,8 +236,8 @@ fn resize(from: &Pixels, width: u32, height: u32, crop: bool) -> Result<Pixels, 
     let src = fr::images::ImageRef::new(from.width, from.height, &from.data, from.pixel_type())
         .map_err(|e| format!("cannot be resized: {e}"))?;
     let mut dst = fr::images::Image::new(width, height, from.pixel_type());
-    let mut options = fr::ResizeOptions::new()
-        .resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::Lanczos3));
+    let mut options =
+        fr::ResizeOptions::new().resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::Lanczos3));
     if crop {
         options = options.fit_into_destination(Some((0.5, 0.5)));
     }
@@ -275,7 +281,8 @@ fn encode(p: &Pixels, format: Format, quality: u8) -> Result<Vec<u8>, String> {
             } else {
                 webp::Encoder::from_rgb(&p.data, p.width, p.height)
             };
-            let mut config = webp::WebPConfig::new().map_err(|_| "cannot set up WebP".to_string())?;
+            let mut config =
+                webp::WebPConfig::new().map_err(|_| "cannot set up WebP".to_string())?;
             config.quality = f32::from(quality);
             // libwebp's effort, 0–6 (cwebp's default is 4): lower trades a
             // little file size for speed; 2 cut cold builds by a third.

@@ -107,7 +107,10 @@ impl Settings {
 }
 
 /// Problems with `[images]`, located by `locate_key`.
-pub fn check_config(config: &ImagesConfig, locate_key: &dyn Fn(&str) -> Location) -> Vec<Diagnostic> {
+pub fn check_config(
+    config: &ImagesConfig,
+    locate_key: &dyn Fn(&str) -> Location,
+) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     if config.widths.is_empty() {
         problems.push(
@@ -116,10 +119,16 @@ pub fn check_config(config: &ImagesConfig, locate_key: &dyn Fn(&str) -> Location
                 .help("the default is widths = [480, 960, 1600]"),
         );
     }
-    if let Some(w) = config.widths.iter().find(|w| !(16..=MAX_WIDTH).contains(*w)) {
+    if let Some(w) = config
+        .widths
+        .iter()
+        .find(|w| !(16..=MAX_WIDTH).contains(*w))
+    {
         problems.push(
-            Diagnostic::error(format!("image width {w} is out of range: use 16 to {MAX_WIDTH} pixels"))
-                .at(locate_key("widths")),
+            Diagnostic::error(format!(
+                "image width {w} is out of range: use 16 to {MAX_WIDTH} pixels"
+            ))
+            .at(locate_key("widths")),
         );
     }
     if config.formats.is_empty() {
@@ -131,7 +140,8 @@ pub fn check_config(config: &ImagesConfig, locate_key: &dyn Fn(&str) -> Location
     }
     for f in &config.formats {
         if Format::parse(f).is_none() {
-            let d = Diagnostic::error(format!("unknown image format `{f}`")).at(locate_key("formats"));
+            let d =
+                Diagnostic::error(format!("unknown image format `{f}`")).at(locate_key("formats"));
             problems.push(match closest(f, ["avif", "webp", "jpeg", "png"]) {
                 Some(best) => d.help(format!("did you mean `{best}`?")),
                 None => d.help("the formats are avif, webp, jpeg and png"),
@@ -140,9 +150,12 @@ pub fn check_config(config: &ImagesConfig, locate_key: &dyn Fn(&str) -> Location
     }
     if !(1..=100).contains(&config.quality) {
         problems.push(
-            Diagnostic::error(format!("`quality` is {}, but must be from 1 to 100", config.quality))
-                .at(locate_key("quality"))
-                .help("80 keeps photos sharp at a small size"),
+            Diagnostic::error(format!(
+                "`quality` is {}, but must be from 1 to 100",
+                config.quality
+            ))
+            .at(locate_key("quality"))
+            .help("80 keeps photos sharp at a small size"),
         );
     }
     problems

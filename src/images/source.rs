@@ -90,11 +90,9 @@ pub fn probe(bytes: &[u8], extension: &str) -> Result<Info, String> {
         Some(ImageFormat::Png) => Kind::Png,
         Some(ImageFormat::WebP) => Kind::Webp,
         Some(ImageFormat::Gif) => Kind::Gif,
-        Some(other) => {
-            return Err(format!(
-                "is a {other:?} image, which Knotwork cannot process: use JPEG, PNG, WebP, GIF or SVG"
-            ))
-        }
+        Some(other) => return Err(format!(
+            "is a {other:?} image, which Knotwork cannot process: use JPEG, PNG, WebP, GIF or SVG"
+        )),
         None => return Err("is not a JPEG, PNG, WebP, GIF or SVG image".into()),
     };
     let mut decoder = reader
@@ -201,9 +199,17 @@ mod tests {
 
     #[test]
     fn svg_size_from_attributes_or_view_box() {
-        let info = probe(br#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 300 150"/>"#, "svg").unwrap();
+        let info = probe(
+            br#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 300 150"/>"#,
+            "svg",
+        )
+        .unwrap();
         assert_eq!((info.width, info.height), (300, 150));
-        let info = probe(br#"<svg xmlns="http://www.w3.org/2000/svg" width="40px" height="20"/>"#, "svg").unwrap();
+        let info = probe(
+            br#"<svg xmlns="http://www.w3.org/2000/svg" width="40px" height="20"/>"#,
+            "svg",
+        )
+        .unwrap();
         assert_eq!((info.width, info.height), (40, 20));
         assert!(probe(b"<html/>", "svg").is_err());
     }

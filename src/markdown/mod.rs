@@ -542,7 +542,11 @@ impl<'i, 'a> State<'i, 'a> {
                     .help("describe the image between the brackets: ![a therapist working on the upper back](…)"),
             );
         }
-        let picture = match self.opts.images.picture(&image.src, &self.input.source.path) {
+        let picture = match self
+            .opts
+            .images
+            .picture(&image.src, &self.input.source.path)
+        {
             Ok(p) => p,
             Err(d) => {
                 self.problems.push(d.at(image.location));
@@ -561,7 +565,11 @@ impl<'i, 'a> State<'i, 'a> {
             self.emit(Event::InlineHtml(figure.into()), out);
             self.figure_at = Some(out.len() - 1);
         } else {
-            let titled = html.replacen("<img ", &format!("<img title=\"{}\" ", escape(&image.title)), 1);
+            let titled = html.replacen(
+                "<img ",
+                &format!("<img title=\"{}\" ", escape(&image.title)),
+                1,
+            );
             self.emit(Event::InlineHtml(titled.into()), out);
         }
     }

@@ -27,8 +27,8 @@ use crate::content::data::Setting;
 use crate::content::Document;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 use crate::graph::{Byline, Hero, QuestionRef, Site, Target};
-use crate::images::{Picture, Resized};
 use crate::ids::UrlPath;
+use crate::images::{Picture, Resized};
 use crate::markdown::citations::PageCitations;
 use crate::markdown::Rendered;
 
@@ -293,7 +293,9 @@ pub fn article_card(site: &Site, i: usize) -> ArticleCard {
         description: summary_of(doc, rendered),
         reading_minutes: reading_minutes(rendered.words),
         tags: tag_links(site, &doc.meta.tags),
-        image: site.front_images.articles[i].as_ref().map(|h| h.picture.clone()),
+        image: site.front_images.articles[i]
+            .as_ref()
+            .map(|h| h.picture.clone()),
         image_alt: doc.meta.image_alt.clone(),
     }
 }
