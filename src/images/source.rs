@@ -90,9 +90,11 @@ pub fn probe(bytes: &[u8], extension: &str) -> Result<Info, String> {
         Some(ImageFormat::Png) => Kind::Png,
         Some(ImageFormat::WebP) => Kind::Webp,
         Some(ImageFormat::Gif) => Kind::Gif,
-        Some(other) => return Err(format!(
+        Some(other) => {
+            return Err(format!(
             "is a {other:?} image, which Knotwork cannot process: use JPEG, PNG, WebP, GIF or SVG"
-        )),
+        ))
+        }
         None => return Err("is not a JPEG, PNG, WebP, GIF or SVG image".into()),
     };
     let mut decoder = reader
