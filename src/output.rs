@@ -103,8 +103,14 @@ fn absolute(p: &Path) -> PathBuf {
     } else {
         std::env::current_dir().unwrap_or_default().join(p)
     };
+    normalize(&joined)
+}
+
+/// `a/./b/../c` → `a/c`, without touching the disk (so it works for paths
+/// that do not exist yet, and never follows links).
+pub fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
-    for c in joined.components() {
+    for c in path.components() {
         match c {
             Component::ParentDir => {
                 out.pop();

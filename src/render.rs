@@ -146,6 +146,7 @@ impl tera::Function for PictureFunction {
             sizes: text("sizes").unwrap_or(crate::images::html::PROSE_SIZES),
             hero: args.get("hero").and_then(Value::as_bool).unwrap_or(false),
             class: text("class"),
+            title: None,
         };
         Ok(Value::String(picture.to_html(alt, opts)))
     }

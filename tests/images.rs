@@ -331,3 +331,38 @@ fn people_services_and_templates_get_processed_images() {
     assert_eq!(dimensions(&file_for(&out, unbased(&thumb[0]))), (30, 30));
     check_images(&out, &page);
 }
+
+#[test]
+fn avif_titles_outside_paragraphs_and_fill_that_never_upscales() {
+    let f = photo_site();
+    f.write(
+        "site.toml",
+        &SITE.replace("[images]", "[images]\nformats = [\"avif\", \"jpeg\"]"),
+    )
+    .write(
+        "content/blog/older.md",
+        &article(
+            "Older",
+            "2026-01-01",
+            "",
+            "- ![A dot](/images/tiny.jpg \"The tiny dot\")\n- text\n\n{{ square(src=\"/images/tiny.jpg\") }}\n",
+        ),
+    )
+    .write(
+        "templates/shortcodes/square.html",
+        "{#- shortcode: a square\nsrc: string\n-#}\n{% set t = resize_image(path=src, width=100, height=100) %}<img class=\"square\" src=\"{{ t.url }}\" width=\"{{ t.width }}\" height=\"{{ t.height }}\" alt=\"\">",
+    );
+    f.build(&[]);
+    let out = f.out();
+    let page = f.page("/blog/older/");
+    // AVIF first, in an ISO-BMFF `ftyp avif` file.
+    let avif = attrs(&page, "source[type='image/avif']", "srcset");
+    assert_eq!(avif.len(), 1, "{avif:?}");
+    let file = file_for(&out, unbased(avif[0].split(' ').next().unwrap()));
+    assert_eq!(&std::fs::read(file).unwrap()[4..12], b"ftypavif");
+    // In a tight list there is no paragraph for a figure: the title stays a title.
+    assert_eq!(attrs(&page, "li img", "title"), ["The tiny dot"]);
+    // `fill` of 100×100 on a 60×40 image: the largest square it covers.
+    let square = attrs(&page, "img.square", "src");
+    assert_eq!(dimensions(&file_for(&out, unbased(&square[0]))), (40, 40));
+}

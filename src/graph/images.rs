@@ -8,8 +8,8 @@ use std::path::Path;
 
 use toml::Spanned;
 
-use crate::content::Content;
-use crate::diagnostics::{Diagnostics, Source};
+use crate::content::{Content, Document};
+use crate::diagnostics::{Diagnostic, Diagnostics, Source};
 use crate::images::{Library, Picture, Resized};
 
 /// A page's main image: the responsive picture and the 1200×630 crop that
@@ -30,60 +30,48 @@ pub struct FrontImages {
 }
 
 pub(super) fn resolve(content: &Content, images: &Library, diags: &mut Diagnostics) -> FrontImages {
-    let hero = |source: &Source,
-                image: &Option<Spanned<String>>,
-                offset: usize,
-                diags: &mut Diagnostics| {
-        let image = image.as_ref()?;
-        let at = || {
-            let span = image.span();
-            source.locate(offset + span.start..offset + span.end)
-        };
-        let from: &Path = &source.path;
-        let found = images
-            .picture(image.get_ref(), from)
-            .and_then(|picture| Ok((picture, images.sharing(image.get_ref(), from)?)));
-        match found {
-            Ok((picture, sharing)) => Some(Hero { picture, sharing }),
-            Err(d) => {
-                diags.push(d.at(at()));
-                None
-            }
-        }
+    let hero = |src: &str, from: &Path| {
+        Ok(Hero {
+            picture: images.picture(src, from)?,
+            sharing: images.sharing(src, from)?,
+        })
     };
-    let mut front = FrontImages::default();
-    for doc in &content.articles {
-        front.articles.push(hero(
-            &doc.source,
-            &doc.meta.image,
-            doc.front_matter.start,
-            diags,
-        ));
-    }
-    for doc in &content.pages {
-        front.pages.push(hero(
-            &doc.source,
-            &doc.meta.image,
-            doc.front_matter.start,
-            diags,
-        ));
-    }
-    for s in &content.services {
-        front
+    let photo = |src: &str, from: &Path| images.picture(src, from);
+    let docs = |docs: &[Document], diags: &mut Diagnostics| -> Vec<Option<Hero>> {
+        docs.iter()
+            .map(|d| at_its_line(&d.source, &d.meta.image, d.front_matter.start, diags, hero))
+            .collect()
+    };
+    FrontImages {
+        articles: docs(&content.articles, diags),
+        pages: docs(&content.pages, diags),
+        services: content
             .services
-            .push(hero(&s.source, &s.data.image, 0, diags));
+            .iter()
+            .map(|s| at_its_line(&s.source, &s.data.image, 0, diags, hero))
+            .collect(),
+        people: content
+            .people
+            .iter()
+            .map(|p| at_its_line(&p.source, &p.data.photo, 0, diags, photo))
+            .collect(),
     }
-    for p in &content.people {
-        let photo = p.data.photo.as_ref().and_then(|photo| {
-            match images.picture(photo.get_ref(), &p.source.path) {
-                Ok(picture) => Some(picture),
-                Err(d) => {
-                    diags.push(d.at(p.source.locate(photo.span())));
-                    None
-                }
-            }
-        });
-        front.people.push(photo);
-    }
-    front
+}
+
+/// `find` applied to an image path written in `source` (at `offset` plus
+/// its span); a problem is reported at that place.
+fn at_its_line<T>(
+    source: &Source,
+    image: &Option<Spanned<String>>,
+    offset: usize,
+    diags: &mut Diagnostics,
+    find: impl Fn(&str, &Path) -> Result<T, Diagnostic>,
+) -> Option<T> {
+    let image = image.as_ref()?;
+    find(image.get_ref(), &source.path)
+        .map_err(|d| {
+            let span = image.span();
+            diags.push(d.at(source.locate(offset + span.start..offset + span.end)));
+        })
+        .ok()
 }

@@ -111,6 +111,14 @@ impl Cache {
         self.dir.join(name)
     }
 
+    /// The size of a processed file, if the cache has it.
+    pub fn len(&self, name: &str) -> Option<u64> {
+        std::fs::metadata(self.file(name))
+            .ok()
+            .filter(|m| m.is_file())
+            .map(|m| m.len())
+    }
+
     /// Stores a processed file; written under a temporary name first, so a
     /// build interrupted halfway never leaves a truncated file behind.
     pub fn store(&self, name: &str, bytes: &[u8]) -> std::io::Result<()> {

@@ -15,6 +15,9 @@ pub struct ImgOptions<'a> {
     /// of lazily.
     pub hero: bool,
     pub class: Option<&'a str>,
+    /// The `title` attribute (a Markdown image's title where it cannot be
+    /// a caption).
+    pub title: Option<&'a str>,
 }
 
 impl Default for ImgOptions<'_> {
@@ -23,6 +26,7 @@ impl Default for ImgOptions<'_> {
             sizes: PROSE_SIZES,
             hero: false,
             class: None,
+            title: None,
         }
     }
 }
@@ -41,6 +45,9 @@ impl Picture {
             img += &format!(" width=\"{}\" height=\"{}\"", self.width, self.height);
         }
         img += &format!(" alt=\"{}\"", attr(alt));
+        if let Some(title) = opts.title {
+            img += &format!(" title=\"{}\"", attr(title));
+        }
         if let Some(class) = opts.class {
             img += &format!(" class=\"{}\"", attr(class));
         }

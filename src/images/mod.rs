@@ -22,7 +22,7 @@ pub mod settings;
 pub mod source;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
@@ -33,7 +33,7 @@ pub use settings::{check_config, Format, Settings};
 use source::SourceImage;
 
 use crate::diagnostics::{closest, Diagnostic};
-use crate::output::CopiedFile;
+use crate::output::{normalize, CopiedFile};
 
 /// Output images live under this folder of the output.
 pub const OUTPUT_DIR: &str = "img";
@@ -397,8 +397,14 @@ impl Library {
                 (w, h, false)
             }
             Fit::Fill => {
+                // The box, shrunk (keeping its shape) until the image covers it.
                 let (bw, bh) = (need(width, "width")?, need(height, "height")?);
-                (bw.min(w0), bh.min(h0), true)
+                let scale = (f64::from(w0) / f64::from(bw))
+                    .min(f64::from(h0) / f64::from(bh))
+                    .min(1.0);
+                let w = ((f64::from(bw) * scale).round() as u32).clamp(1, w0);
+                let h = ((f64::from(bh) * scale).round() as u32).clamp(1, h0);
+                (w, h, true)
             }
             Fit::Scale => (
                 need(width, "width")?.min(w0),
@@ -681,21 +687,6 @@ fn is_external(src: &str) -> bool {
         || src.starts_with("http://")
         || src.starts_with("//")
         || src.starts_with("data:")
-}
-
-/// `a/./b/../c` → `a/c`, without touching the disk.
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// Image files under `dirs`, as `prefix` + relative path, sorted.

@@ -3,9 +3,8 @@
 //! is still at least as large), encode, and store in the cache. Sources are
 //! processed in parallel; a progress bar shows on a terminal.
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
 
 use fast_image_resize as fr;
 use rayon::prelude::*;
@@ -44,53 +43,56 @@ pub(super) fn run(
     settings: &Settings,
     outputs: Vec<(String, Output)>,
 ) -> Result<Processed, Vec<Diagnostic>> {
-    // One group per source file, in a stable order.
-    let mut by_source: BTreeMap<PathBuf, Vec<(String, Output)>> = BTreeMap::new();
-    for (path, output) in outputs {
-        by_source
-            .entry(output.source.path.clone())
-            .or_default()
-            .push((path, output));
-    }
-    let todo: Vec<&Vec<(String, Output)>> = by_source
-        .values()
-        .filter(|group| {
-            group
-                .iter()
-                .any(|(_, o)| !cache.file(&o.cache_name).is_file())
-        })
-        .collect();
-    let made = AtomicUsize::new(0);
-    let progress = progress_bar(todo.len());
-    let problems: Vec<Diagnostic> = todo
+    // What the cache has, by name and size: one look per output file.
+    let mut cached: HashMap<String, u64> = outputs
         .par_iter()
-        .filter_map(|group| {
-            let result = make_group(cache, settings, group, &made);
+        .filter_map(|(_, o)| Some((o.cache_name.clone(), cache.len(&o.cache_name)?)))
+        .collect();
+    // The rest, grouped by source file (each is decoded once), in a stable order.
+    let mut missing: BTreeMap<&Path, Vec<&Output>> = BTreeMap::new();
+    for (_, output) in &outputs {
+        if !cached.contains_key(&output.cache_name) {
+            missing.entry(&output.source.path).or_default().push(output);
+        }
+    }
+    let progress = progress_bar(missing.len());
+    let results: Vec<Result<Vec<(String, u64)>, Diagnostic>> = missing
+        .into_values()
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|group| {
+            let result = make_group(cache, settings, &group);
             progress.inc(1);
-            result.err()
+            result
         })
         .collect();
     progress.finish_and_clear();
+    let mut problems = Vec::new();
+    let mut made = 0;
+    for result in results {
+        match result {
+            Ok(stored) => {
+                made += stored.len();
+                cached.extend(stored);
+            }
+            Err(d) => problems.push(d),
+        }
+    }
     if !problems.is_empty() {
         return Err(problems);
     }
-    let made = made.into_inner();
-    let mut files = Vec::new();
-    for (path, output) in by_source.into_values().flatten() {
-        let from = cache.file(&output.cache_name);
-        let len = std::fs::metadata(&from).map(|m| m.len()).map_err(|e| {
-            vec![Diagnostic::error(format!(
-                "the processed image {} vanished from the cache: {e}",
-                from.display()
-            ))]
-        })?;
-        files.push(CopiedFile { path, from, len });
-    }
-    let reused = files.len() - made.min(files.len());
+    let files: Vec<CopiedFile> = outputs
+        .into_iter()
+        .map(|(path, o)| CopiedFile {
+            path,
+            len: cached[&o.cache_name],
+            from: cache.file(&o.cache_name),
+        })
+        .collect();
     Ok(Processed {
+        reused: files.len().saturating_sub(made),
         files,
         made,
-        reused,
     })
 }
 
@@ -108,14 +110,14 @@ fn progress_bar(sources: usize) -> indicatif::ProgressBar {
     bar
 }
 
-/// Makes the missing outputs of one source.
+/// Makes the given outputs of one source and stores them in the cache;
+/// returns their cache names and sizes.
 fn make_group(
     cache: &Cache,
     settings: &Settings,
-    group: &[(String, Output)],
-    made: &AtomicUsize,
-) -> Result<(), Diagnostic> {
-    let source = &group[0].1.source;
+    missing: &[&Output],
+) -> Result<Vec<(String, u64)>, Diagnostic> {
+    let source = &missing[0].source;
     let fail = |why: String| Diagnostic::error(format!("the image {} {why}", source.shown));
     let bytes = std::fs::read(&source.path).map_err(|e| fail(format!("cannot be read: {e}")))?;
     if xxhash_rust::xxh3::xxh3_64(&bytes) != source.hash {
@@ -123,27 +125,23 @@ fn make_group(
             "changed while the site was being built; build again".into(),
         ));
     }
-    let missing: Vec<&Output> = group
-        .iter()
-        .map(|(_, o)| o)
-        .filter(|o| !cache.file(&o.cache_name).is_file())
-        .collect();
-    let store = |o: &Output, data: &[u8]| {
+    let mut stored = Vec::with_capacity(missing.len());
+    let mut store = |o: &Output, data: &[u8]| {
         cache
             .store(&o.cache_name, data)
             .map_err(|e| Diagnostic::error(format!("cannot write the image cache: {e}")))?;
-        made.fetch_add(1, Ordering::Relaxed);
+        stored.push((o.cache_name.clone(), data.len() as u64));
         Ok::<(), Diagnostic>(())
     };
-    if missing.iter().all(|o| o.op == Op::Copy) {
+    // Files copied as they are (SVG, GIF) are never also resized.
+    if !source.info.kind.is_processed() {
         for o in missing {
             store(o, &bytes)?;
         }
-        return Ok(());
+        return Ok(stored);
     }
     let image = super::source::decode(&bytes)
         .map_err(|e| fail(format!("is damaged or not a complete image ({e})")))?;
-    drop(bytes);
     let original = if source.info.alpha {
         let rgba = image.into_rgba8();
         Pixels {
@@ -186,7 +184,7 @@ fn make_group(
     }
     for o in missing {
         match o.op {
-            Op::Copy => store(o, &std::fs::read(&source.path).unwrap_or_default())?,
+            Op::Copy => store(o, &bytes)?,
             Op::Resize {
                 width,
                 height,
@@ -212,7 +210,7 @@ fn make_group(
             }
         }
     }
-    Ok(())
+    Ok(stored)
 }
 
 fn op_size(op: Op) -> (u32, u32) {

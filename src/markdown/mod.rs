@@ -565,10 +565,12 @@ impl<'i, 'a> State<'i, 'a> {
             self.emit(Event::InlineHtml(figure.into()), out);
             self.figure_at = Some(out.len() - 1);
         } else {
-            let titled = html.replacen(
-                "<img ",
-                &format!("<img title=\"{}\" ", escape(&image.title)),
-                1,
+            let titled = picture.to_html(
+                &image.alt,
+                crate::images::ImgOptions {
+                    title: Some(&image.title),
+                    ..Default::default()
+                },
             );
             self.emit(Event::InlineHtml(titled.into()), out);
         }
