@@ -2,9 +2,10 @@
 //! (scripts/bench_images.sh): N articles, each with its own 4032×3024 JPEG
 //! (grain and gradients, like a photo, ~3 MB at quality 90) as its hero.
 //!
-//!     cargo run --release --example gen-photos -- DIR [N] [--no-images]
+//!     cargo run --release --example gen-photos -- DIR [N] [--no-images] [--search-off]
 //!
 //! `--no-images` writes the same articles without images: the baseline.
+//! Search is on, as by default, unless `--search-off`.
 
 use std::io::Cursor;
 use std::path::Path;
@@ -22,11 +23,14 @@ fn main() {
     );
     let count: usize = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(100);
     let images = !args.iter().any(|a| a == "--no-images");
+    let search = !args.iter().any(|a| a == "--search-off");
     std::fs::create_dir_all(dir.join("content/blog")).unwrap();
     std::fs::create_dir_all(dir.join("static/images")).unwrap();
     std::fs::write(
         dir.join("site.toml"),
-        "title = \"Photo bench\"\nbase_url = \"https://example.com/\"\n\n[search]\nenabled = false\n",
+        format!(
+            "title = \"Photo bench\"\nbase_url = \"https://example.com/\"\n\n[search]\nenabled = {search}\n"
+        ),
     )
     .unwrap();
     (0..count).into_par_iter().for_each(|i| {
