@@ -534,14 +534,16 @@ impl Figure {
     pub fn finder_map(
         &self,
         id: &str,
+        title: &str,
         link_for: impl Fn(&str) -> Option<(String, String)>,
     ) -> String {
         let mut out = String::with_capacity(32 * 1024);
         let views: Vec<&FigureView> = self.views.iter().collect();
         let _ = write!(
             out,
-            "<svg class=\"bodymap finder-map\" viewBox=\"{}\" role=\"group\" aria-labelledby=\"{id}-t\" xmlns=\"http://www.w3.org/2000/svg\"><title id=\"{id}-t\">Body map: choose where it hurts</title>",
+            "<svg class=\"bodymap finder-map\" viewBox=\"{}\" role=\"group\" aria-labelledby=\"{id}-t\" xmlns=\"http://www.w3.org/2000/svg\"><title id=\"{id}-t\">{}</title>",
             combined_view_box(&views),
+            escape(title),
         );
         for view in &views {
             self.write_view(&mut out, view, |region, markup, out| match link_for(region) {

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Source};
+use crate::i18n::LanguageTag;
 use crate::ids::UrlPath;
 use crate::toml_file;
 
@@ -43,9 +44,27 @@ pub struct SiteConfig {
     /// How photos are resized and encoded.
     #[serde(default)]
     pub images: ImagesConfig,
+    /// The other languages of a multilingual site, by tag; `language` is
+    /// the default one.
+    #[serde(default)]
+    pub languages: std::collections::BTreeMap<String, LanguageSettings>,
     /// Free-form values handed to templates as `config.extra`.
     #[serde(default)]
     pub extra: toml::Table,
+}
+
+/// `[languages.<lang>]`: what a language of a multilingual site says
+/// differently; anything unset is the default language's.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LanguageSettings {
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The disclaimer in this language (Markdown).
+    #[serde(default)]
+    pub disclaimer: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -276,6 +295,28 @@ pub struct Config {
     pub drafts: bool,
     /// site.toml itself, for locating problems in its Markdown (the disclaimer).
     pub source: std::sync::Arc<Source>,
+    /// The site's (default) language.
+    pub language: LanguageTag,
+    /// The other languages of a multilingual site, in site.toml's order
+    /// of tags (alphabetical).
+    pub other_languages: Vec<LanguageTag>,
+}
+
+impl Config {
+    /// Where `key = …` is written in site.toml (its start when absent).
+    pub fn locate_key(&self, key: &str) -> crate::diagnostics::Location {
+        let offset = find_key(&self.source.text, key).unwrap_or(0);
+        self.source.locate(offset..offset + key.len())
+    }
+
+    /// Every language of the site, the default first.
+    pub fn languages(&self) -> impl Iterator<Item = &LanguageTag> {
+        std::iter::once(&self.language).chain(&self.other_languages)
+    }
+
+    pub fn is_multilingual(&self) -> bool {
+        !self.other_languages.is_empty()
+    }
 }
 
 /// What the command line may override.
@@ -362,6 +403,28 @@ fn load_inner(
             .help("use `default` for the built-in theme"),
         );
     }
+    let language = LanguageTag::parse(&site.language).unwrap_or_else(|msg| {
+        problems.push(Diagnostic::error(msg).at(locate_key("language")));
+        LanguageTag::parse("en").expect("`en` is a tag")
+    });
+    let mut other_languages = Vec::new();
+    for tag in site.languages.keys() {
+        let at = || {
+            let header = format!("[languages.{tag}]");
+            let offset = source.text.find(&header).map_or(0, |o| o + 11);
+            source.locate(offset..offset + tag.len())
+        };
+        match LanguageTag::parse(tag) {
+            Ok(t) if t == language => problems.push(
+                Diagnostic::error(format!(
+                    "`{tag}` is the site's own language (`language = \"{language}\"`): [languages.…] lists the other languages"
+                ))
+                .at(at()),
+            ),
+            Ok(t) => other_languages.push(t),
+            Err(msg) => problems.push(Diagnostic::error(msg).at(at())),
+        }
+    }
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -376,6 +439,8 @@ fn load_inner(
         output_dir,
         drafts: overrides.drafts,
         source,
+        language,
+        other_languages,
     })
 }
 

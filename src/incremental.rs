@@ -561,7 +561,7 @@ fn record(plan: &PagePlan) -> PageRecord {
     hasher.0.update(plan.template.as_bytes());
     hasher
         .0
-        .update(plan.search_kind.map_or("", |k| k.label()).as_bytes());
+        .update(plan.search_kind.map_or("", |k| k.key()).as_bytes());
     // Writing to a hasher cannot fail, nor can serialising a JSON value.
     let _ = serde_json::to_writer(&mut hasher, &plan.context);
     PageRecord {

@@ -20,6 +20,7 @@ pub mod config;
 pub mod content;
 pub mod diagnostics;
 pub mod graph;
+pub mod i18n;
 pub mod ids;
 pub mod images;
 pub mod incremental;
@@ -120,6 +121,15 @@ pub(crate) fn plan_site(opts: &BuildOptions) -> Result<Planned, BuildFailure> {
     let content = content::load(&config, &mut diags);
     let figure = bodymap::load(&config.root, &config.site.theme, &mut diags);
     let theme = theme::load(&config, &mut diags);
+    let Some(words) = i18n::load(
+        &config.root,
+        &config.site.theme,
+        &config.language,
+        config.locate_key("language"),
+        &mut diags,
+    ) else {
+        return Err(BuildFailure::from(diags));
+    };
     timer.lap("load");
     let mut site = graph::link(
         config,
@@ -127,6 +137,7 @@ pub(crate) fn plan_site(opts: &BuildOptions) -> Result<Planned, BuildFailure> {
         figure,
         theme.shortcodes.clone(),
         images,
+        words,
         &mut diags,
     );
     timer.lap("link");

@@ -16,10 +16,11 @@ use tera::Tera;
 use crate::config::BaseUrl;
 use crate::diagnostics::{closest, Diagnostic, Diagnostics, Location};
 use crate::graph::Site;
+use crate::i18n::{fill, Words};
 use crate::ids::UrlPath;
 use crate::images::{Fit, Format, ImgOptions, Library, Picture};
 use crate::output::OutputFile;
-use crate::pages::{Link, PagePlan, SearchKind};
+use crate::pages::{Link, PagePlan};
 use crate::theme::Theme;
 
 /// Asset files whose names get a content hash, so hosts can cache them
@@ -81,6 +82,17 @@ fn tera(theme: &Theme, site: &Site, assets: &Assets, diags: &mut Diagnostics) ->
     // Tera's own escaper also escapes `/`, which turns every URL into
     // `&#x2F;…`; quotes, `&`, `<` and `>` are all HTML and XML need.
     tera.set_escape_fn(escape_text);
+    // The `escape` filter the same way (Tera's own writes `/` as `&#x2F;`),
+    // for templates that build markup to pass to `t()`.
+    for name in ["escape", "e"] {
+        tera.register_filter(name, |value: &Value, _: &HashMap<String, Value>| {
+            let text = match value {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            Ok(Value::String(escape_text(&text)))
+        });
+    }
     let templates: Vec<(&str, &str)> = theme
         .templates
         .iter()
@@ -119,12 +131,87 @@ fn tera(theme: &Theme, site: &Site, assets: &Assets, diags: &mut Diagnostics) ->
             }
         }
     });
+    tera.register_function(
+        "t",
+        Translate {
+            words: site.words.clone(),
+        },
+    );
     tera.register_function("picture", PictureFunction);
     let images = site.images.clone();
     tera.register_function("resize_image", move |args: &HashMap<String, Value>| {
         resize_image(&images, args)
     });
     Some(tera)
+}
+
+/// `t(key="nav.blog")`, `t(key="tags.count", n=3)`,
+/// `t(key="pain.region_title", name=region.name)`, `t(key="tags.count",
+/// form="few")` (one plural form with `{n}` left for a script): a phrase of the theme's
+/// words in the page's language. The phrase and every argument are
+/// escaped here, except arguments named `…_html`, which carry markup the
+/// template made (a link); so the result is safe as it is.
+struct Translate {
+    words: Arc<Words>,
+}
+
+impl tera::Function for Translate {
+    fn call(&self, args: &HashMap<String, Value>) -> tera::Result<Value> {
+        let key = args
+            .get("key")
+            .and_then(Value::as_str)
+            .ok_or_else(|| tera::Error::msg("t() needs key=\"section.phrase\""))?;
+        let n = match args.get("n") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(v.as_u64().ok_or_else(|| {
+                tera::Error::msg(format!("t(key=\"{key}\"): `n` must be a whole number"))
+            })?),
+        };
+        let form = args.get("form").and_then(Value::as_str);
+        let text = match form {
+            Some(form) => self.words.form(key, form),
+            None => self.words.phrase(key, n),
+        };
+        let Some(text) = text else {
+            let hint = closest(key, self.words.keys())
+                .map(|c| format!(" (did you mean `{c}`?)"))
+                .unwrap_or_default();
+            return Err(tera::Error::msg(format!(
+                "t(): no phrase `{key}` in the words of `{}`{hint}: add it to i18n/{}.toml",
+                self.words.tag(),
+                self.words.tag().language()
+            )));
+        };
+        let mut values: Vec<(String, String)> = Vec::with_capacity(args.len());
+        if let Some(n) = n {
+            values.push(("n".into(), self.words.number(n)));
+        }
+        for (name, value) in args {
+            if name == "key" || name == "n" || name == "form" {
+                continue;
+            }
+            let text = match value {
+                Value::String(s) => s.clone(),
+                Value::Null => String::new(),
+                other => other.to_string(),
+            };
+            let text = if name.ends_with("_html") {
+                text
+            } else {
+                escape_text(&text)
+            };
+            values.push((name.clone(), text));
+        }
+        let pairs: Vec<(&str, &str)> = values
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        Ok(Value::String(fill(&escape_text(text), &pairs)))
+    }
+
+    fn is_safe(&self) -> bool {
+        true
+    }
 }
 
 /// `picture(image=…, alt="…", sizes="…", class="…", hero=false)`: a
@@ -210,32 +297,33 @@ fn site_globals(site: &Site) -> Value {
     let c = &site.config.site;
     let base = &site.config.base;
     let link = |segments: &[&str]| base.link(&UrlPath::page(segments));
+    let w = &site.words;
     let mut nav = vec![Link {
-        title: "Blog".into(),
+        title: w.t("nav.blog", &[]),
         url: link(&["blog"]),
     }];
     let content = &site.content;
     if crate::pages::has_finder(site) {
         nav.push(Link {
-            title: "Where does it hurt?".into(),
+            title: w.t("nav.pain", &[]),
             url: link(&["pain"]),
         });
     }
     if !content.muscles.is_empty() {
         nav.push(Link {
-            title: "Muscles".into(),
+            title: w.t("nav.muscles", &[]),
             url: link(&["muscles"]),
         });
     }
     if !content.techniques.is_empty() {
         nav.push(Link {
-            title: "Techniques".into(),
+            title: w.t("nav.techniques", &[]),
             url: link(&["techniques"]),
         });
     }
     if !content.faq_topics.is_empty() {
         nav.push(Link {
-            title: "FAQ".into(),
+            title: w.t("nav.faq", &[]),
             url: link(&["faq"]),
         });
     }
@@ -258,7 +346,7 @@ fn site_globals(site: &Site) -> Value {
     json!({
         "title": c.title,
         "description": c.description,
-        "language": c.language,
+        "language": site.words.tag(),
         "base_url": base.absolute(&UrlPath::page(&[])),
         "base_path": base.path,
         "home_url": link(&[]),
@@ -284,6 +372,7 @@ pub struct Renderer {
     globals: Value,
     base: BaseUrl,
     known: Vec<String>,
+    words: Arc<Words>,
 }
 
 impl Renderer {
@@ -303,6 +392,7 @@ impl Renderer {
             globals: site_globals(site),
             base: site.config.base.clone(),
             known,
+            words: site.words.clone(),
         })
     }
 
@@ -336,7 +426,10 @@ impl Renderer {
         context.insert("site", &self.globals);
         context.insert("current_url", &self.base.link(&plan.url));
         context.insert("current_path", plan.url.as_str());
-        context.insert("search_kind", &plan.search_kind.map(SearchKind::label));
+        context.insert(
+            "search_kind",
+            &plan.search_kind.map(|k| self.words.t(k.key(), &[])),
+        );
         match self.tera.render(&plan.template, &context) {
             Ok(html) => Ok(OutputFile::new(plan.url.output_file(), html)),
             Err(e) => {

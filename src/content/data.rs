@@ -68,11 +68,12 @@ pub enum Setting {
 impl Setting {
     pub const ALL: [Setting; 3] = [Setting::Home, Setting::Professional, Setting::Medical];
 
-    pub fn label(self) -> &'static str {
+    /// The key of its name in the theme's words.
+    pub fn word_key(self) -> &'static str {
         match self {
-            Setting::Home => "At home",
-            Setting::Professional => "With a professional",
-            Setting::Medical => "Medical",
+            Setting::Home => "settings.home",
+            Setting::Professional => "settings.professional",
+            Setting::Medical => "settings.medical",
         }
     }
 
@@ -94,11 +95,12 @@ pub enum Evidence {
 }
 
 impl Evidence {
-    pub fn label(self) -> &'static str {
+    /// The key of its name in the theme's words.
+    pub fn word_key(self) -> &'static str {
         match self {
-            Evidence::Low => "Low",
-            Evidence::Moderate => "Moderate",
-            Evidence::Strong => "Strong",
+            Evidence::Low => "evidence.low",
+            Evidence::Moderate => "evidence.moderate",
+            Evidence::Strong => "evidence.strong",
         }
     }
 }

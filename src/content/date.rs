@@ -104,16 +104,6 @@ impl Date {
         }
     }
 
-    /// "14 March 2026".
-    pub fn long(&self) -> String {
-        format!(
-            "{} {} {}",
-            self.day,
-            MONTHS[self.month as usize - 1],
-            self.year
-        )
-    }
-
     /// RFC 3339 at midnight UTC, for Atom feeds and sitemaps.
     pub fn rfc3339(&self) -> String {
         format!("{self}T00:00:00Z")
@@ -167,7 +157,6 @@ mod tests {
 
     #[test]
     fn parses_and_validates() {
-        assert_eq!(Date::parse("2026-03-14").unwrap().long(), "14 March 2026");
         assert!(Date::parse("2026-02-30").unwrap_err().contains("no day 30"));
         assert!(Date::parse("2024-02-29").is_ok());
         assert!(Date::parse("14/03/2026").is_err());

@@ -20,6 +20,7 @@ use crate::config::Config;
 use crate::content::data::MarkdownField;
 use crate::content::{Content, Document};
 use crate::diagnostics::{closest, Diagnostic, Diagnostics, Source};
+use crate::i18n::Words;
 use crate::ids::UrlPath;
 use crate::images::Library;
 use crate::markdown::{self, CrossLink, Rendered};
@@ -192,6 +193,8 @@ pub struct Site {
     pub index: Index,
     pub graph: Graph,
     pub markdown: RenderedMarkdown,
+    /// The words the theme and generated text are written in.
+    pub words: Arc<Words>,
 }
 
 impl Site {
@@ -249,6 +252,7 @@ pub fn link(
     figure: Option<Figure>,
     shortcodes: Arc<Shortcodes>,
     images: Arc<Library>,
+    words: Arc<Words>,
     diags: &mut Diagnostics,
 ) -> Site {
     let drawn = figure.as_ref().map(Figure::drawn_views);
@@ -279,6 +283,7 @@ pub fn link(
         index,
         graph,
         markdown,
+        words,
     }
 }
 

@@ -31,19 +31,14 @@ fn blog_lists(site: &Site, pages: &mut Vec<PagePlan>) {
     });
     let urls: Vec<UrlPath> = chunks.iter().map(|(_, _, u)| u.clone()).collect();
     for (n, items, url) in chunks {
+        let w = &site.words;
         let title = if n == 1 {
-            "Blog".to_string()
+            w.t("blog.title", &[])
         } else {
-            format!("Blog, page {n}")
+            w.t("blog.title_page", &[("n", &w.number(n as u64))])
         };
-        let (crumbs, crumbs_ld) = breadcrumbs(site, &[("Blog", first.clone())]);
-        let meta = Meta::new(
-            site,
-            &url,
-            &title,
-            "Articles on trigger points, muscles and release techniques.",
-        )
-        .json_ld(crumbs_ld);
+        let (crumbs, crumbs_ld) = breadcrumbs(site, &[(&w.t("nav.blog", &[]), first.clone())]);
+        let meta = Meta::new(site, &url, &title, &w.t("blog.description", &[])).json_ld(crumbs_ld);
         pages.push(PagePlan::new(
             url,
             "blog.html",
@@ -72,7 +67,7 @@ pub(super) fn article(site: &Site, i: usize) -> PagePlan {
     let (crumbs, crumbs_ld) = breadcrumbs(
         site,
         &[
-            ("Blog", UrlPath::page(&["blog"])),
+            (&site.words.t("nav.blog", &[]), UrlPath::page(&["blog"])),
             (&doc.meta.title, doc.url.clone()),
         ],
     );
@@ -85,7 +80,7 @@ pub(super) fn article(site: &Site, i: usize) -> PagePlan {
         "datePublished": card.date,
         "dateModified": doc.meta.updated.map(|d| d.to_string()).unwrap_or_else(|| card.date.clone()),
         "mainEntityOfPage": site.config.base.absolute(&doc.url),
-        "inLanguage": site.config.site.language,
+        "inLanguage": site.words.tag(),
     });
     let bylines = &site.graph.article_bylines[i];
     if let Some(author) = byline_ld(site, &bylines.author) {
@@ -127,11 +122,11 @@ pub(super) fn article(site: &Site, i: usize) -> PagePlan {
                 "date": card.date,
                 "date_display": card.date_display,
                 "updated": doc.meta.updated.map(|d| d.to_string()),
-                "updated_display": doc.meta.updated.map(|d| d.long()),
+                "updated_display": doc.meta.updated.map(|d| site.words.date(d)),
                 "author": byline(site, &bylines.author),
                 "reviewed_by": byline(site, &bylines.reviewer),
                 "last_reviewed": doc.meta.last_reviewed.map(|d| d.to_string()),
-                "last_reviewed_display": doc.meta.last_reviewed.map(|d| d.long()),
+                "last_reviewed_display": doc.meta.last_reviewed.map(|d| site.words.date(d)),
                 "description": card.description,
                 "tags": card.tags,
                 "takeaways": doc.meta.takeaways,
@@ -200,12 +195,14 @@ fn tags(site: &Site, pages: &mut Vec<PagePlan>) {
             })
         })
         .collect();
-    let (crumbs, crumbs_ld) = breadcrumbs(site, &[("Tags", index_url.clone())]);
+    let w = &site.words;
+    let tags_title = w.t("tags.title", &[]);
+    let (crumbs, crumbs_ld) = breadcrumbs(site, &[(&tags_title, index_url.clone())]);
     pages.push(PagePlan::new(
         index_url.clone(),
         "tags.html",
         json!({
-            "meta": Meta::new(site, &index_url, "Tags", "Every topic of the blog.").json_ld(crumbs_ld),
+            "meta": Meta::new(site, &index_url, &tags_title, &w.t("tags.description", &[])).json_ld(crumbs_ld),
             "breadcrumbs": crumbs,
             "tags": list,
         }),
@@ -217,18 +214,23 @@ fn tags(site: &Site, pages: &mut Vec<PagePlan>) {
         });
         let urls: Vec<UrlPath> = chunks.iter().map(|(_, _, u)| u.clone()).collect();
         for (n, items, url) in chunks {
-            let (crumbs, crumbs_ld) =
-                breadcrumbs(site, &[("Tags", index_url.clone()), (name, first.clone())]);
+            let (crumbs, crumbs_ld) = breadcrumbs(
+                site,
+                &[(&tags_title, index_url.clone()), (name, first.clone())],
+            );
             let title = if n == 1 {
-                format!("Articles tagged “{name}”")
+                w.t("tags.title_tag", &[("tag", name)])
             } else {
-                format!("Articles tagged “{name}”, page {n}")
+                w.t(
+                    "tags.title_tag_page",
+                    &[("tag", name), ("n", &w.number(n as u64))],
+                )
             };
             pages.push(PagePlan::new(
                 url.clone(),
                 "tag.html",
                 json!({
-                    "meta": Meta::new(site, &url, &title, &format!("Articles about {name}.")).json_ld(crumbs_ld),
+                    "meta": Meta::new(site, &url, &title, &w.t("tags.description_tag", &[("tag", name)])).json_ld(crumbs_ld),
                     "breadcrumbs": crumbs,
                     "tag": {"name": name, "slug": slug, "count": articles.len()},
                     "articles": items.iter().map(|&i| article_card(site, i)).collect::<Vec<_>>(),
@@ -263,7 +265,7 @@ pub(super) fn standalone_page(site: &Site, i: usize) -> PagePlan {
                 "title": doc.meta.title,
                 "description": description,
                 "updated": doc.meta.updated.map(|d| d.to_string()),
-                "updated_display": doc.meta.updated.map(|d| d.long()),
+                "updated_display": doc.meta.updated.map(|d| site.words.date(d)),
                 "takeaways": doc.meta.takeaways,
                 "image": site.front_images.pages[i].as_ref().map(|h| &h.picture),
                 "image_alt": doc.meta.image_alt,

@@ -36,12 +36,13 @@ pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
             "questions": questions,
         }));
     }
-    let (crumbs, crumbs_ld) = breadcrumbs(site, &[("FAQ", hub_url.clone())]);
+    let w = &site.words;
+    let (crumbs, crumbs_ld) = breadcrumbs(site, &[(&w.t("nav.faq", &[]), hub_url.clone())]);
     pages.push(PagePlan::new(
         hub_url.clone(),
         "faq.html",
         json!({
-            "meta": Meta::new(site, &hub_url, "Frequently asked questions", "Answers to common questions about trigger points, self-care, sessions and treatments.")
+            "meta": Meta::new(site, &hub_url, &w.t("faq.title", &[]), &w.t("faq.description", &[]))
                 .json_ld(faq_ld(&hub_questions))
                 .json_ld(crumbs_ld),
             "breadcrumbs": crumbs,
@@ -77,10 +78,14 @@ pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
             .collect();
         let (crumbs, crumbs_ld) = breadcrumbs(
             site,
-            &[("FAQ", hub_url.clone()), (&topic.data.title, url.clone())],
+            &[
+                (&site.words.t("nav.faq", &[]), hub_url.clone()),
+                (&topic.data.title, url.clone()),
+            ],
         );
         let description = if topic.data.description.is_empty() {
-            format!("Questions and answers: {}.", topic.data.title)
+            site.words
+                .t("faq.topic_description", &[("topic", &topic.data.title)])
         } else {
             topic.data.description.clone()
         };

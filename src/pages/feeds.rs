@@ -33,7 +33,12 @@ pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
     pages.push(robots);
 
     let not_found_url = UrlPath::file("404.html");
-    let mut meta = Meta::new(site, &not_found_url, "Page not found", "");
+    let mut meta = Meta::new(
+        site,
+        &not_found_url,
+        &site.words.t("not_found.title", &[]),
+        "",
+    );
     meta.noindex = true;
     let mut not_found = PagePlan::new(not_found_url, "404.html", json!({ "meta": meta }));
     not_found.in_sitemap = false;

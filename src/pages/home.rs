@@ -40,7 +40,7 @@ pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
         "@type": "WebSite",
         "name": c.title,
         "url": site.config.base.absolute(&url),
-        "inLanguage": c.language,
+        "inLanguage": site.words.tag(),
     });
     let latest: Vec<ArticleCard> = (0..site.content.articles.len().min(LATEST_ARTICLES))
         .map(|i| article_card(site, i))

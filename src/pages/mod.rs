@@ -65,16 +65,17 @@ pub enum SearchKind {
 }
 
 impl SearchKind {
-    pub fn label(self) -> &'static str {
+    /// The key of its name in the theme's words (`kinds.muscle`).
+    pub fn key(self) -> &'static str {
         match self {
-            SearchKind::Article => "Article",
-            SearchKind::Page => "Page",
-            SearchKind::Muscle => "Muscle",
-            SearchKind::Technique => "Technique",
-            SearchKind::Comparison => "Comparison",
-            SearchKind::Faq => "FAQ",
-            SearchKind::PainRegion => "Pain region",
-            SearchKind::Service => "Service",
+            SearchKind::Article => "kinds.article",
+            SearchKind::Page => "kinds.page",
+            SearchKind::Muscle => "kinds.muscle",
+            SearchKind::Technique => "kinds.technique",
+            SearchKind::Comparison => "kinds.comparison",
+            SearchKind::Faq => "kinds.faq",
+            SearchKind::PainRegion => "kinds.pain_region",
+            SearchKind::Service => "kinds.service",
         }
     }
 }
@@ -242,12 +243,13 @@ pub fn script_safe_json(value: &Value) -> String {
 
 /// Breadcrumbs for the page and their BreadcrumbList JSON-LD.
 pub fn breadcrumbs(site: &Site, trail: &[(&str, UrlPath)]) -> (Vec<Link>, Value) {
+    let home = site.words.t("nav.home", &[]);
     let mut links = vec![Link {
-        title: "Home".into(),
+        title: home.clone(),
         url: site.config.base.link(&UrlPath::page(&[])),
     }];
     let mut items = vec![serde_json::json!({
-        "@type": "ListItem", "position": 1, "name": "Home",
+        "@type": "ListItem", "position": 1, "name": home,
         "item": site.config.base.absolute(&UrlPath::page(&[])),
     })];
     for (i, (title, url)) in trail.iter().enumerate() {
@@ -289,7 +291,11 @@ pub fn article_card(site: &Site, i: usize) -> ArticleCard {
         title: doc.meta.title.clone(),
         url: site.link(Target::Article(i)),
         date: doc.meta.date.map(|d| d.to_string()).unwrap_or_default(),
-        date_display: doc.meta.date.map(|d| d.long()).unwrap_or_default(),
+        date_display: doc
+            .meta
+            .date
+            .map(|d| site.words.date(d))
+            .unwrap_or_default(),
         description: summary_of(doc, rendered),
         reading_minutes: reading_minutes(rendered.words),
         tags: tag_links(site, &doc.meta.tags),
@@ -478,9 +484,9 @@ pub struct TechniqueCard {
     pub summary: String,
     pub url: String,
     pub setting: &'static str,
-    pub setting_label: &'static str,
+    pub setting_label: String,
     pub intensity: Option<i64>,
-    pub evidence: Option<&'static str>,
+    pub evidence: Option<String>,
 }
 
 pub fn technique_card(site: &Site, i: usize) -> TechniqueCard {
@@ -491,9 +497,9 @@ pub fn technique_card(site: &Site, i: usize) -> TechniqueCard {
         summary: t.data.summary.clone(),
         url: site.link(Target::Technique(i)),
         setting: t.data.setting.key(),
-        setting_label: t.data.setting.label(),
+        setting_label: site.words.t(t.data.setting.word_key(), &[]),
         intensity: t.data.intensity.as_ref().map(|s| *s.get_ref()),
-        evidence: t.data.evidence.map(|e| e.label()),
+        evidence: t.data.evidence.map(|e| site.words.t(e.word_key(), &[])),
     }
 }
 
@@ -501,7 +507,7 @@ pub fn technique_card(site: &Site, i: usize) -> TechniqueCard {
 #[derive(Debug, Serialize)]
 pub struct SettingGroup {
     pub key: &'static str,
-    pub label: &'static str,
+    pub label: String,
     pub techniques: Vec<TechniqueCard>,
 }
 
@@ -513,7 +519,7 @@ pub fn techniques_by_setting(
         .iter()
         .map(|&s| SettingGroup {
             key: s.key(),
-            label: s.label(),
+            label: site.words.t(s.word_key(), &[]),
             techniques: indices
                 .clone()
                 .filter(|&i| site.content.techniques[i].data.setting == s)

@@ -15,12 +15,13 @@ pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
     }
     let groups = groups(site);
     let index_url = UrlPath::page(&["muscles"]);
-    let (crumbs, crumbs_ld) = breadcrumbs(site, &[("Muscles", index_url.clone())]);
+    let w = &site.words;
+    let (crumbs, crumbs_ld) = breadcrumbs(site, &[(&w.t("nav.muscles", &[]), index_url.clone())]);
     pages.push(PagePlan::new(
         index_url.clone(),
         "muscles.html",
         json!({
-            "meta": Meta::new(site, &index_url, "Muscles", "Every muscle, its trigger points and where they send pain.").json_ld(crumbs_ld),
+            "meta": Meta::new(site, &index_url, &w.t("muscles.title", &[]), &w.t("muscles.description", &[])).json_ld(crumbs_ld),
             "breadcrumbs": crumbs,
             "groups": groups.iter().map(|(key, label, list)| json!({
                 "key": key, "label": label,
@@ -29,12 +30,13 @@ pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
         }),
     ));
     let patterns_url = UrlPath::page(&["referral-patterns"]);
-    let (crumbs, crumbs_ld) = breadcrumbs(site, &[("Referral patterns", patterns_url.clone())]);
+    let patterns_title = w.t("patterns.title", &[]);
+    let (crumbs, crumbs_ld) = breadcrumbs(site, &[(&patterns_title, patterns_url.clone())]);
     pages.push(PagePlan::new(
         patterns_url.clone(),
         "referral_patterns.html",
         json!({
-            "meta": Meta::new(site, &patterns_url, "Referral patterns", "Every muscle's trigger point referral pattern, side by side.").json_ld(crumbs_ld),
+            "meta": Meta::new(site, &patterns_url, &patterns_title, &w.t("patterns.description", &[])).json_ld(crumbs_ld),
             "breadcrumbs": crumbs,
             "groups": groups.iter().map(|(key, label, list)| json!({
                 "key": key, "label": label,
@@ -72,10 +74,21 @@ fn groups(site: &Site) -> Vec<(String, String, Vec<usize>)> {
                     .name
                     .cmp(&site.content.muscles[b].data.name)
             });
-            let label = humanize(&key);
+            let label = group_label(site, &key);
             (key, label, list)
         })
         .collect()
+}
+
+/// A muscle group's name: the words' `groups.<group>` when the theme or
+/// site names it, else the id made readable.
+fn group_label(site: &Site, group: &str) -> String {
+    let key = format!("groups.{group}");
+    if site.words.has(&key) {
+        site.words.t(&key, &[])
+    } else {
+        humanize(group)
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -105,10 +118,12 @@ fn trigger_points(site: &Site, m: usize) -> Vec<TriggerPointView> {
         .map(|(n, (tp, data))| TriggerPointView {
             number: n + 1,
             anchor: format!("tp-{}", n + 1),
-            name: data
-                .name
-                .clone()
-                .unwrap_or_else(|| format!("{} trigger point {}", muscle.data.name, n + 1)),
+            name: data.name.clone().unwrap_or_else(|| {
+                site.words.t(
+                    "muscles.tp_name",
+                    &[("name", &muscle.data.name), ("n", &(n + 1).to_string())],
+                )
+            }),
             location: region_link(site, tp.location),
             referral: tp.referral.iter().map(|&r| region_link(site, r)).collect(),
             spillover: tp.spillover.iter().map(|&r| region_link(site, r)).collect(),
@@ -138,34 +153,33 @@ fn red_flag_regions(site: &Site, m: usize) -> Vec<Link> {
 
 /// The pattern in words: the map's text equivalent.
 pub fn pattern_text(site: &Site, m: usize) -> String {
+    let w = &site.words;
     let names = |list: &[usize]| {
         let names: Vec<String> = list
             .iter()
             .map(|&r| site.content.regions[r].data.name.clone())
             .collect();
-        match names.split_last() {
-            Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
-            _ => names.join(""),
-        }
+        w.list(&names)
     };
     site.graph.muscle_trigger_points[m]
         .iter()
         .enumerate()
         .map(|(n, tp)| {
-            let mut s = format!(
-                "Trigger point {} lies at the {}; it refers pain to the {}",
-                n + 1,
-                site.content.regions[tp.location].data.name.to_lowercase(),
-                names(&tp.referral).to_lowercase()
-            );
-            if !tp.spillover.is_empty() {
-                s.push_str(&format!(
-                    ", with spillover to the {}",
-                    names(&tp.spillover).to_lowercase()
-                ));
+            let args = [
+                ("n", (n + 1).to_string()),
+                (
+                    "location",
+                    site.content.regions[tp.location].data.name.clone(),
+                ),
+                ("essential", names(&tp.referral)),
+                ("spillover", names(&tp.spillover)),
+            ];
+            let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            if tp.spillover.is_empty() {
+                w.t("patterns.sentence", &args)
+            } else {
+                w.t("patterns.sentence_spillover", &args)
             }
-            s.push('.');
-            s
         })
         .collect::<Vec<_>>()
         .join(" ")
@@ -193,7 +207,7 @@ pub fn muscle_map(site: &Site, m: usize, id: &str, highlight: Option<usize>) -> 
     let name = &site.content.muscles[m].data.name;
     figure.referral_map(&MapSpec {
         id,
-        title: &format!("{name}: trigger point referral pattern"),
+        title: &site.words.t("patterns.map_title", &[("name", name)]),
         description: &pattern_text(site, m),
         zones: &zones,
         marks: &marks,
@@ -229,7 +243,10 @@ fn muscle_page(site: &Site, m: usize) -> PagePlan {
     let (crumbs, crumbs_ld) = breadcrumbs(
         site,
         &[
-            ("Muscles", UrlPath::page(&["muscles"])),
+            (
+                &site.words.t("nav.muscles", &[]),
+                UrlPath::page(&["muscles"]),
+            ),
             (&muscle.data.name, url.clone()),
         ],
     );
@@ -239,7 +256,7 @@ fn muscle_page(site: &Site, m: usize) -> PagePlan {
         "name": muscle.data.name,
         "description": muscle.data.summary,
         "url": site.config.base.absolute(&url),
-        "inLanguage": site.config.site.language,
+        "inLanguage": site.words.tag(),
         "about": {
             "@type": "Muscle",
             "name": muscle.data.name,
@@ -253,7 +270,9 @@ fn muscle_page(site: &Site, m: usize) -> PagePlan {
         &site.graph.muscle_reviewer[m],
         muscle.data.last_reviewed,
     );
-    let title = format!("{}: trigger points and referred pain", muscle.data.name);
+    let title = site
+        .words
+        .t("muscles.page_title", &[("name", &muscle.data.name)]);
     PagePlan::new(
         url.clone(),
         "muscle.html",
@@ -264,13 +283,13 @@ fn muscle_page(site: &Site, m: usize) -> PagePlan {
             "red_flag_regions": red_flag_regions(site, m),
             "services": site.graph.muscle_services[m].iter().map(|&s| super::services::service_card(site, s)).collect::<Vec<_>>(),
             "last_reviewed": muscle.data.last_reviewed.map(|d| d.to_string()),
-            "last_reviewed_display": muscle.data.last_reviewed.map(|d| d.long()),
+            "last_reviewed_display": muscle.data.last_reviewed.map(|d| site.words.date(d)),
             "muscle": {
                 "id": muscle.id,
                 "name": muscle.data.name,
                 "latin": muscle.data.latin,
                 "group": muscle.data.group,
-                "group_label": humanize(&muscle.data.group),
+                "group_label": group_label(site, &muscle.data.group),
                 "summary": muscle.data.summary,
                 "description_html": description_html,
                 "actions": muscle.data.actions,

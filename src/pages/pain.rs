@@ -15,12 +15,14 @@ pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
         return;
     }
     let finder_url = UrlPath::page(&["pain"]);
-    let (crumbs, crumbs_ld) = breadcrumbs(site, &[("Where does it hurt?", finder_url.clone())]);
+    let w = &site.words;
+    let finder_title = w.t("pain.title", &[]);
+    let (crumbs, crumbs_ld) = breadcrumbs(site, &[(&finder_title, finder_url.clone())]);
     pages.push(PagePlan::new(
         finder_url.clone(),
         "pain.html",
         json!({
-            "meta": Meta::new(site, &finder_url, "Where does it hurt?", "Choose where you feel pain to see which muscles' trigger points can refer pain there.").json_ld(crumbs_ld),
+            "meta": Meta::new(site, &finder_url, &finder_title, &w.t("pain.description", &[])).json_ld(crumbs_ld),
             "breadcrumbs": crumbs,
             "finder_svg": finder_svg(site, "finder"),
             "views": region_lists(site),
@@ -48,15 +50,12 @@ pub fn finder_svg(site: &Site, id: &str) -> String {
     let Some(figure) = site.figure.as_ref().filter(|_| has_finder(site)) else {
         return String::new();
     };
-    figure.finder_map(id, |region| {
+    let w = &site.words;
+    figure.finder_map(id, &w.t("pain.figure_title", &[]), |region| {
         let r = site.index.region(region)?;
         let name = &site.content.regions[r].data.name;
-        let count = site.graph.region_referrals[r].len();
-        let label = match count {
-            0 => format!("{name}: no referral patterns"),
-            1 => format!("{name}: 1 muscle"),
-            n => format!("{name}: {n} muscles"),
-        };
+        let count = site.graph.region_referrals[r].len() as u64;
+        let label = w.plural("pain.region_label", count, &[("name", name)]);
         Some((site.link(Target::Region(r)), label))
     })
 }
@@ -72,7 +71,7 @@ fn region_lists(site: &Site) -> Vec<Value> {
             regions.sort_by(|&a, &b| site.content.regions[a].data.name.cmp(&site.content.regions[b].data.name));
             json!({
                 "key": view.key(),
-                "label": if view == crate::content::data::View::Front { "Front of the body" } else { "Back of the body" },
+                "label": site.words.t(if view == crate::content::data::View::Front { "pain.front" } else { "pain.back" }, &[]),
                 "regions": regions.iter().map(|&r| json!({
                     "id": site.content.regions[r].id,
                     "name": site.content.regions[r].data.name,
@@ -178,31 +177,28 @@ fn region_page(site: &Site, r: usize) -> PagePlan {
     let (crumbs, crumbs_ld) = breadcrumbs(
         site,
         &[
-            ("Where does it hurt?", UrlPath::page(&["pain"])),
+            (&site.words.t("pain.title", &[]), UrlPath::page(&["pain"])),
             (name, url.clone()),
         ],
     );
+    let w = &site.words;
     let description = if referrals.is_empty() {
-        format!(
-            "No muscle on this site refers pain to the {}.",
-            name.to_lowercase()
-        )
+        w.t("pain.region_description_none", &[("name", name)])
     } else {
-        format!(
-            "Muscles whose trigger points can refer pain to the {}: {}.",
-            name.to_lowercase(),
-            referrals
-                .iter()
-                .map(|x| site.content.muscles[x.muscle].data.name.clone())
-                .collect::<Vec<_>>()
-                .join(", ")
+        let muscles: Vec<String> = referrals
+            .iter()
+            .map(|x| site.content.muscles[x.muscle].data.name.clone())
+            .collect();
+        w.t(
+            "pain.region_description_some",
+            &[("name", name), ("muscles", &w.list(&muscles))],
         )
     };
     PagePlan::new(
         url.clone(),
         "pain_region.html",
         json!({
-            "meta": Meta::new(site, &url, &format!("Pain in the {}", name.to_lowercase()), &description).json_ld(crumbs_ld),
+            "meta": Meta::new(site, &url, &w.t("pain.region_title", &[("name", name)]), &description).json_ld(crumbs_ld),
             "breadcrumbs": crumbs,
             "region": {
                 "id": region.id,

@@ -12,16 +12,15 @@ pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
         return;
     }
     let index_url = UrlPath::page(&["people"]);
-    let (crumbs, crumbs_ld) = breadcrumbs(site, &[("Our team", index_url.clone())]);
-    let description = format!(
-        "The people who write and review {}: their training, licences and articles.",
-        site.config.site.title
-    );
+    let w = &site.words;
+    let title = w.t("people.title", &[]);
+    let (crumbs, crumbs_ld) = breadcrumbs(site, &[(&title, index_url.clone())]);
+    let description = w.t("people.description", &[("site", &site.config.site.title)]);
     pages.push(PagePlan::new(
         index_url.clone(),
         "people.html",
         json!({
-            "meta": Meta::new(site, &index_url, "Our team", &description).json_ld(crumbs_ld),
+            "meta": Meta::new(site, &index_url, &title, &description).json_ld(crumbs_ld),
             "breadcrumbs": crumbs,
             "people": (0..people.len()).map(|p| person_summary(site, p)).collect::<Vec<_>>(),
         }),
@@ -45,7 +44,10 @@ fn person_page(site: &Site, p: usize) -> PagePlan {
     let (crumbs, crumbs_ld) = breadcrumbs(
         site,
         &[
-            ("Our team", UrlPath::page(&["people"])),
+            (
+                &site.words.t("people.title", &[]),
+                UrlPath::page(&["people"]),
+            ),
             (&card.display_name, url.clone()),
         ],
     );
@@ -55,11 +57,12 @@ fn person_page(site: &Site, p: usize) -> PagePlan {
         person_ld["description"] = json!(truncate_words(&bio.first_paragraph, 300));
     }
     let description = if person.data.role.is_empty() {
-        format!("{}: articles and reviews.", card.display_name)
+        site.words
+            .t("people.person_description", &[("name", &card.display_name)])
     } else {
-        format!(
-            "{}, {}: articles and reviews.",
-            card.display_name, person.data.role
+        site.words.t(
+            "people.person_description_role",
+            &[("name", &card.display_name), ("role", &person.data.role)],
         )
     };
     let mut reviewed: Vec<Value> = site.graph.person_reviewed[p]
@@ -94,32 +97,32 @@ fn reviewed_entry(site: &Site, target: Target) -> Value {
     let (title, kind, date) = match target {
         Target::Article(i) => (
             &c.articles[i].meta.title,
-            "Article",
+            "kinds.article",
             c.articles[i].meta.last_reviewed,
         ),
         Target::Page(i) => (
             &c.pages[i].meta.title,
-            "Page",
+            "kinds.page",
             c.pages[i].meta.last_reviewed,
         ),
         Target::Muscle(i) => (
             &c.muscles[i].data.name,
-            "Muscle",
+            "kinds.muscle",
             c.muscles[i].data.last_reviewed,
         ),
         Target::Technique(i) => (
             &c.techniques[i].data.name,
-            "Technique",
+            "kinds.technique",
             c.techniques[i].data.last_reviewed,
         ),
         _ => return Value::Null,
     };
     json!({
         "title": title,
-        "kind": kind,
+        "kind": site.words.t(kind, &[]),
         "url": site.link(target),
         "last_reviewed": date.map(|d| d.to_string()),
-        "last_reviewed_display": date.map(|d| d.long()),
+        "last_reviewed_display": date.map(|d| site.words.date(d)),
     })
 }
 

@@ -23,18 +23,18 @@ pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
     .into_iter()
     .filter_map(|(has, kind)| has.then_some(kind))
     .collect();
-    let description = match kinds.split_last() {
-        Some((last, rest)) if !rest.is_empty() => {
-            format!(
-                "Search {}: {} and {last}.",
-                site.config.site.title,
-                rest.join(", ")
-            )
-        }
-        Some((only, _)) => format!("Search {}: {only}.", site.config.site.title),
-        None => format!("Search {}.", site.config.site.title),
+    let w = &site.words;
+    let title = &site.config.site.title;
+    let description = if kinds.is_empty() {
+        w.t("search.description", &[("site", title)])
+    } else {
+        let kinds: Vec<String> = kinds.iter().map(|k| k.to_string()).collect();
+        w.t(
+            "search.description_only",
+            &[("site", title), ("kinds", &w.list(&kinds))],
+        )
     };
-    let mut meta = Meta::new(site, &url, "Search", &description);
+    let mut meta = Meta::new(site, &url, &w.t("search.title", &[]), &description);
     meta.noindex = true;
     let mut plan = PagePlan::new(
         url,

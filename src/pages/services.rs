@@ -12,16 +12,15 @@ pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
         return;
     }
     let index_url = UrlPath::page(&["services"]);
-    let (crumbs, crumbs_ld) = breadcrumbs(site, &[("Services", index_url.clone())]);
-    let description = format!(
-        "What {} offers: sessions, their lengths and prices, and how to book.",
-        studio_name(site)
-    );
+    let w = &site.words;
+    let (crumbs, crumbs_ld) =
+        breadcrumbs(site, &[(&w.t("services.crumb", &[]), index_url.clone())]);
+    let description = w.t("services.description", &[("studio", &studio_name(site))]);
     pages.push(PagePlan::new(
         index_url.clone(),
         "services.html",
         json!({
-            "meta": Meta::new(site, &index_url, "Services and prices", &description).json_ld(crumbs_ld),
+            "meta": Meta::new(site, &index_url, &w.t("services.title", &[]), &description).json_ld(crumbs_ld),
             "breadcrumbs": crumbs,
             "services": (0..services.len()).map(|s| service_card(site, s)).collect::<Vec<_>>(),
         }),
@@ -84,7 +83,10 @@ fn service_page(site: &Site, s: usize) -> PagePlan {
     let (crumbs, crumbs_ld) = breadcrumbs(
         site,
         &[
-            ("Services", UrlPath::page(&["services"])),
+            (
+                &site.words.t("services.crumb", &[]),
+                UrlPath::page(&["services"]),
+            ),
             (&service.data.name, url.clone()),
         ],
     );
@@ -94,7 +96,7 @@ fn service_page(site: &Site, s: usize) -> PagePlan {
         .map(|&(minutes, price)| {
             json!({
                 "@type": "Offer",
-                "name": format!("{} minutes", minutes),
+                "name": site.words.plural("services.minutes", minutes.unsigned_abs(), &[]),
                 "price": price_text(price),
                 "priceCurrency": currency(site),
                 "url": booking_url(site, s),
@@ -164,18 +166,28 @@ fn price_text(price: f64) -> String {
     }
 }
 
-/// "$95", "€95.50", "95 CHF": the symbol where it is unambiguous for the
-/// common studio currencies, else the ISO code after the amount.
+/// "$95", "95,50 €", "95 CHF": the amount written the way the language
+/// writes numbers, with the symbol where it is unambiguous for the common
+/// studio currencies (else the ISO code), placed as the language places it
+/// (`services.price` / `services.price_code` of the words).
 pub fn format_price(site: &Site, price: f64) -> String {
-    let amount = price_text(price);
-    match currency(site).as_str() {
-        "USD" => format!("${amount}"),
-        "EUR" => format!("€{amount}"),
-        "GBP" => format!("£{amount}"),
-        "JPY" => format!("¥{amount}"),
-        "CAD" => format!("CA${amount}"),
-        "AUD" => format!("A${amount}"),
-        "NZD" => format!("NZ${amount}"),
-        code => format!("{amount} {code}"),
-    }
+    let w = &site.words;
+    let amount = w.amount(price);
+    let code = currency(site);
+    let symbol = match code.as_str() {
+        "USD" => "$",
+        "EUR" => "€",
+        "GBP" => "£",
+        "JPY" => "¥",
+        "CAD" => "CA$",
+        "AUD" => "A$",
+        "NZD" => "NZ$",
+        _ => {
+            return w.t(
+                "services.price_code",
+                &[("amount", &amount), ("code", &code)],
+            )
+        }
+    };
+    w.t("services.price", &[("amount", &amount), ("symbol", symbol)])
 }

@@ -13,12 +13,14 @@ pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
         return;
     }
     let index_url = UrlPath::page(&["techniques"]);
-    let (crumbs, crumbs_ld) = breadcrumbs(site, &[("Techniques", index_url.clone())]);
+    let w = &site.words;
+    let (crumbs, crumbs_ld) =
+        breadcrumbs(site, &[(&w.t("nav.techniques", &[]), index_url.clone())]);
     pages.push(PagePlan::new(
         index_url.clone(),
         "techniques.html",
         json!({
-            "meta": Meta::new(site, &index_url, "Release techniques", "Trigger point release techniques, from self-care at home to medical treatments.").json_ld(crumbs_ld),
+            "meta": Meta::new(site, &index_url, &w.t("techniques.title", &[]), &w.t("techniques.description", &[])).json_ld(crumbs_ld),
             "breadcrumbs": crumbs,
             "settings": techniques_by_setting(site, 0..techniques.len()),
             "comparisons": comparison_links(site, None),
@@ -45,9 +47,12 @@ fn comparison_links(site: &Site, only: Option<usize>) -> Vec<Link> {
         .iter()
         .filter(|(a, b)| only.is_none_or(|t| t == *a || t == *b))
         .map(|&(a, b)| Link {
-            title: format!(
-                "{} vs {}",
-                site.content.techniques[a].data.name, site.content.techniques[b].data.name
+            title: site.words.t(
+                "techniques.vs_title",
+                &[
+                    ("a", &site.content.techniques[a].data.name),
+                    ("b", &site.content.techniques[b].data.name),
+                ],
             ),
             url: site.config.base.link(&compare_url(site, a, b)),
         })
@@ -58,13 +63,15 @@ fn comparison_links(site: &Site, only: Option<usize>) -> Vec<Link> {
 #[derive(Debug, Serialize, PartialEq)]
 struct Attribute {
     key: &'static str,
-    label: &'static str,
+    label: String,
     text: String,
     sort: String,
 }
 
-fn attributes(t: &Technique) -> Vec<Attribute> {
+fn attributes(site: &Site, t: &Technique) -> Vec<Attribute> {
+    let w = &site.words;
     let d = &t.data;
+    let label = |key: &str| w.t(&format!("technique_attributes.{key}"), &[]);
     let list = |v: &[String]| {
         if v.is_empty() {
             "—".to_string()
@@ -83,43 +90,45 @@ fn attributes(t: &Technique) -> Vec<Attribute> {
     vec![
         Attribute {
             key: "setting",
-            label: "Setting",
-            text: d.setting.label().into(),
+            label: label("setting"),
+            text: w.t(d.setting.word_key(), &[]),
             sort: (d.setting as u8).to_string(),
         },
         Attribute {
             key: "performed_by",
-            label: "Performed by",
+            label: label("performed_by"),
             text: or_dash(&d.performed_by),
             sort: d.performed_by.to_lowercase(),
         },
         Attribute {
             key: "intensity",
-            label: "Intensity",
-            text: intensity.map_or("—".into(), |i| format!("{i} of 5")),
+            label: label("intensity"),
+            text: intensity.map_or("—".into(), |i| {
+                w.t("techniques.intensity_of", &[("n", &i.to_string())])
+            }),
             sort: intensity.unwrap_or(0).to_string(),
         },
         Attribute {
             key: "time",
-            label: "Time",
+            label: label("time"),
             text: or_dash(&d.time),
             sort: d.time.to_lowercase(),
         },
         Attribute {
             key: "equipment",
-            label: "Equipment",
+            label: label("equipment"),
             text: list(&d.equipment),
             sort: list(&d.equipment).to_lowercase(),
         },
         Attribute {
             key: "evidence",
-            label: "Evidence",
-            text: d.evidence.map_or("—".into(), |e| e.label().to_string()),
+            label: label("evidence"),
+            text: d.evidence.map_or("—".into(), |e| w.t(e.word_key(), &[])),
             sort: d.evidence.map_or(0, |e| e as u8 + 1).to_string(),
         },
         Attribute {
             key: "good_for",
-            label: "Good for",
+            label: label("good_for"),
             text: list(&d.good_for),
             sort: list(&d.good_for).to_lowercase(),
         },
@@ -131,11 +140,14 @@ fn compare_table(site: &Site, pages: &mut Vec<PagePlan>) {
     let (crumbs, crumbs_ld) = breadcrumbs(
         site,
         &[
-            ("Techniques", UrlPath::page(&["techniques"])),
-            ("Compare", url.clone()),
+            (
+                &site.words.t("nav.techniques", &[]),
+                UrlPath::page(&["techniques"]),
+            ),
+            (&site.words.t("techniques.compare_crumb", &[]), url.clone()),
         ],
     );
-    let columns: Vec<_> = attributes(&site.content.techniques[0])
+    let columns: Vec<_> = attributes(site, &site.content.techniques[0])
         .into_iter()
         .map(|a| json!({"key": a.key, "label": a.label}))
         .collect();
@@ -154,7 +166,7 @@ fn compare_table(site: &Site, pages: &mut Vec<PagePlan>) {
         .map(|&t| {
             json!({
                 "technique": technique_card(site, t),
-                "attributes": attributes(&site.content.techniques[t]),
+                "attributes": attributes(site, &site.content.techniques[t]),
             })
         })
         .collect();
@@ -162,11 +174,11 @@ fn compare_table(site: &Site, pages: &mut Vec<PagePlan>) {
         url.clone(),
         "compare.html",
         json!({
-            "meta": Meta::new(site, &url, "Compare release techniques", "Every trigger point release technique compared: setting, intensity, time, equipment and evidence.").json_ld(crumbs_ld),
+            "meta": Meta::new(site, &url, &site.words.t("techniques.compare_title", &[]), &site.words.t("techniques.compare_description", &[])).json_ld(crumbs_ld),
             "breadcrumbs": crumbs,
             "columns": columns,
             "rows": rows,
-            "settings": Setting::ALL.iter().map(|s| json!({"key": s.key(), "label": s.label()})).collect::<Vec<_>>(),
+            "settings": Setting::ALL.iter().map(|s| json!({"key": s.key(), "label": site.words.t(s.word_key(), &[])})).collect::<Vec<_>>(),
             "comparisons": comparison_links(site, None),
         }),
     ));
@@ -196,7 +208,10 @@ fn technique_page(site: &Site, t: usize) -> PagePlan {
     let (crumbs, crumbs_ld) = breadcrumbs(
         site,
         &[
-            ("Techniques", UrlPath::page(&["techniques"])),
+            (
+                &site.words.t("nav.techniques", &[]),
+                UrlPath::page(&["techniques"]),
+            ),
             (&d.name, url.clone()),
         ],
     );
@@ -206,7 +221,7 @@ fn technique_page(site: &Site, t: usize) -> PagePlan {
         "name": d.name,
         "description": d.summary,
         "url": site.config.base.absolute(&url),
-        "inLanguage": site.config.site.language,
+        "inLanguage": site.words.tag(),
         "about": {
             "@type": "MedicalTherapy",
             "name": d.name,
@@ -229,21 +244,21 @@ fn technique_page(site: &Site, t: usize) -> PagePlan {
             "reviewed_by": byline(site, &site.graph.technique_reviewer[t]),
             "services": site.graph.technique_services[t].iter().map(|&s| super::services::service_card(site, s)).collect::<Vec<_>>(),
             "last_reviewed": d.last_reviewed.map(|d| d.to_string()),
-            "last_reviewed_display": d.last_reviewed.map(|d| d.long()),
+            "last_reviewed_display": d.last_reviewed.map(|d| site.words.date(d)),
             "technique": {
                 "id": tech.id,
                 "name": d.name,
                 "aka": d.aka,
                 "summary": d.summary,
                 "setting": d.setting.key(),
-                "setting_label": d.setting.label(),
+                "setting_label": site.words.t(d.setting.word_key(), &[]),
                 "performed_by": d.performed_by,
                 "intensity": d.intensity.as_ref().map(|i| *i.get_ref()),
                 "time": d.time,
                 "equipment": d.equipment,
-                "evidence": d.evidence.map(|e| e.label()),
+                "evidence": d.evidence.map(|e| site.words.t(e.word_key(), &[])),
                 "good_for": d.good_for,
-                "attributes": attributes(tech),
+                "attributes": attributes(site, tech),
                 "how_it_works_html": how_html,
                 "steps": d.steps,
                 "cautions": d.cautions,
@@ -263,8 +278,11 @@ fn technique_page(site: &Site, t: usize) -> PagePlan {
 fn compare_pair(site: &Site, a: usize, b: usize) -> PagePlan {
     let (ta, tb) = (&site.content.techniques[a], &site.content.techniques[b]);
     let url = compare_url(site, a, b);
-    let title = format!("{} vs {}", ta.data.name, tb.data.name);
-    let (attrs_a, attrs_b) = (attributes(ta), attributes(tb));
+    let title = site.words.t(
+        "techniques.vs_title",
+        &[("a", &ta.data.name), ("b", &tb.data.name)],
+    );
+    let (attrs_a, attrs_b) = (attributes(site, ta), attributes(site, tb));
     let rows: Vec<_> = attrs_a
         .iter()
         .zip(&attrs_b)
@@ -285,13 +303,20 @@ fn compare_pair(site: &Site, a: usize, b: usize) -> PagePlan {
     let (crumbs, crumbs_ld) = breadcrumbs(
         site,
         &[
-            ("Techniques", UrlPath::page(&["techniques"])),
-            ("Compare", UrlPath::page(&["techniques", "compare"])),
+            (
+                &site.words.t("nav.techniques", &[]),
+                UrlPath::page(&["techniques"]),
+            ),
+            (
+                &site.words.t("techniques.compare_crumb", &[]),
+                UrlPath::page(&["techniques", "compare"]),
+            ),
             (&title, url.clone()),
         ],
     );
-    let description =
-        format!("{title}: how they differ, what each is good for, and when to choose which.");
+    let description = site
+        .words
+        .t("techniques.vs_description", &[("title", &title)]);
     PagePlan::new(
         url.clone(),
         "compare_pair.html",
@@ -302,7 +327,7 @@ fn compare_pair(site: &Site, a: usize, b: usize) -> PagePlan {
             "a": technique_card(site, a),
             "b": technique_card(site, b),
             "rows": rows,
-            "summary": choose_summary(ta, tb),
+            "summary": choose_summary(site, ta, tb),
             "shared_muscles": cards(shared),
             "only_a_muscles": cards(only_a),
             "only_b_muscles": cards(only_b),
@@ -312,30 +337,38 @@ fn compare_pair(site: &Site, a: usize, b: usize) -> PagePlan {
     .origin(ta.source.whole())
 }
 
-fn setting_phrase(t: &Technique) -> String {
+fn setting_phrase(site: &Site, t: &Technique) -> String {
+    let w = &site.words;
     let by = t.data.performed_by.to_lowercase();
-    match t.data.setting {
-        Setting::Home => "something you can do yourself at home".into(),
-        Setting::Professional if by.is_empty() => "done by a trained professional".into(),
-        Setting::Professional => format!("done by a professional ({by})"),
-        Setting::Medical if by.is_empty() => {
-            "a medical treatment given by a licensed clinician".into()
-        }
-        Setting::Medical => format!("a medical treatment ({by})"),
-    }
+    let key = match t.data.setting {
+        Setting::Home => "choose.setting_home",
+        Setting::Professional if by.is_empty() => "choose.setting_professional",
+        Setting::Professional => "choose.setting_professional_by",
+        Setting::Medical if by.is_empty() => "choose.setting_medical",
+        Setting::Medical => "choose.setting_medical_by",
+    };
+    w.t(key, &[("by", &by)])
 }
 
 /// A few sentences on when to choose which, derived from the data only.
-fn choose_summary(a: &Technique, b: &Technique) -> Vec<String> {
+fn choose_summary(site: &Site, a: &Technique, b: &Technique) -> Vec<String> {
+    let w = &site.words;
     let (na, nb) = (&a.data.name, &b.data.name);
     let mut out = Vec::new();
     if a.data.setting == b.data.setting {
-        out.push(format!("Both are {}.", setting_phrase(a)));
+        out.push(w.t(
+            "choose.same_setting",
+            &[("setting", &setting_phrase(site, a))],
+        ));
     } else {
-        out.push(format!(
-            "{na} is {}, while {nb} is {}.",
-            setting_phrase(a),
-            setting_phrase(b)
+        out.push(w.t(
+            "choose.settings",
+            &[
+                ("a", na),
+                ("b", nb),
+                ("setting_a", &setting_phrase(site, a)),
+                ("setting_b", &setting_phrase(site, b)),
+            ],
         ));
     }
     let intensity = |t: &Technique| t.data.intensity.as_ref().map(|i| *i.get_ref());
@@ -346,53 +379,58 @@ fn choose_summary(a: &Technique, b: &Technique) -> Vec<String> {
             } else {
                 (nb, na, y, x)
             };
-            out.push(format!(
-                "{gentle} is the gentler of the two ({g} of 5 against {s} of 5): a better start if you are sensitive to pressure or new to trigger point work; {strong} goes further when gentler work has not helped."
+            out.push(w.t(
+                "choose.gentler",
+                &[
+                    ("gentle", gentle),
+                    ("strong", strong),
+                    ("g", &g.to_string()),
+                    ("s", &s.to_string()),
+                ],
             ));
         }
-        (Some(x), Some(_)) => out.push(format!(
-            "They feel about as intense as each other ({x} of 5)."
-        )),
+        (Some(x), Some(_)) => out.push(w.t("choose.same_intensity", &[("n", &x.to_string())])),
         _ => {}
     }
     let evidence = |t: &Technique| t.data.evidence;
     match (evidence(a), evidence(b)) {
         (Some(x), Some(y)) if x != y => {
             let (better, worse) = if x > y { (a, b) } else { (b, a) };
-            out.push(format!(
-                "Research support is {} for {} and {} for {}.",
-                evidence_word(better.data.evidence),
-                better.data.name,
-                evidence_word(worse.data.evidence),
-                worse.data.name
+            out.push(w.t(
+                "choose.evidence",
+                &[
+                    ("better", &better.data.name),
+                    ("better_level", &evidence_word(site, better.data.evidence)),
+                    ("worse", &worse.data.name),
+                    ("worse_level", &evidence_word(site, worse.data.evidence)),
+                ],
             ));
         }
-        (Some(x), Some(_)) => out.push(format!(
-            "Research support is {} for both.",
-            evidence_word(Some(x))
+        (Some(x), Some(_)) => out.push(w.t(
+            "choose.same_evidence",
+            &[("level", &evidence_word(site, Some(x)))],
         )),
         _ => {}
     }
-    for (t, other) in [(a, b), (b, a)] {
+    for t in [a, b] {
         if let Some(first) = t.data.good_for.first() {
-            let _ = other;
-            out.push(format!(
-                "Choose {} for {}.",
-                t.data.name,
-                lowercase_first(first)
+            out.push(w.t(
+                "choose.good_for",
+                &[("name", &t.data.name), ("use", &lowercase_first(first))],
             ));
         }
     }
     out
 }
 
-fn evidence_word(e: Option<Evidence>) -> &'static str {
-    match e {
-        Some(Evidence::Strong) => "strong",
-        Some(Evidence::Moderate) => "moderate",
-        Some(Evidence::Low) => "limited",
-        None => "unknown",
-    }
+fn evidence_word(site: &Site, e: Option<Evidence>) -> String {
+    let key = match e {
+        Some(Evidence::Strong) => "choose.evidence_strong",
+        Some(Evidence::Moderate) => "choose.evidence_moderate",
+        Some(Evidence::Low) => "choose.evidence_low",
+        None => "choose.evidence_unknown",
+    };
+    site.words.t(key, &[])
 }
 
 fn lowercase_first(s: &str) -> String {

@@ -33,7 +33,10 @@
         return ascending ? c : -c;
       });
       rows.forEach(function (r) { tbody.appendChild(r); });
-      if (status) status.textContent = "Sorted by " + button.textContent + (ascending ? ", ascending." : ", descending.");
+      if (status) {
+        var phrase = status.getAttribute(ascending ? "data-sorted-ascending" : "data-sorted-descending") || "{column}";
+        status.textContent = phrase.replace("{column}", button.textContent);
+      }
     });
   });
 
@@ -47,7 +50,14 @@
         row.hidden = !visible;
         if (visible) shown += 1;
       });
-      if (status) status.textContent = shown + (shown === 1 ? " technique shown." : " techniques shown.");
+      if (status) {
+        // The page carries the sentence in each plural form of its
+        // language; the browser knows which form a number takes.
+        var lang = document.documentElement.lang || "en";
+        var form = window.Intl && Intl.PluralRules ? new Intl.PluralRules(lang).select(shown) : "other";
+        var phrase = status.getAttribute("data-shown-" + form) || status.getAttribute("data-shown-other") || "{n}";
+        status.textContent = phrase.replace("{n}", shown.toLocaleString(lang));
+      }
     });
   }
 })();

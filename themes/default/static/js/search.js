@@ -11,7 +11,7 @@
     showImages: false,
     openFilters: ["kind"],
     resetStyles: false,
-    translations: { placeholder: "Search the site" },
+    translations: { placeholder: box.dataset.placeholder || "" },
     processResult: function (result) {
       if (result.meta && result.meta.kind) {
         result.meta.title = result.meta.kind + " · " + (result.meta.title || "");
@@ -21,7 +21,7 @@
   });
   // Pagefind's input has only a placeholder; give it a real accessible name.
   var input = box.querySelector("input");
-  if (input) input.setAttribute("aria-label", "Search terms");
+  if (input) input.setAttribute("aria-label", box.dataset.inputLabel || "");
   var query = new URLSearchParams(window.location.search).get("q");
   if (query) ui.triggerSearch(query);
 })();
