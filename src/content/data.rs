@@ -19,7 +19,7 @@ use crate::ids::{FaqTopicId, MuscleId, PersonId, ReferenceKey, RegionId, Service
 /// so that a broken link inside it is reported on the right line.
 pub type MarkdownField = Spanned<String>;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MuscleData {
     pub name: String,
@@ -45,7 +45,7 @@ pub struct MuscleData {
     pub last_reviewed: Option<Date>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TriggerPointData {
     pub name: Option<String>,
@@ -105,7 +105,7 @@ impl Evidence {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TechniqueData {
     pub name: String,
@@ -140,7 +140,7 @@ pub struct TechniqueData {
 }
 
 /// `content/services/<id>.toml`: something the studio sells.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceData {
     pub name: String,
@@ -162,7 +162,7 @@ pub struct ServiceData {
 
 /// A length and price of a service. Kept as written so that a price like
 /// `"$95"` is reported in words, at its place, by the graph.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceOption {
     pub minutes: Spanned<toml::Value>,
@@ -170,7 +170,7 @@ pub struct ServiceOption {
 }
 
 /// `content/people/<id>.toml`: an author or reviewer.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PersonData {
     pub name: String,
@@ -201,7 +201,7 @@ impl PersonData {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FaqTopicData {
     pub title: String,
@@ -213,7 +213,7 @@ pub struct FaqTopicData {
     pub questions: Vec<QuestionData>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct QuestionData {
     pub id: Spanned<String>,
@@ -225,7 +225,7 @@ pub struct QuestionData {
     pub techniques: Vec<Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RegionsFile {
     #[serde(default)]
@@ -252,7 +252,7 @@ impl View {
 /// site's `content/regions.toml`. The site's entries are merged over the
 /// theme's by id, so an entry for a region the theme names may give only
 /// what it changes; the merged result is a [`RegionData`].
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RegionEntry {
     pub id: Spanned<String>,
@@ -263,7 +263,7 @@ pub struct RegionEntry {
 }
 
 /// A region of the site: a theme entry merged with the site's.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct RegionData {
     /// The id as written in the entry that defines the region for the site
     /// (the site's own when it has one), for locating errors.
@@ -278,7 +278,7 @@ pub struct RegionData {
     pub red_flags: Option<(Arc<Source>, MarkdownField)>,
 }
 
-#[derive(Debug, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReferenceData {
     #[serde(default)]
@@ -306,7 +306,7 @@ pub struct ReferenceData {
 pub type ReferencesFile = BTreeMap<Spanned<String>, ReferenceData>;
 
 /// A loaded entity: its id, the file it came from, and its data.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Entity<K, D> {
     pub id: K,
     pub source: Arc<Source>,

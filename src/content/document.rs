@@ -18,7 +18,7 @@ pub enum DocKind {
     Page,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FrontMatter {
     pub title: String,
@@ -57,7 +57,7 @@ pub struct FrontMatter {
 }
 
 /// A loaded article or page.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Document {
     pub kind: DocKind,
     pub source: Arc<Source>,

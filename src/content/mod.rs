@@ -24,7 +24,7 @@ use data::*;
 pub use document::{DocKind, Document};
 
 /// Everything a site's `content/` folder holds.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Content {
     /// Newest first.
     pub articles: Vec<Document>,

@@ -24,7 +24,7 @@ use crate::toml_file;
 pub const DEFAULT_THEME_REGIONS: &str = include_str!("../../themes/default/regions.toml");
 
 /// One `regions.toml` as written, with the file it came from.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct RegionList {
     pub source: Arc<Source>,
     pub entries: Vec<RegionEntry>,
