@@ -21,14 +21,14 @@ use crate::markdown::escape;
 /// its theme has one.
 pub const DEFAULT_FIGURE: &str = include_str!("../themes/default/bodymap.svg");
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Figure {
     pub source: Arc<Source>,
     pub views: Vec<FigureView>,
     pub regions: HashMap<String, RegionShape>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct FigureView {
     pub view: View,
     pub view_box: String,
@@ -38,13 +38,13 @@ pub struct FigureView {
     parts: Vec<Part>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum Part {
     Markup(String),
     Region(String),
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct RegionShape {
     pub view: View,
     /// The shape's markup, ids removed.

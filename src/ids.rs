@@ -184,6 +184,12 @@ impl UrlPath {
         }
     }
 
+    /// The same page in a folder of the site: `/fr/blog/x/` for
+    /// `/blog/x/` under `fr`.
+    pub fn under(&self, dir: &str) -> UrlPath {
+        UrlPath(format!("/{}{}", dir.trim_matches('/'), self.0))
+    }
+
     /// The URL with a `#fragment`.
     pub fn with_fragment(&self, fragment: &str) -> String {
         format!("{}#{fragment}", self.0)

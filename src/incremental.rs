@@ -163,7 +163,7 @@ impl Session {
 
     /// The pages the search indexes, in a clean build's order, and the
     /// index language; `None` when search is off or nothing was built.
-    pub fn search_pages(&self) -> Option<(Vec<(UrlPath, Bytes)>, String)> {
+    pub fn search_pages(&self) -> Option<(Vec<(UrlPath, Bytes)>, Option<String>)> {
         let state = self.state.as_ref()?;
         let settings = &state.site.config.site;
         if !settings.search.enabled {
@@ -176,7 +176,7 @@ impl Session {
             .filter(|p| p.searchable)
             .filter_map(|p| Some((p.url.clone(), state.html.get(&p.path)?.clone())))
             .collect();
-        Some((pages, settings.language.clone()))
+        Some((pages, crate::search::forced_language(&state.site.config)))
     }
 
     /// The site's base path (`/studio`, or empty), once something was built.
@@ -236,7 +236,7 @@ impl Session {
         if !problems.is_empty() || !same_links(&body.links, &old_body.links) {
             return None;
         }
-        let render = |name: &str, context| renderer.render_shortcode(name, context);
+        let render = |name: &str, context| renderer.render_shortcode(0, name, context);
         pages::shortcodes::expand(site, &mut body, &render).ok()?;
         let anchors_changed = body.anchors != old_body.anchors;
         let card_before = card(site, kind, i);
@@ -265,13 +265,14 @@ impl Session {
         let Planned {
             site,
             plans,
+            languages: _,
             assets,
             renderer,
             mut diags,
         } = plan_site(&self.opts)?;
         let mut timer = StageTimer::start();
         let old = self.state.as_ref();
-        let globals = globals_hash(renderer.globals(), &assets);
+        let globals = globals_hash(&renderer.globals(), &assets);
         let templates = template_hashes(renderer.theme());
         let minify = site.config.site.minify;
         let everything =
@@ -565,8 +566,8 @@ fn record(plan: &PagePlan) -> PageRecord {
     // Writing to a hasher cannot fail, nor can serialising a JSON value.
     let _ = serde_json::to_writer(&mut hasher, &plan.context);
     PageRecord {
-        path: plan.url.output_file(),
-        url: plan.url.clone(),
+        path: plan.output_file(),
+        url: plan.site_url(),
         fingerprint: hasher.0.digest(),
         searchable: plan.search_kind.is_some(),
     }

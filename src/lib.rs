@@ -24,6 +24,7 @@ pub mod i18n;
 pub mod ids;
 pub mod images;
 pub mod incremental;
+pub mod languages;
 pub mod linkcheck;
 pub mod markdown;
 pub mod minify;
@@ -65,7 +66,9 @@ pub struct RenderedSite {
     pub warnings: Diagnostics,
     /// The pages the search indexes: output path → site-relative URL.
     pub searchable: HashMap<String, UrlPath>,
-    /// The index language, or `None` when search is off.
+    pub search_enabled: bool,
+    /// The language the search index is built in; `None` for a
+    /// multilingual site (one index per language, by `<html lang>`).
     pub search_language: Option<String>,
     pub minify: bool,
     /// Files copied rather than rendered: photos of static/, and (after
@@ -76,6 +79,9 @@ pub struct RenderedSite {
     /// Image files made by this build and taken from the cache.
     pub images_made: usize,
     pub images_reused: usize,
+    /// Per other language: how many of the content pages are translated,
+    /// of how many.
+    pub translated: Vec<(i18n::LanguageTag, usize, usize)>,
 }
 
 /// Why a build failed: the problems, all of them.
@@ -100,8 +106,12 @@ impl BuildFailure {
 /// Stages 1–3 and the parsed templates: everything pages are rendered from.
 /// Shared by builds and `knotwork serve`; warnings so far are in `diags`.
 pub(crate) struct Planned {
+    /// The site in its default language.
     pub site: graph::Site,
+    /// The pages of every language.
     pub plans: Vec<pages::PagePlan>,
+    /// The other languages of a multilingual site, linked.
+    pub languages: Vec<graph::Site>,
     pub assets: render::Assets,
     pub renderer: render::Renderer,
     pub diags: Diagnostics,
@@ -119,6 +129,7 @@ pub(crate) fn plan_site(opts: &BuildOptions) -> Result<Planned, BuildFailure> {
     let mut timer = StageTimer::start();
     let images = Arc::new(images::Library::for_site(&config));
     let content = content::load(&config, &mut diags);
+    let translations = content::translations::find(&config, &mut diags);
     let figure = bodymap::load(&config.root, &config.site.theme, &mut diags);
     let theme = theme::load(&config, &mut diags);
     let Some(words) = i18n::load(
@@ -138,6 +149,7 @@ pub(crate) fn plan_site(opts: &BuildOptions) -> Result<Planned, BuildFailure> {
         theme.shortcodes.clone(),
         images,
         words,
+        None,
         &mut diags,
     );
     timer.lap("link");
@@ -151,22 +163,36 @@ pub(crate) fn plan_site(opts: &BuildOptions) -> Result<Planned, BuildFailure> {
         render::Renderer::new(&site, Arc::new(theme), &assets, &mut diags).map(|mut renderer| {
             pages::shortcodes::expand_site(
                 &mut site,
-                &|name, context| renderer.render_shortcode(name, context),
+                &|name, context| renderer.render_shortcode(0, name, context),
                 &mut diags,
             );
-            renderer.refresh_globals(&site);
+            renderer.refresh_globals(0, &site);
             (assets, renderer)
         })
     };
     timer.lap("shortcodes");
-    let plans = pages::plan(&site, &mut diags);
+    let mut plans = pages::plan(&site, &mut diags);
     timer.lap("plan");
-    let Some((assets, renderer)) = rendering.filter(|_| !diags.has_errors()) else {
+    let Some((assets, mut renderer)) = rendering.filter(|_| !diags.has_errors()) else {
         return Err(BuildFailure::from(diags));
     };
+    let mut others = Vec::new();
+    for (other, other_plans) in
+        languages::plan_others(&site, &translations, &mut renderer, &mut diags)
+    {
+        plans.extend(other_plans);
+        others.push(other);
+    }
+    if diags.has_errors() {
+        return Err(BuildFailure::from(diags));
+    }
+    let all: Vec<&graph::Site> = std::iter::once(&site).chain(&others).collect();
+    languages::link_translations(&all, &mut plans);
+    timer.lap("languages");
     Ok(Planned {
         site,
         plans,
+        languages: others,
         assets,
         renderer,
         diags,
@@ -188,6 +214,7 @@ pub fn render_site_and_keep(
     let Planned {
         site,
         plans,
+        languages: others,
         assets,
         renderer,
         mut diags,
@@ -197,7 +224,7 @@ pub fn render_site_and_keep(
     let searchable: HashMap<String, UrlPath> = plans
         .iter()
         .filter(|p| p.search_kind.is_some())
-        .map(|p| (p.url.output_file(), p.url.clone()))
+        .map(|p| (p.output_file(), p.site_url()))
         .collect();
     let mut files = renderer.render_all(plans, &mut diags);
     timer.lap("render");
@@ -218,12 +245,14 @@ pub fn render_site_and_keep(
         output_dir: site.config.output_dir.clone(),
         warnings: diags,
         searchable,
-        search_language: settings.search.enabled.then(|| settings.language.clone()),
+        search_enabled: settings.search.enabled,
+        search_language: search::forced_language(&site.config),
         minify: settings.minify,
         copies,
         images: site.images.clone(),
         images_made: 0,
         images_reused: 0,
+        translated: others.iter().map(languages::summary).collect(),
     };
     Ok((rendered, site))
 }
@@ -309,12 +338,12 @@ pub fn finish(site: &mut RenderedSite) -> Result<(), Diagnostics> {
 
 fn finish_pages(site: &mut RenderedSite) -> Result<(), Diagnostic> {
     let mut timer = StageTimer::start();
-    if let Some(language) = &site.search_language {
+    if site.search_enabled {
         let pages = site
             .files
             .iter()
             .filter_map(|f| Some((site.searchable.get(&f.path)?, f.bytes.as_slice())));
-        let bundle = search::index(pages, language)?;
+        let bundle = search::index(pages, site.search_language.as_deref())?;
         site.files.extend(bundle);
         timer.lap("search");
     }
@@ -337,6 +366,8 @@ pub struct BuildReport {
     /// Image files processed by this build, and taken from the cache.
     pub images_made: usize,
     pub images_reused: usize,
+    /// Per other language: content pages translated, of how many.
+    pub translated: Vec<(i18n::LanguageTag, usize, usize)>,
 }
 
 /// The whole pipeline: render, then sync the output folder.
@@ -364,6 +395,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         elapsed: started.elapsed(),
         images_made: rendered.images_made,
         images_reused: rendered.images_reused,
+        translated: rendered.translated,
     })
 }
 

@@ -138,6 +138,9 @@ fn main() -> ExitCode {
                         report.images_made, report.images_reused
                     );
                 }
+                for (language, done, all) in &report.translated {
+                    println!("{language}: {done} of {all} pages translated");
+                }
                 ExitCode::SUCCESS
             }
             Err(failure) => fail(failure, color),

@@ -102,18 +102,9 @@ fn tera(theme: &Theme, site: &Site, assets: &Assets, diags: &mut Diagnostics) ->
         diags.push(template_error(&e, theme));
         return None;
     }
-    let base_path = site.config.base.path.clone();
-    tera.register_function("url", move |args: &HashMap<String, Value>| {
-        let path = args
-            .get("path")
-            .and_then(Value::as_str)
-            .ok_or_else(|| tera::Error::msg("url() needs path=\"/…\""))?;
-        Ok(Value::String(format!(
-            "{base_path}{}",
-            UrlPath::from_user(path)
-        )))
-    });
-    let base_path = site.config.base.path.clone();
+    register_language_functions(&mut tera, site);
+    // Assets are shared by every language, at the site's root.
+    let base_path = site.language.root_path.clone();
     let names = assets.names.clone();
     tera.register_function("asset", move |args: &HashMap<String, Value>| {
         let path = args
@@ -131,18 +122,34 @@ fn tera(theme: &Theme, site: &Site, assets: &Assets, diags: &mut Diagnostics) ->
             }
         }
     });
-    tera.register_function(
-        "t",
-        Translate {
-            words: site.words.clone(),
-        },
-    );
     tera.register_function("picture", PictureFunction);
     let images = site.images.clone();
     tera.register_function("resize_image", move |args: &HashMap<String, Value>| {
         resize_image(&images, args)
     });
     Some(tera)
+}
+
+/// The functions whose answer depends on the page's language: `url()`
+/// (within the language's folder) and `t()` (its words).
+fn register_language_functions(tera: &mut Tera, site: &Site) {
+    let base_path = site.config.base.path.clone();
+    tera.register_function("url", move |args: &HashMap<String, Value>| {
+        let path = args
+            .get("path")
+            .and_then(Value::as_str)
+            .ok_or_else(|| tera::Error::msg("url() needs path=\"/…\""))?;
+        Ok(Value::String(format!(
+            "{base_path}{}",
+            UrlPath::from_user(path)
+        )))
+    });
+    tera.register_function(
+        "t",
+        Translate {
+            words: site.words.clone(),
+        },
+    );
 }
 
 /// `t(key="nav.blog")`, `t(key="tags.count", n=3)`,
@@ -330,13 +337,14 @@ fn site_globals(site: &Site) -> Value {
     let mut menu: Vec<(i64, Link)> = content
         .pages
         .iter()
-        .filter_map(|p| {
+        .enumerate()
+        .filter_map(|(i, p)| {
             p.meta.menu_order.map(|order| {
                 (
                     order,
                     Link {
                         title: p.meta.title.clone(),
-                        url: base.link(&p.url),
+                        url: site.link(crate::graph::Target::Page(i)),
                     },
                 )
             })
@@ -355,6 +363,8 @@ fn site_globals(site: &Site) -> Value {
         "menu": menu.into_iter().map(|(_, l)| l).collect::<Vec<_>>(),
         "disclaimer_html": site.markdown.disclaimer.html,
         "search_enabled": c.search.enabled,
+        // One search bundle for every language, at the site's root.
+        "search_bundle": format!("{}/{}/", site.language.root_path, crate::search::BUNDLE_DIR),
         "services_url": if content.services.is_empty() { None } else { Some(link(&["services"])) },
         "people_url": if content.people.is_empty() { None } else { Some(link(&["people"])) },
         "feed_url": if c.blog.feed { Some(base.link(&UrlPath::file("atom.xml"))) } else { None },
@@ -364,14 +374,21 @@ fn site_globals(site: &Site) -> Value {
 }
 
 /// Everything a page needs besides its plan: the parsed templates and the
-/// site-wide variables. Built once per build; renders pages one at a time
-/// (for incremental rebuilds) or all in parallel.
+/// site-wide variables, per language of the site. Built once per build;
+/// renders pages one at a time (for incremental rebuilds) or all in
+/// parallel.
 pub struct Renderer {
-    tera: Tera,
     theme: Arc<Theme>,
+    known: Vec<String>,
+    /// Index 0 is the default language; a page's plan says which it is in.
+    languages: Vec<LanguageRenderer>,
+}
+
+/// The templates with a language's `t()` and `url()`, and its variables.
+struct LanguageRenderer {
+    tera: Tera,
     globals: Value,
     base: BaseUrl,
-    known: Vec<String>,
     words: Arc<Words>,
 }
 
@@ -387,13 +404,29 @@ impl Renderer {
         let mut known: Vec<String> = tera.get_template_names().map(str::to_string).collect();
         known.sort();
         Some(Renderer {
-            tera,
             theme,
+            known,
+            languages: vec![LanguageRenderer {
+                tera,
+                globals: site_globals(site),
+                base: site.config.base.clone(),
+                words: site.words.clone(),
+            }],
+        })
+    }
+
+    /// Adds another language of the site (its linked copy); returns the
+    /// index its pages' plans carry.
+    pub fn add_language(&mut self, site: &Site) -> usize {
+        let mut tera = self.languages[0].tera.clone();
+        register_language_functions(&mut tera, site);
+        self.languages.push(LanguageRenderer {
+            tera,
             globals: site_globals(site),
             base: site.config.base.clone(),
-            known,
             words: site.words.clone(),
-        })
+        });
+        self.languages.len() - 1
     }
 
     /// The templates and assets the pages are rendered with.
@@ -401,15 +434,16 @@ impl Renderer {
         &self.theme
     }
 
-    /// Recomputes the site-wide variables once shortcodes are expanded (the
-    /// disclaimer may call one).
-    pub fn refresh_globals(&mut self, site: &Site) {
-        self.globals = site_globals(site);
+    /// Recomputes the site-wide variables of language `language` once
+    /// shortcodes are expanded (the disclaimer may call one).
+    pub fn refresh_globals(&mut self, language: usize, site: &Site) {
+        self.languages[language].globals = site_globals(site);
     }
 
-    /// The variables every page shares; when they change, every page does.
-    pub fn globals(&self) -> &Value {
-        &self.globals
+    /// The variables every page shares, per language; when they change,
+    /// every page does.
+    pub fn globals(&self) -> Value {
+        Value::Array(self.languages.iter().map(|l| l.globals.clone()).collect())
     }
 
     /// Renders one page.
@@ -422,16 +456,18 @@ impl Renderer {
                 None => d,
             });
         }
+        let language = &self.languages[plan.language.min(self.languages.len() - 1)];
+        let output = plan.output_file();
         let mut context = tera::Context::from_value(plan.context).unwrap_or_default();
-        context.insert("site", &self.globals);
-        context.insert("current_url", &self.base.link(&plan.url));
+        context.insert("site", &language.globals);
+        context.insert("current_url", &language.base.link(&plan.url));
         context.insert("current_path", plan.url.as_str());
         context.insert(
             "search_kind",
-            &plan.search_kind.map(|k| self.words.t(k.key(), &[])),
+            &plan.search_kind.map(|k| language.words.t(k.key(), &[])),
         );
-        match self.tera.render(&plan.template, &context) {
-            Ok(html) => Ok(OutputFile::new(plan.url.output_file(), html)),
+        match language.tera.render(&plan.template, &context) {
+            Ok(html) => Ok(OutputFile::new(output, html)),
             Err(e) => {
                 let mut d = template_error(&e, &self.theme);
                 d.message = format!("{} (rendering {})", d.message, plan.url);
@@ -441,12 +477,20 @@ impl Renderer {
     }
 
     /// Renders the template of shortcode `name` with a call's context
-    /// (its arguments, `body`, the entities it names); `site` is added.
-    pub fn render_shortcode(&self, name: &str, context: Value) -> Result<String, Diagnostic> {
+    /// (its arguments, `body`, the entities it names) in language
+    /// `language`; `site` is added.
+    pub fn render_shortcode(
+        &self,
+        language: usize,
+        name: &str,
+        context: Value,
+    ) -> Result<String, Diagnostic> {
+        let language = &self.languages[language];
         let template = format!("shortcodes/{name}.html");
         let mut context = tera::Context::from_value(context).unwrap_or_default();
-        context.insert("site", &self.globals);
-        self.tera
+        context.insert("site", &language.globals);
+        language
+            .tera
             .render(&template, &context)
             .map_err(|e| template_error(&e, &self.theme))
     }

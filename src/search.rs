@@ -19,19 +19,30 @@ use crate::output::OutputFile;
 /// The folder of the search bundle inside the output.
 pub const BUNDLE_DIR: &str = "pagefind";
 
+/// The language the index is built in: the site's for a site in one
+/// language; `None` for a multilingual site, whose pages Pagefind sorts
+/// into one index per language by their `<html lang>` (the search page of
+/// each language then searches its own).
+pub fn forced_language(config: &crate::config::Config) -> Option<String> {
+    (!config.is_multilingual()).then(|| config.language.to_string())
+}
+
 /// Indexes `pages` (URL and HTML, in a fixed order so the index is the
 /// same on every build); returns the bundle's files.
 pub fn index<'a>(
     pages: impl IntoIterator<Item = (&'a UrlPath, &'a [u8])>,
-    language: &str,
+    language: Option<&str>,
 ) -> Result<Vec<OutputFile>, Diagnostic> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .map_err(|e| search_error(e.to_string()))?;
     runtime.block_on(async {
-        let options = PagefindServiceConfig::builder()
-            .force_language(language.to_string())
-            .build();
+        let options = match language {
+            Some(language) => PagefindServiceConfig::builder()
+                .force_language(language.to_string())
+                .build(),
+            None => PagefindServiceConfig::builder().build(),
+        };
         let mut index =
             PagefindIndex::new(Some(options)).map_err(|e| search_error(e.to_string()))?;
         for (url, html) in pages {

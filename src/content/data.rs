@@ -309,8 +309,31 @@ pub type ReferencesFile = BTreeMap<Spanned<String>, ReferenceData>;
 #[derive(Debug, Clone)]
 pub struct Entity<K, D> {
     pub id: K,
+    /// The file the entity is defined in (for a translated entity, the
+    /// original: every id, region and number is located there).
     pub source: Arc<Source>,
     pub data: D,
+    /// For a language's copy of a translated entity: the translation file
+    /// and where its text values are; those values are located there.
+    pub translation: Option<Translation>,
+}
+
+/// A translation file laid over an entity, and the spans of its values.
+#[derive(Debug, Clone)]
+pub struct Translation {
+    pub source: Arc<Source>,
+    pub spans: Arc<std::collections::HashSet<(usize, usize)>>,
+}
+
+impl<K, D> Entity<K, D> {
+    /// The file a value with `span` was read from: the translation for
+    /// the values it sets, else the entity's own file.
+    pub fn source_of(&self, span: std::ops::Range<usize>) -> &Source {
+        match &self.translation {
+            Some(t) if t.spans.contains(&(span.start, span.end)) => &t.source,
+            _ => &self.source,
+        }
+    }
 }
 
 pub type Muscle = Entity<MuscleId, MuscleData>;

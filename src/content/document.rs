@@ -67,6 +67,9 @@ pub struct Document {
     /// Where the Markdown body lies in `source.text`.
     pub body: Range<usize>,
     pub slug: String,
+    /// The file name without `.md` (the folder's for `<stem>/index.md`):
+    /// what translations are named after.
+    pub stem: String,
     pub url: UrlPath,
 }
 
@@ -167,6 +170,7 @@ pub fn load(kind: DocKind, source: Arc<Source>, stem: &str) -> Result<Document, 
         front_matter: fm_range,
         body,
         slug,
+        stem: stem.to_string(),
         url,
     })
 }

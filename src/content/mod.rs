@@ -10,6 +10,7 @@ pub mod data;
 pub mod date;
 pub mod document;
 pub mod regions;
+pub mod translations;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -156,9 +157,12 @@ pub fn document_stem(path: &Path) -> String {
 }
 
 /// The Markdown files of `content/blog/` or `content/pages/`: `*.md`, and
-/// `<stem>/index.md` for a document kept in a folder with its images.
-fn list_documents(dir: &Path) -> Vec<PathBuf> {
-    let mut files = list_files(dir, "md");
+/// `<stem>/index.md` for a document kept in a folder with its images;
+/// the originals, or (with `translations`) the translations
+/// (`<stem>.fr.md`, `<stem>/index.fr.md`).
+fn list_documents(dir: &Path, translations: bool) -> Vec<PathBuf> {
+    let keep = |p: &PathBuf| translations::is_translation(p) == translations;
+    let mut files: Vec<PathBuf> = list_files(dir, "md").into_iter().filter(keep).collect();
     let folders = walkdir::WalkDir::new(dir)
         .min_depth(1)
         .max_depth(1)
@@ -167,9 +171,18 @@ fn list_documents(dir: &Path) -> Vec<PathBuf> {
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_dir() && !e.file_name().to_string_lossy().starts_with('.'));
     for folder in folders {
-        let index = folder.path().join("index.md");
-        if index.is_file() {
-            files.push(index);
+        if translations {
+            files.extend(list_files(folder.path(), "md").into_iter().filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("index."))
+                    && keep(p)
+            }));
+        } else {
+            let index = folder.path().join("index.md");
+            if index.is_file() {
+                files.push(index);
+            }
         }
     }
     files.sort();
@@ -186,7 +199,7 @@ fn load_documents(
         DocKind::Article => "blog",
         DocKind::Page => "pages",
     });
-    let results: Vec<Result<Document, Vec<Diagnostic>>> = list_documents(&dir)
+    let results: Vec<Result<Document, Vec<Diagnostic>>> = list_documents(&dir, false)
         .par_iter()
         .map(|path| {
             let source = read_source(&config.root, path).map_err(|d| vec![d])?;
@@ -219,7 +232,10 @@ where
 {
     let dir = content_dir.join(kind);
     type Loaded<K, D> = Result<(Entity<Id<K>, D>, Vec<Diagnostic>), Vec<Diagnostic>>;
-    let files = list_files(&dir, "toml");
+    let files: Vec<PathBuf> = list_files(&dir, "toml")
+        .into_iter()
+        .filter(|p| !translations::is_translation(p))
+        .collect();
     let results: Vec<Loaded<K, D>> = files
         .par_iter()
         .map(|path| {
@@ -241,6 +257,7 @@ where
                             id: Id::new(&id),
                             source,
                             data,
+                            translation: None,
                         },
                         problems,
                     ))
@@ -294,6 +311,7 @@ fn load_references(root: &Path, path: &Path, diags: &mut Diagnostics) -> Vec<Ref
                         id: Id::new(key.get_ref()),
                         source: source.clone(),
                         data,
+                        translation: None,
                     }
                 })
                 .collect()

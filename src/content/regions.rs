@@ -183,6 +183,7 @@ fn merged(
     let red_flags = pick(|e| e.red_flags.is_some())
         .and_then(|(e, list)| Some((list.source.clone(), e.red_flags.clone()?)));
     Some(Region {
+        translation: None,
         id: Id::new(own.id.get_ref()),
         source: own_list.source.clone(),
         data: RegionData {

@@ -35,6 +35,10 @@ pub struct Index {
     pub(super) question_ids: Vec<HashSet<String>>,
     /// `kind/id` of entity files that failed to load.
     failed: HashSet<String>,
+    /// In a language other than the default: the default language's base
+    /// path, and which pages this language has; a cross-link to a page it
+    /// lacks leads to the default language's.
+    fallback: Option<(String, crate::content::translations::Presence)>,
 }
 
 /// An id, and where it is written when that is not its file's name.
@@ -227,6 +231,26 @@ impl Index {
         self.references.get(id).copied()
     }
 
+    pub(super) fn fall_back_to(
+        &mut self,
+        root_path: String,
+        presence: crate::content::translations::Presence,
+    ) {
+        self.fallback = Some((root_path, presence));
+    }
+
+    /// The base path a link to `target` takes in this language.
+    fn base_path_for(&self, target: Target) -> &str {
+        let Some((root, presence)) = &self.fallback else {
+            return &self.base_path;
+        };
+        if super::has_page(presence, target) {
+            &self.base_path
+        } else {
+            root
+        }
+    }
+
     pub fn url(&self, content: &Content, target: Target) -> UrlPath {
         match target {
             Target::Muscle(i) => UrlPath::page(&["muscles", content.muscles[i].id.as_str()]),
@@ -407,7 +431,7 @@ impl LinkResolver for Index {
             Target::Region(_) => UrlPath::page(&["pain", id]),
             Target::Service(_) => UrlPath::page(&["services", id]),
         };
-        Ok((format!("{}{}", self.base_path, url), target))
+        Ok((format!("{}{}", self.base_path_for(target), url), target))
     }
 
     fn check_citation(&self, key: &str) -> Result<(), Diagnostic> {

@@ -18,9 +18,10 @@ use toml::Spanned;
 use crate::bodymap::{Figure, Zone};
 use crate::config::Config;
 use crate::content::data::MarkdownField;
+use crate::content::translations::Presence;
 use crate::content::{Content, Document};
 use crate::diagnostics::{closest, Diagnostic, Diagnostics, Source};
-use crate::i18n::Words;
+use crate::i18n::{LanguageTag, Words};
 use crate::ids::UrlPath;
 use crate::images::Library;
 use crate::markdown::{self, CrossLink, Rendered};
@@ -195,6 +196,63 @@ pub struct Site {
     pub markdown: RenderedMarkdown,
     /// The words the theme and generated text are written in.
     pub words: Arc<Words>,
+    /// The language this copy of the site is in, and which pages it has.
+    pub language: LanguageView,
+}
+
+/// The language a linked site is in. A multilingual site is linked once
+/// per language; every language has the generated pages (lists, the body
+/// map, search), and of the content only what is translated. A link to an
+/// untranslated page leads to the default language's.
+#[derive(Debug, Clone)]
+pub struct LanguageView {
+    pub tag: LanguageTag,
+    /// The output folder of the language (`fr`), `None` for the default
+    /// language at the root.
+    pub dir: Option<String>,
+    /// The default language's base path, where untranslated pages are.
+    pub root_path: String,
+    pub presence: Presence,
+}
+
+/// Whether `presence` has the page of `target`.
+pub(crate) fn has_page(presence: &Presence, target: Target) -> bool {
+    let at = |list: &[bool], i: usize| list.get(i).copied().unwrap_or(true);
+    match target {
+        Target::Article(i) => at(&presence.articles, i),
+        Target::Page(i) => at(&presence.pages, i),
+        Target::Muscle(i) => at(&presence.muscles, i),
+        Target::Technique(i) => at(&presence.techniques, i),
+        Target::FaqTopic(i) => at(&presence.faq_topics, i),
+        Target::Service(i) => at(&presence.services, i),
+        Target::Region(_) => true,
+    }
+}
+
+impl LanguageView {
+    /// The default language: everything present, at the root.
+    pub fn default_for(config: &Config, content: &Content) -> Self {
+        LanguageView {
+            tag: config.language.clone(),
+            dir: None,
+            root_path: config.base.path.clone(),
+            presence: Presence::all(content),
+        }
+    }
+
+    pub fn is_default(&self) -> bool {
+        self.dir.is_none()
+    }
+
+    /// Whether this language has the page of `target` (generated region
+    /// pages are in every language).
+    pub fn has(&self, target: Target) -> bool {
+        has_page(&self.presence, target)
+    }
+
+    pub fn has_person(&self, p: usize) -> bool {
+        self.presence.people.get(p).copied().unwrap_or(true)
+    }
 }
 
 impl Site {
@@ -203,9 +261,46 @@ impl Site {
         self.index.url(&self.content, target)
     }
 
-    /// The URL as written into pages (with the base path).
+    /// The URL as written into pages (with the base path): this
+    /// language's page when it has one, else the default language's.
     pub fn link(&self, target: Target) -> String {
-        self.config.base.link(&self.url(target))
+        self.link_to(&self.url(target), self.language.has(target))
+    }
+
+    /// The absolute URL of a target's page, for feeds and structured data.
+    pub fn absolute(&self, target: Target) -> String {
+        self.absolute_to(&self.url(target), self.language.has(target))
+    }
+
+    /// A link to a page this language has (`present`) or, else, to the
+    /// default language's.
+    pub fn link_to(&self, url: &UrlPath, present: bool) -> String {
+        if present {
+            self.config.base.link(url)
+        } else {
+            format!("{}{}", self.language.root_path, url.as_str())
+        }
+    }
+
+    pub fn absolute_to(&self, url: &UrlPath, present: bool) -> String {
+        if present {
+            self.config.base.absolute(url)
+        } else {
+            format!(
+                "{}{}{}",
+                self.config.base.origin,
+                self.language.root_path,
+                url.as_str()
+            )
+        }
+    }
+
+    /// The articles this language lists (blog, tags, feed, home), newest
+    /// first.
+    pub fn listed_articles(&self) -> Vec<usize> {
+        (0..self.content.articles.len())
+            .filter(|&i| self.language.has(Target::Article(i)))
+            .collect()
     }
 }
 
@@ -253,16 +348,25 @@ pub fn link(
     shortcodes: Arc<Shortcodes>,
     images: Arc<Library>,
     words: Arc<Words>,
+    language: Option<LanguageView>,
     diags: &mut Diagnostics,
 ) -> Site {
     let drawn = figure.as_ref().map(Figure::drawn_views);
-    content.regions = crate::content::regions::merge(
-        content.theme_regions.as_ref(),
-        content.site_regions.as_ref(),
-        drawn.as_ref(),
-        diags,
-    );
-    let index = Index::new(&content, &config, diags);
+    // A language's copy of the content comes with its regions merged (and
+    // translated) already.
+    if content.regions.is_empty() {
+        content.regions = crate::content::regions::merge(
+            content.theme_regions.as_ref(),
+            content.site_regions.as_ref(),
+            drawn.as_ref(),
+            diags,
+        );
+    }
+    let language = language.unwrap_or_else(|| LanguageView::default_for(&config, &content));
+    let mut index = Index::new(&content, &config, diags);
+    if !language.is_default() {
+        index.fall_back_to(language.root_path.clone(), language.presence.clone());
+    }
     let mut graph = resolve_data(&content, &index, diags);
     let markdown = render_markdown(&config, &content, &index, &shortcodes, &images, diags);
     let front_images = images::resolve(&content, &images, diags);
@@ -272,7 +376,7 @@ pub fn link(
         check_figure(&content, figure, diags);
     }
     graph.region_referrals = region_referrals(&content, &graph);
-    graph.tags = tag_index(&content);
+    graph.tags = tag_index(&content, &language);
     Site {
         config,
         content,
@@ -284,6 +388,7 @@ pub fn link(
         graph,
         markdown,
         words,
+        language,
     }
 }
 
@@ -667,8 +772,15 @@ fn render_markdown(
             index,
         )
     };
-    let opt_field =
-        |source: &Source, f: &Option<MarkdownField>| f.as_ref().map(|f| field(source, f));
+    // A translated entity's fields are in two files: each is rendered
+    // from the one it was read from.
+    macro_rules! opt_field {
+        ($entity:expr, $field:expr) => {
+            $field
+                .as_ref()
+                .map(|f| field($entity.source_of(f.span()), f))
+        };
+    }
 
     let mut collect = |(r, problems): (Rendered, Vec<Diagnostic>)| {
         diags.extend(problems);
@@ -679,17 +791,17 @@ fn render_markdown(
     let descriptions: Vec<_> = content
         .muscles
         .par_iter()
-        .map(|m| opt_field(&m.source, &m.data.description))
+        .map(|m| opt_field!(m, m.data.description))
         .collect();
     let self_care: Vec<_> = content
         .muscles
         .par_iter()
-        .map(|m| opt_field(&m.source, &m.data.self_care))
+        .map(|m| opt_field!(m, m.data.self_care))
         .collect();
     let how: Vec<_> = content
         .techniques
         .par_iter()
-        .map(|t| opt_field(&t.source, &t.data.how_it_works))
+        .map(|t| opt_field!(t, t.data.how_it_works))
         .collect();
     let red_flags: Vec<_> = content
         .regions
@@ -704,12 +816,12 @@ fn render_markdown(
     let bios: Vec<_> = content
         .people
         .par_iter()
-        .map(|p| opt_field(&p.source, &p.data.bio))
+        .map(|p| opt_field!(p, p.data.bio))
         .collect();
     let service_descriptions: Vec<_> = content
         .services
         .par_iter()
-        .map(|s| opt_field(&s.source, &s.data.description))
+        .map(|s| opt_field!(s, s.data.description))
         .collect();
     let answers: Vec<Vec<_>> = content
         .faq_topics
@@ -718,7 +830,7 @@ fn render_markdown(
             t.data
                 .questions
                 .iter()
-                .map(|q| field(&t.source, &q.answer))
+                .map(|q| field(t.source_of(q.answer.span()), &q.answer))
                 .collect()
         })
         .collect();
@@ -1014,9 +1126,12 @@ fn region_referrals(content: &Content, g: &Graph) -> Vec<Vec<Referral>> {
         .collect()
 }
 
-fn tag_index(content: &Content) -> BTreeMap<String, (String, Vec<usize>)> {
+fn tag_index(content: &Content, language: &LanguageView) -> BTreeMap<String, (String, Vec<usize>)> {
     let mut tags: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
     for (i, a) in content.articles.iter().enumerate() {
+        if !language.has(Target::Article(i)) {
+            continue;
+        }
         for tag in &a.meta.tags {
             let slug = crate::ids::slugify(tag);
             if slug.is_empty() {

@@ -11,20 +11,26 @@ use crate::content::DocKind;
 pub fn plan(site: &Site, pages: &mut Vec<PagePlan>, diags: &mut Diagnostics) {
     blog_lists(site, pages);
     // Articles are most of a big site's pages: plan them in parallel.
-    let articles: Vec<PagePlan> = (0..site.content.articles.len())
+    let articles: Vec<PagePlan> = site
+        .listed_articles()
         .into_par_iter()
         .map(|i| article(site, i))
         .collect();
     pages.extend(articles);
     tags(site, pages);
     for i in 0..site.content.pages.len() {
-        pages.push(standalone_page(site, i));
+        if site.language.has(Target::Page(i)) {
+            pages.push(standalone_page(site, i));
+        }
     }
-    aliases(site, pages, diags);
+    // Old addresses redirect once, in the default language.
+    if site.language.is_default() {
+        aliases(site, pages, diags);
+    }
 }
 
 fn blog_lists(site: &Site, pages: &mut Vec<PagePlan>) {
-    let all: Vec<usize> = (0..site.content.articles.len()).collect();
+    let all: Vec<usize> = site.listed_articles();
     let first = UrlPath::page(&["blog"]);
     let chunks = paginate(&all, site.config.site.blog.paginate_by, &first, |n| {
         UrlPath::page(&["blog", "page", &n.to_string()])

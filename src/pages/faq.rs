@@ -50,6 +50,9 @@ pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
         }),
     ));
     for (t, topic) in topics.iter().enumerate() {
+        if !site.language.has(Target::FaqTopic(t)) {
+            continue;
+        }
         let url = site.url(Target::FaqTopic(t));
         let mut cites = PageCitations::new();
         let g = &site.graph;

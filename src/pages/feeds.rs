@@ -10,6 +10,14 @@ use super::*;
 pub const FEED_ENTRIES: usize = 20;
 
 pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
+    if !site.language.is_default() {
+        // One sitemap, robots.txt and 404 page for the whole site, at its
+        // root; each language has its own feed.
+        if site.config.site.blog.feed {
+            pages.push(feed(site));
+        }
+        return;
+    }
     let base = &site.config.base;
     let sitemap: Vec<_> = pages
         .iter()
@@ -52,7 +60,10 @@ pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
 pub(super) fn feed(site: &Site) -> PagePlan {
     let base = &site.config.base;
     let articles = &site.content.articles;
-    let entries: Vec<_> = (0..articles.len().min(FEED_ENTRIES))
+    let entries: Vec<_> = site
+        .listed_articles()
+        .into_iter()
+        .take(FEED_ENTRIES)
         .map(|i| {
             let doc = &articles[i];
             let published = doc.meta.date.map(|d| d.rfc3339()).unwrap_or_default();
@@ -69,7 +80,7 @@ pub(super) fn feed(site: &Site) -> PagePlan {
                 "updated": updated,
                 "author": byline(site, &site.graph.article_bylines[i].author),
                 "author_uri": match &site.graph.article_bylines[i].author {
-                    Some(crate::graph::Byline::Person(p)) => Some(base.absolute(&person_url(site, *p))),
+                    Some(crate::graph::Byline::Person(p)) => Some(site.absolute_to(&person_url(site, *p), site.language.has_person(*p))),
                     _ => None,
                 },
                 "summary": summary_of(doc, &site.markdown.articles[i]),

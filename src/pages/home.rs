@@ -42,7 +42,10 @@ pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
         "url": site.config.base.absolute(&url),
         "inLanguage": site.words.tag(),
     });
-    let latest: Vec<ArticleCard> = (0..site.content.articles.len().min(LATEST_ARTICLES))
+    let latest: Vec<ArticleCard> = site
+        .listed_articles()
+        .into_iter()
+        .take(LATEST_ARTICLES)
         .map(|i| article_card(site, i))
         .collect();
     let mut featured = techniques_by_setting(site, 0..site.content.techniques.len());

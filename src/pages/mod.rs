@@ -48,6 +48,10 @@ pub struct PagePlan {
     /// Set on the pages the site search indexes, saying what kind of page
     /// a hit is; list pages (indexes, tags, pagination) are left out.
     pub search_kind: Option<SearchKind>,
+    /// Which of the site's languages the page is in (0: the default), and
+    /// the folder of that language (`fr`), `None` at the root.
+    pub language: usize,
+    pub language_dir: Option<String>,
 }
 
 /// The kinds of page the search indexes; the label is shown with each hit
@@ -90,7 +94,23 @@ impl PagePlan {
             in_sitemap: true,
             lastmod: None,
             search_kind: None,
+            language: 0,
+            language_dir: None,
         }
+    }
+
+    /// The page's URL from the site's root (`/fr/blog/x/` for a French
+    /// article).
+    pub fn site_url(&self) -> UrlPath {
+        match &self.language_dir {
+            Some(dir) => self.url.under(dir),
+            None => self.url.clone(),
+        }
+    }
+
+    /// The file the page is written to.
+    pub fn output_file(&self) -> String {
+        self.site_url().output_file()
     }
 
     pub fn searchable(mut self, kind: SearchKind) -> Self {
@@ -369,7 +389,7 @@ pub fn person_card(site: &Site, p: usize) -> PersonCard {
         name: person.data.name.clone(),
         display_name: person.data.display_name(),
         role: person.data.role.clone(),
-        url: site.config.base.link(&person_url(site, p)),
+        url: site.link_to(&person_url(site, p), site.language.has_person(p)),
         photo: site.front_images.people[p].clone(),
         photo_alt: person.data.photo_alt.clone(),
         bio_html: site.markdown.person_bio[p].as_ref().map(|r| r.html.clone()),
@@ -419,7 +439,7 @@ pub fn person_ld(site: &Site, p: usize, full: bool) -> Value {
     let mut ld = serde_json::json!({
         "@type": "Person",
         "name": person.name,
-        "url": site.config.base.absolute(&person_url(site, p)),
+        "url": site.absolute_to(&person_url(site, p), site.language.has_person(p)),
     });
     if !person.role.is_empty() {
         ld["jobTitle"] = serde_json::json!(person.role);

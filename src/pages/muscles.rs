@@ -49,6 +49,9 @@ pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
         }),
     ));
     for m in 0..site.content.muscles.len() {
+        if !site.language.has(Target::Muscle(m)) {
+            continue;
+        }
         pages.push(muscle_page(site, m));
     }
 }

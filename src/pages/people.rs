@@ -26,6 +26,9 @@ pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
         }),
     ));
     for p in 0..people.len() {
+        if !site.language.has_person(p) {
+            continue;
+        }
         pages.push(person_page(site, p));
     }
 }

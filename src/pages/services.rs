@@ -26,6 +26,9 @@ pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
         }),
     ));
     for s in 0..services.len() {
+        if !site.language.has(Target::Service(s)) {
+            continue;
+        }
         pages.push(service_page(site, s));
     }
 }

@@ -28,10 +28,14 @@ pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
     ));
     compare_table(site, pages);
     for t in 0..techniques.len() {
-        pages.push(technique_page(site, t));
+        if site.language.has(Target::Technique(t)) {
+            pages.push(technique_page(site, t));
+        }
     }
     for &(a, b) in &site.graph.compare_pairs {
-        pages.push(compare_pair(site, a, b));
+        if has_pair(site, a, b) {
+            pages.push(compare_pair(site, a, b));
+        }
     }
 }
 
@@ -40,12 +44,17 @@ pub fn compare_url(site: &Site, a: usize, b: usize) -> UrlPath {
     UrlPath::page(&["techniques", "compare", &format!("{}-vs-{}", ta.id, tb.id)])
 }
 
+/// A side-by-side page is in a language that has both techniques.
+fn has_pair(site: &Site, a: usize, b: usize) -> bool {
+    site.language.has(Target::Technique(a)) && site.language.has(Target::Technique(b))
+}
+
 /// The comparison pages, all or those involving technique `only`.
 fn comparison_links(site: &Site, only: Option<usize>) -> Vec<Link> {
     site.graph
         .compare_pairs
         .iter()
-        .filter(|(a, b)| only.is_none_or(|t| t == *a || t == *b))
+        .filter(|(a, b)| only.is_none_or(|t| t == *a || t == *b) && has_pair(site, *a, *b))
         .map(|&(a, b)| Link {
             title: site.words.t(
                 "techniques.vs_title",

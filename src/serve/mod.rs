@@ -353,7 +353,7 @@ struct SearchJob {
     /// Numbers the requests; only the newest one's index is kept.
     id: u64,
     pages: Vec<(UrlPath, Bytes)>,
-    language: String,
+    language: Option<String>,
 }
 
 /// Starts the search indexer thread. Jobs that pile up while it works
@@ -381,7 +381,7 @@ fn index(shared: &Shared, job: SearchJob) {
         return; // the pages changed again: a newer job is on its way
     }
     let pages = job.pages.iter().map(|(url, html)| (url, html.as_ref()));
-    match search::index(pages, &job.language) {
+    match search::index(pages, job.language.as_deref()) {
         Ok(bundle) => shared.update(|s| {
             if s.search_job == job.id {
                 s.search = Arc::new(

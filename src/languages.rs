@@ -1,0 +1,254 @@
+//! A multilingual site (`[languages.<lang>]` in site.toml): once the
+//! default language is linked and planned, each other language gets its
+//! own linked copy of the site, made from the content with that language's
+//! translations laid over it, and planned into `/<lang>/`. Then every page
+//! learns its translations: `hreflang` alternates, the language switcher,
+//! and the sitemap's alternates.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::{json, Value};
+
+use crate::config::{BaseUrl, Config};
+use crate::content::translations::{self, TranslationFile};
+use crate::diagnostics::Diagnostics;
+use crate::graph::{self, LanguageView, Site};
+use crate::i18n::{self, LanguageTag};
+use crate::ids::UrlPath;
+use crate::pages::{self, PagePlan};
+use crate::render::Renderer;
+
+/// The other languages of the site, linked and planned; their plans carry
+/// their language's index in `renderer`.
+pub(crate) fn plan_others(
+    default: &Site,
+    translations: &[TranslationFile],
+    renderer: &mut Renderer,
+    diags: &mut Diagnostics,
+) -> Vec<(Site, Vec<PagePlan>)> {
+    let mut out = Vec::new();
+    for tag in &default.config.other_languages {
+        let mut own = Diagnostics::new();
+        let Some(site) = link_language(default, tag, translations, &mut own) else {
+            diags.extend(own.iter().cloned());
+            continue;
+        };
+        let mut site = site;
+        let index = renderer.add_language(&site);
+        pages::shortcodes::expand_site(
+            &mut site,
+            &|name, context| renderer.render_shortcode(index, name, context),
+            &mut own,
+        );
+        renderer.refresh_globals(index, &site);
+        let mut plans = pages::plan(&site, &mut own);
+        let dir = site.language.dir.clone();
+        for plan in &mut plans {
+            plan.language = index;
+            plan.language_dir = dir.clone();
+        }
+        keep_own_problems(own, tag, diags);
+        out.push((site, plans));
+    }
+    out
+}
+
+/// The site linked in `tag`: the default's configuration with the
+/// language's title, description and disclaimer, its words, and the
+/// content with its translations.
+fn link_language(
+    default: &Site,
+    tag: &LanguageTag,
+    translations: &[TranslationFile],
+    diags: &mut Diagnostics,
+) -> Option<Site> {
+    let config = language_config(&default.config, tag);
+    let words = i18n::load(
+        &config.root,
+        &config.site.theme,
+        tag,
+        language_header(&default.config, tag),
+        diags,
+    )?;
+    let (content, presence) = translations::localize(&default.content, tag, translations, diags);
+    let view = LanguageView {
+        tag: tag.clone(),
+        dir: Some(tag.as_str().to_string()),
+        root_path: default.config.base.path.clone(),
+        presence,
+    };
+    Some(graph::link(
+        config,
+        content,
+        default.figure.clone(),
+        default.shortcodes.clone(),
+        default.images.clone(),
+        words,
+        Some(view),
+        diags,
+    ))
+}
+
+/// The configuration as the language sees it: its own folder under the
+/// base path, its own title, description and disclaimer where set.
+fn language_config(default: &Config, tag: &LanguageTag) -> Config {
+    let mut config = default.clone();
+    config.base = BaseUrl {
+        origin: default.base.origin.clone(),
+        path: format!("{}/{}", default.base.path, tag),
+    };
+    config.language = tag.clone();
+    if let Some(settings) = default.site.languages.get(tag.as_str()) {
+        if let Some(title) = &settings.title {
+            config.site.title = title.clone();
+        }
+        if let Some(description) = &settings.description {
+            config.site.description = description.clone();
+        }
+        if let Some(disclaimer) = &settings.disclaimer {
+            config.site.disclaimer.text = disclaimer.clone();
+        }
+    }
+    config.site.language = tag.to_string();
+    config
+}
+
+/// Where `[languages.<tag>]` is written, for errors about the language.
+fn language_header(config: &Config, tag: &LanguageTag) -> crate::diagnostics::Location {
+    let header = format!("[languages.{tag}]");
+    let at = config.source.text.find(&header).unwrap_or(0);
+    config.source.locate(at..at + header.len())
+}
+
+/// A language's copy of the site repeats the default language's checks;
+/// its own problems are those in its translation files (a broken
+/// cross-link in a translated text) and its words.
+fn keep_own_problems(own: Diagnostics, tag: &LanguageTag, diags: &mut Diagnostics) {
+    let marker = format!(".{tag}.");
+    let seen: HashSet<String> = diags.iter().map(|d| d.message.clone()).collect();
+    for d in own.iter() {
+        let in_translation = d.location.as_ref().is_none_or(|l| {
+            let file = l.file.to_string_lossy();
+            file.contains(&marker) || file.contains("i18n")
+        });
+        if in_translation && !seen.contains(&d.message) {
+            diags.push(d.clone());
+        }
+    }
+}
+
+/// Every language of a page: for the switcher (every language, leading
+/// to the page, or to that language's home when it has no such page) and
+/// the `hreflang` alternates (the languages that have it, and
+/// `x-default`). Written into each page's variables as `translations` and
+/// `alternates`; the sitemap gets the same alternates.
+pub(crate) fn link_translations(sites: &[&Site], plans: &mut [PagePlan]) {
+    if sites.len() < 2 {
+        return;
+    }
+    let languages: Vec<Language> = sites
+        .iter()
+        .enumerate()
+        .map(|(i, site)| Language {
+            tag: site.language.tag.clone(),
+            name: site.words.t("language.name", &[]),
+            base: site.config.base.clone(),
+            pages: plans
+                .iter()
+                .filter(|p| p.language == i && is_page(p))
+                .map(|p| p.url.clone())
+                .collect(),
+        })
+        .collect();
+    for plan in plans.iter_mut().filter(|p| is_page(p)) {
+        let (switcher, alternates) = page_languages(&languages, plan);
+        if let Value::Object(map) = &mut plan.context {
+            map.insert("translations".into(), switcher);
+            map.insert("alternates".into(), alternates);
+        }
+    }
+    add_sitemap_alternates(&languages, plans);
+}
+
+struct Language {
+    tag: LanguageTag,
+    /// Its name in itself ("Français"), from its words.
+    name: String,
+    base: BaseUrl,
+    pages: HashSet<UrlPath>,
+}
+
+/// HTML pages: not feeds, the sitemap or robots.txt.
+fn is_page(plan: &PagePlan) -> bool {
+    plan.template.ends_with(".html") && plan.template != "redirect.html"
+}
+
+fn page_languages(languages: &[Language], plan: &PagePlan) -> (Value, Value) {
+    let switcher: Vec<Value> = languages
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let exists = l.pages.contains(&plan.url);
+            let target = if exists {
+                plan.url.clone()
+            } else {
+                UrlPath::page(&[])
+            };
+            json!({
+                "code": l.tag,
+                "name": l.name,
+                "url": l.base.link(&target),
+                "exists": exists,
+                "current": i == plan.language,
+            })
+        })
+        .collect();
+    (Value::Array(switcher), alternates(languages, &plan.url))
+}
+
+/// The `hreflang` links of a page: each language that has it, and
+/// `x-default` (the default language's) when more than one does.
+fn alternates(languages: &[Language], url: &UrlPath) -> Value {
+    let mut list: Vec<Value> = languages
+        .iter()
+        .filter(|l| l.pages.contains(url))
+        .map(|l| json!({ "hreflang": l.tag, "href": l.base.absolute(url) }))
+        .collect();
+    if list.len() > 1 && languages[0].pages.contains(url) {
+        list.push(json!({ "hreflang": "x-default", "href": languages[0].base.absolute(url) }));
+    } else if list.len() < 2 {
+        list.clear();
+    }
+    Value::Array(list)
+}
+
+/// The one sitemap (the default language's) lists the pages of every
+/// language, each with its alternates.
+fn add_sitemap_alternates(languages: &[Language], plans: &mut [PagePlan]) {
+    let mut entries: Vec<Value> = Vec::new();
+    let mut lastmods: HashMap<(usize, UrlPath), Option<String>> = HashMap::new();
+    for plan in plans.iter().filter(|p| p.in_sitemap) {
+        lastmods.insert((plan.language, plan.url.clone()), plan.lastmod.clone());
+    }
+    let mut keys: Vec<&(usize, UrlPath)> = lastmods.keys().collect();
+    keys.sort();
+    for key @ (language, url) in keys {
+        entries.push(json!({
+            "loc": languages[*language].base.absolute(url),
+            "lastmod": lastmods[key],
+            "alternates": alternates(languages, url),
+        }));
+    }
+    if let Some(sitemap) = plans
+        .iter_mut()
+        .find(|p| p.language == 0 && p.url == UrlPath::file("sitemap.xml"))
+    {
+        sitemap.context = json!({ "urls": entries });
+    }
+}
+
+/// "fr: 12 of 48 pages translated" for the build summary.
+pub fn summary(site: &Site) -> (LanguageTag, usize, usize) {
+    let (done, all) = site.language.presence.count();
+    (site.language.tag.clone(), done, all)
+}
