@@ -309,6 +309,13 @@ impl Config {
         self.source.locate(offset..offset + key.len())
     }
 
+    /// Where `[languages.<tag>]` is written, for problems of the language.
+    pub fn language_header(&self, tag: &LanguageTag) -> crate::diagnostics::Location {
+        let header = format!("[languages.{tag}]");
+        let at = self.source.text.find(&header).unwrap_or(0);
+        self.source.locate(at..at + header.len())
+    }
+
     /// Every language of the site, the default first.
     pub fn languages(&self) -> impl Iterator<Item = &LanguageTag> {
         std::iter::once(&self.language).chain(&self.other_languages)

@@ -67,10 +67,11 @@ fn link_language(
         &config.root,
         &config.site.theme,
         tag,
-        language_header(&default.config, tag),
+        default.config.language_header(tag),
         diags,
     )?;
-    let (content, presence) = translations::localize(&default.content, tag, translations, diags);
+    let (content, presence) =
+        translations::localize(&config, &default.content, tag, translations, diags);
     let view = LanguageView {
         tag: tag.clone(),
         dir: Some(tag.as_str().to_string()),
@@ -111,13 +112,6 @@ fn language_config(default: &Config, tag: &LanguageTag) -> Config {
     }
     config.site.language = tag.to_string();
     config
-}
-
-/// Where `[languages.<tag>]` is written, for errors about the language.
-fn language_header(config: &Config, tag: &LanguageTag) -> crate::diagnostics::Location {
-    let header = format!("[languages.{tag}]");
-    let at = config.source.text.find(&header).unwrap_or(0);
-    config.source.locate(at..at + header.len())
 }
 
 /// A language's copy of the site repeats the default language's checks;

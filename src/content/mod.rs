@@ -56,7 +56,22 @@ pub fn load(config: &Config, diags: &mut Diagnostics) -> Content {
     let mut content = Content {
         articles: load_documents(config, &content_dir, DocKind::Article, diags),
         pages: load_documents(config, &content_dir, DocKind::Page, diags),
-        theme_regions: regions::load_theme_list(&config.root, &config.site.theme, diags),
+        theme_regions: regions::load_theme_list(&config.root, &config.site.theme, diags).map(
+            |mut list| {
+                // The figure's region names in the site's language.
+                if let Some(names) =
+                    regions::theme_names(&config.root, &config.site.theme, &config.language)
+                {
+                    let names = regions::names_in(&names);
+                    for entry in &mut list.entries {
+                        if let Some(name) = names.get(entry.id.get_ref()) {
+                            entry.name = Some(name.clone());
+                        }
+                    }
+                }
+                list
+            },
+        ),
         site_regions: regions::load_list(&config.root, &content_dir.join("regions.toml"), diags),
         references: load_references(&config.root, &content_dir.join("references.toml"), diags),
         ..Content::default()

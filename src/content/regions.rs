@@ -17,6 +17,7 @@ use toml::Spanned;
 use super::data::{Region, RegionData, RegionEntry, RegionsFile, View};
 use super::read_source;
 use crate::diagnostics::{Diagnostic, Diagnostics, Source};
+use crate::i18n::LanguageTag;
 use crate::ids::Id;
 use crate::toml_file;
 
@@ -42,6 +43,44 @@ pub fn load_theme_list(root: &Path, theme: &str, diags: &mut Diagnostics) -> Opt
         DEFAULT_THEME_REGIONS.to_string(),
     );
     parse_list(source, diags)
+}
+
+/// The theme's region names in language `tag` (`themes/<theme>/regions.<lang>.toml`,
+/// else the built-in theme's for German, French and Spanish), trying the
+/// whole tag and then its language (`fr-CA`, then `fr`).
+pub fn theme_names(root: &Path, theme: &str, tag: &LanguageTag) -> Option<Arc<Source>> {
+    for name in tag.fallbacks().into_iter().rev() {
+        let path = root
+            .join("themes")
+            .join(theme)
+            .join(format!("regions.{name}.toml"));
+        if path.is_file() {
+            return read_source(root, &path).ok();
+        }
+        let builtin = match name {
+            "de" => include_str!("../../themes/default/regions.de.toml"),
+            "fr" => include_str!("../../themes/default/regions.fr.toml"),
+            "es" => include_str!("../../themes/default/regions.es.toml"),
+            _ => continue,
+        };
+        return Some(Source::new(
+            format!("(built-in theme)/regions.{name}.toml"),
+            builtin.to_string(),
+        ));
+    }
+    None
+}
+
+/// The names of a theme's names file, by region id.
+pub fn names_in(source: &Source) -> HashMap<String, String> {
+    toml_file::parse::<RegionsFile>(source, 0..source.text.len())
+        .map(|(file, _)| {
+            file.regions
+                .into_iter()
+                .filter_map(|e| Some((e.id.into_inner(), e.name?)))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// A `regions.toml`: `None` when it is missing or has errors (reported).

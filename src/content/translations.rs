@@ -149,7 +149,14 @@ fn site_language(config: &Config, tag: &str) -> Result<LanguageTag, Diagnostic> 
             others.join(", ")
         }
     ));
-    Err(match closest(tag, others.iter().copied()) {
+    // Language codes are short: one letter off is close.
+    let near = closest(tag, others.iter().copied()).or_else(|| {
+        others
+            .iter()
+            .copied()
+            .find(|o| strsim::levenshtein(o, tag) <= 1)
+    });
+    Err(match near {
         Some(near) => d.help(format!("did you mean `{near}`? Rename the file")),
         None => d.help(format!(
             "to translate the site into `{tag}`, add a [languages.{tag}] table to site.toml"
@@ -256,6 +263,7 @@ const NOT_TEXT: [&str; 24] = [
 /// The content in `language`: every original, with the translations of
 /// that language laid over their originals; and which entities it has.
 pub fn localize(
+    config: &Config,
     content: &Content,
     language: &LanguageTag,
     files: &[TranslationFile],
@@ -263,6 +271,15 @@ pub fn localize(
 ) -> (Content, Presence) {
     let mut out = content.clone();
     let mut presence = Presence::none(content);
+    // The figure's region names in the language, before the site's own.
+    if let Some(names) = super::regions::theme_names(&config.root, &config.site.theme, language) {
+        let names = super::regions::names_in(&names);
+        for region in &mut out.regions {
+            if let Some(name) = names.get(region.id.as_str()) {
+                region.data.name = name.clone();
+            }
+        }
+    }
     for file in files.iter().filter(|f| &f.language == language) {
         let result = match file.kind {
             Kind::Article => translate_document(&mut out.articles, &mut presence.articles, file),
@@ -281,6 +298,9 @@ pub fn localize(
                 translate_entity(&mut out.services, &mut presence.services, file)
             }
             Kind::Entity(_) => Ok(()),
+            // Regions are known once merged with the figure's; before
+            // that (the early check) they are left for later.
+            Kind::Regions if out.regions.is_empty() => Ok(()),
             Kind::Regions => translate_regions(&mut out, file),
         };
         if let Err(problems) = result {
