@@ -68,6 +68,10 @@ struct PageRecords {
     by_path: HashMap<String, usize>,
 }
 
+/// The searchable pages (URL, HTML) and the index language, `None` for
+/// one index per language.
+pub type SearchInput = (Vec<(UrlPath, Bytes)>, Option<String>);
+
 impl PageRecords {
     fn new(pages: Vec<PageRecord>) -> Self {
         let by_path = pages
@@ -163,7 +167,7 @@ impl Session {
 
     /// The pages the search indexes, in a clean build's order, and the
     /// index language; `None` when search is off or nothing was built.
-    pub fn search_pages(&self) -> Option<(Vec<(UrlPath, Bytes)>, Option<String>)> {
+    pub fn search_pages(&self) -> Option<SearchInput> {
         let state = self.state.as_ref()?;
         let settings = &state.site.config.site;
         if !settings.search.enabled {

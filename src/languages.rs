@@ -79,13 +79,15 @@ fn link_language(
         presence,
     };
     Some(graph::link(
-        config,
-        content,
-        default.figure.clone(),
-        default.shortcodes.clone(),
-        default.images.clone(),
-        words,
-        Some(view),
+        graph::Loaded {
+            config,
+            content,
+            figure: default.figure.clone(),
+            shortcodes: default.shortcodes.clone(),
+            images: default.images.clone(),
+            words,
+            language: Some(view),
+        },
         diags,
     ))
 }

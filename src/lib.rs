@@ -150,13 +150,15 @@ pub(crate) fn plan_site(opts: &BuildOptions) -> Result<Planned, BuildFailure> {
     };
     timer.lap("load");
     let mut site = graph::link(
-        config,
-        content,
-        figure,
-        theme.shortcodes.clone(),
-        images,
-        words,
-        None,
+        graph::Loaded {
+            config,
+            content,
+            figure,
+            shortcodes: theme.shortcodes.clone(),
+            images,
+            words,
+            language: None,
+        },
         &mut diags,
     );
     timer.lap("link");

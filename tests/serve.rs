@@ -841,3 +841,46 @@ fn photos_are_served_processed_and_follow_edits() {
     assert!(server.page("/blog/first/").contains("/img/room-300."));
     assert_serves_clean_build(&f, &server, &[]);
 }
+
+#[test]
+fn editing_or_adding_a_translation_re_renders_that_language() {
+    let f = fixture();
+    f.write(
+        "site.toml",
+        &format!("{SITE_TOML}\n[languages.fr]\ntitle = \"Studio test\"\n"),
+    )
+    .write(
+        "content/blog/first.fr.md",
+        "+++\ntitle = \"Premiers pas\"\n+++\nLe [trapèze](@muscles/upper-trapezius).\n",
+    );
+    let server = Server::start(f.root(), &[]);
+    let g = server.settle(0)["generation"].as_u64().unwrap();
+    assert!(server.page("/fr/blog/first/").contains("Premiers pas"));
+    assert_serves_clean_build(&f, &server, &[]);
+    // Editing the translation.
+    save(
+        f.root(),
+        "content/blog/first.fr.md",
+        "+++\ntitle = \"Premiers pas, revus\"\n+++\nLe [trapèze](@muscles/upper-trapezius), encore.\n",
+    );
+    let g = server.settle(g)["generation"].as_u64().unwrap();
+    assert!(server
+        .page("/fr/blog/first/")
+        .contains("Premiers pas, revus"));
+    assert_serves_clean_build(&f, &server, &[]);
+    // Adding one: the muscle gets a French page, and the English page its
+    // alternate.
+    save(
+        f.root(),
+        "content/muscles/upper-trapezius.fr.toml",
+        "name = \"Trapèze supérieur\"\n",
+    );
+    server.settle(g);
+    assert!(server
+        .page("/fr/muscles/upper-trapezius/")
+        .contains("Trapèze supérieur"));
+    assert!(server
+        .page("/muscles/upper-trapezius/")
+        .contains("hreflang=\"fr\""));
+    assert_serves_clean_build(&f, &server, &[]);
+}

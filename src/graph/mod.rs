@@ -339,18 +339,30 @@ pub const DOCUMENT_ANCHORS: &[&str] = &["takeaways", "references", "related"];
 pub const REGION_ANCHORS: &[&str] = &["red-flags", "essential", "spillover", "nearby"];
 pub const SERVICE_ANCHORS: &[&str] = &["options", "techniques"];
 
+/// What linking starts from: the loaded site, and the language to link it
+/// in (`None`: the default language).
+pub struct Loaded {
+    pub config: Config,
+    pub content: Content,
+    pub figure: Option<Figure>,
+    pub shortcodes: Arc<Shortcodes>,
+    pub images: Arc<Library>,
+    pub words: Arc<Words>,
+    pub language: Option<LanguageView>,
+}
+
 /// Builds the graph. Problems are added to `diags`; the returned site is
 /// only rendered when there are none.
-pub fn link(
-    config: Config,
-    mut content: Content,
-    figure: Option<Figure>,
-    shortcodes: Arc<Shortcodes>,
-    images: Arc<Library>,
-    words: Arc<Words>,
-    language: Option<LanguageView>,
-    diags: &mut Diagnostics,
-) -> Site {
+pub fn link(loaded: Loaded, diags: &mut Diagnostics) -> Site {
+    let Loaded {
+        config,
+        mut content,
+        figure,
+        shortcodes,
+        images,
+        words,
+        language,
+    } = loaded;
     let drawn = figure.as_ref().map(Figure::drawn_views);
     // A language's copy of the content comes with its regions merged (and
     // translated) already.

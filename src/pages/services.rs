@@ -15,7 +15,7 @@ pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
     let w = &site.words;
     let (crumbs, crumbs_ld) =
         breadcrumbs(site, &[(&w.t("services.crumb", &[]), index_url.clone())]);
-    let description = w.t("services.description", &[("studio", &studio_name(site))]);
+    let description = w.t("services.description", &[("studio", studio_name(site))]);
     pages.push(PagePlan::new(
         index_url.clone(),
         "services.html",
