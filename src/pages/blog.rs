@@ -147,9 +147,10 @@ pub(super) fn article(site: &Site, i: usize) -> PagePlan {
                 "references": references,
                 "extra": doc.meta.extra,
             },
-            // Articles are newest first: the previous one is older.
-            "previous": neighbour(i + 1),
-            "next": i.checked_sub(1).and_then(neighbour),
+            // Articles are newest first: the previous one is older; in
+            // another language, the nearest one it has.
+            "previous": (i + 1..site.content.articles.len()).find(|&j| site.language.has(Target::Article(j))).and_then(neighbour),
+            "next": (0..i).rev().find(|&j| site.language.has(Target::Article(j))).and_then(neighbour),
             "related": related_articles(site, i, 3).into_iter().map(|j| article_card(site, j)).collect::<Vec<_>>(),
         }),
     )
