@@ -209,6 +209,11 @@ impl Session {
     /// the case and the state is current.
     fn document_change(&self, changed: &[PathBuf]) -> Option<(DocKind, usize)> {
         let state = self.state.as_ref().filter(|_| !self.stale)?;
+        // On a multilingual site a page also carries its translations'
+        // links, which only the site path computes.
+        if state.site.config.is_multilingual() {
+            return None;
+        }
         let [path] = changed else { return None };
         let root = &state.site.config.root;
         let shown = path.strip_prefix(root).unwrap_or(path);

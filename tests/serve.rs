@@ -868,6 +868,17 @@ fn editing_or_adding_a_translation_re_renders_that_language() {
         .page("/fr/blog/first/")
         .contains("Premiers pas, revus"));
     assert_serves_clean_build(&f, &server, &[]);
+    // Editing the English original keeps its switcher and alternates.
+    save(
+        f.root(),
+        "content/blog/first.md",
+        &first_article("First steps", "An edited last paragraph."),
+    );
+    let g = server.settle(g)["generation"].as_u64().unwrap();
+    let english = server.page("/blog/first/");
+    assert!(english.contains("An edited last paragraph."));
+    assert!(english.contains("hreflang=\"fr\""));
+    assert_serves_clean_build(&f, &server, &[]);
     // Adding one: the muscle gets a French page, and the English page its
     // alternate.
     save(
