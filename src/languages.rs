@@ -9,31 +9,69 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::{json, Value};
 
+use std::sync::Arc;
+
 use crate::config::{BaseUrl, Config};
-use crate::content::translations::{self, TranslationFile};
+use crate::content::translations::{self, Presence, TranslationFile};
+use crate::content::Content;
 use crate::diagnostics::Diagnostics;
 use crate::graph::{self, LanguageView, Site};
-use crate::i18n::{self, LanguageTag};
+use crate::i18n::{self, LanguageTag, Words};
 use crate::ids::UrlPath;
 use crate::pages::{self, PagePlan};
 use crate::render::Renderer;
+
+/// Another language of the site, loaded with the default one: its words
+/// and the content with its translations laid over. Loading every
+/// language up front reports all of a build's problems at once.
+pub(crate) struct LoadedLanguage {
+    tag: LanguageTag,
+    /// `None` when the language has no words (an error, reported).
+    words: Option<Arc<Words>>,
+    content: Content,
+    presence: Presence,
+}
+
+/// Loads the site's other languages (none for a site in one language).
+pub(crate) fn load_others(
+    config: &Config,
+    content: &Content,
+    translations: &[TranslationFile],
+    diags: &mut Diagnostics,
+) -> Vec<LoadedLanguage> {
+    config
+        .other_languages
+        .iter()
+        .map(|tag| {
+            let at = config.language_header(tag);
+            let words = i18n::load(&config.root, &config.site.theme, tag, at, diags);
+            let (content, presence) = translations::localize(content, tag, translations, diags);
+            LoadedLanguage {
+                tag: tag.clone(),
+                words,
+                content,
+                presence,
+            }
+        })
+        .collect()
+}
 
 /// The other languages of the site, linked and planned; their plans carry
 /// their language's index in `renderer`.
 pub(crate) fn plan_others(
     default: &Site,
+    languages: Vec<LoadedLanguage>,
     translations: &[TranslationFile],
     renderer: &mut Renderer,
     diags: &mut Diagnostics,
 ) -> Vec<(Site, Vec<PagePlan>)> {
     let mut out = Vec::new();
-    for tag in &default.config.other_languages {
+    for language in languages {
+        let tag = language.tag.clone();
         let mut own = Diagnostics::new();
-        let Some(site) = link_language(default, tag, translations, &mut own) else {
-            diags.extend(own.iter().cloned());
+        let Some(mut site) = link_language(default, language, translations, &mut own) else {
             continue;
         };
-        let mut site = site;
         let index = renderer.add_language(&site);
         pages::shortcodes::expand_site(
             &mut site,
@@ -47,34 +85,35 @@ pub(crate) fn plan_others(
             plan.language = index;
             plan.language_dir = dir.clone();
         }
-        keep_own_problems(own, tag, diags);
+        keep_own_problems(own, &tag, diags);
         out.push((site, plans));
     }
     out
 }
 
-/// The site linked in `tag`: the default's configuration with the
-/// language's title, description and disclaimer, its words, and the
-/// content with its translations.
+/// The site linked in a language: the default's configuration with the
+/// language's title, description and disclaimer, its words, and its
+/// content, with the regions (now merged with the figure's) in the
+/// language too.
 fn link_language(
     default: &Site,
-    tag: &LanguageTag,
+    language: LoadedLanguage,
     translations: &[TranslationFile],
     diags: &mut Diagnostics,
 ) -> Option<Site> {
-    let config = language_config(&default.config, tag);
-    let words = i18n::load(
-        &config.root,
-        &config.site.theme,
+    let LoadedLanguage {
         tag,
-        default.config.language_header(tag),
-        diags,
-    )?;
-    let (content, presence) =
-        translations::localize(&config, &default.content, tag, translations, diags);
+        words,
+        mut content,
+        presence,
+    } = language;
+    let words = words?;
+    let config = language_config(&default.config, &tag);
+    content.regions = default.content.regions.clone();
+    translations::localize_regions(&config, &mut content.regions, &tag, translations);
     let view = LanguageView {
-        tag: tag.clone(),
         dir: Some(tag.as_str().to_string()),
+        tag,
         root_path: default.config.base.path.clone(),
         presence,
     };

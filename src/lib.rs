@@ -130,13 +130,7 @@ pub(crate) fn plan_site(opts: &BuildOptions) -> Result<Planned, BuildFailure> {
     let images = Arc::new(images::Library::for_site(&config));
     let content = content::load(&config, &mut diags);
     let translations = content::translations::find(&config, &mut diags);
-    // Every language's words, and every translation checked against its
-    // original now, so that all problems of a build show at once.
-    for tag in &config.other_languages {
-        let at = config.language_header(tag);
-        i18n::load(&config.root, &config.site.theme, tag, at, &mut diags);
-        content::translations::localize(&config, &content, tag, &translations, &mut diags);
-    }
+    let other_languages = languages::load_others(&config, &content, &translations, &mut diags);
     let figure = bodymap::load(&config.root, &config.site.theme, &mut diags);
     let theme = theme::load(&config, &mut diags);
     let Some(words) = i18n::load(
@@ -186,9 +180,13 @@ pub(crate) fn plan_site(opts: &BuildOptions) -> Result<Planned, BuildFailure> {
         return Err(BuildFailure::from(diags));
     };
     let mut others = Vec::new();
-    for (other, other_plans) in
-        languages::plan_others(&site, &translations, &mut renderer, &mut diags)
-    {
+    for (other, other_plans) in languages::plan_others(
+        &site,
+        other_languages,
+        &translations,
+        &mut renderer,
+        &mut diags,
+    ) {
         plans.extend(other_plans);
         others.push(other);
     }

@@ -459,6 +459,8 @@ fn translation_errors_name_the_file_line_and_fix() {
         "content/muscles/upper-trapezius.fr.toml",
         "name = \"Trapèze supérieur\"\n\n[[trigger_points]]\nlocation = \"jaw\"\n",
     );
+    // A data translation of nothing.
+    f.write("content/muscles/upper-trapezus.fr.toml", "name = \"X\"\n");
     // A language the site does not have.
     f.write(
         "content/blog/desk-setup.fx.md",
@@ -482,8 +484,33 @@ fn translation_errors_name_the_file_line_and_fix() {
         "did you mean `fr`?",
         "content/blog/desk-setup.fr.md:3:1",
         "`date` cannot be translated",
+        "content/muscles/upper-trapezus.fr.toml",
+        "there is no content/muscles/upper-trapezus.toml to translate",
+        "did you mean `upper-trapezius`?",
     ]);
-    assert!(stderr.contains("5 errors"), "{stderr}");
+    assert!(stderr.contains("6 errors"), "{stderr}");
+}
+
+#[test]
+fn a_region_translation_names_a_region_of_the_figure() {
+    let f = bilingual_site();
+    f.write(
+        "content/blog/desk-setup.fx.md",
+        "+++\ntitle = \"X\"\n+++\nX\n",
+    );
+    f.write(
+        "content/regions.fr.toml",
+        "[[regions]]\nid = \"tempel\"\nname = \"Tempe\"\n\n[[regions]]\nid = \"jaw\"\nview = \"back\"\n",
+    );
+    f.fails_with(&[
+        "content/regions.fr.toml:2:6",
+        // Reported with the rest, before anything is linked.
+        "content/blog/desk-setup.fx.md",
+        "there is no region `tempel` to translate",
+        "did you mean `temple`?",
+        "content/regions.fr.toml:7:1",
+        "`view` is not text",
+    ]);
 }
 
 #[test]

@@ -262,8 +262,9 @@ const NOT_TEXT: [&str; 24] = [
 
 /// The content in `language`: every original, with the translations of
 /// that language laid over their originals; and which entities it has.
+/// Regions are merged with the figure's only at linking, so their
+/// translation is laid over then, by [`localize_regions`].
 pub fn localize(
-    config: &Config,
     content: &Content,
     language: &LanguageTag,
     files: &[TranslationFile],
@@ -271,15 +272,6 @@ pub fn localize(
 ) -> (Content, Presence) {
     let mut out = content.clone();
     let mut presence = Presence::none(content);
-    // The figure's region names in the language, before the site's own.
-    if let Some(names) = super::regions::theme_names(&config.root, &config.site.theme, language) {
-        let names = super::regions::names_in(&names);
-        for region in &mut out.regions {
-            if let Some(name) = names.get(region.id.as_str()) {
-                region.data.name = name.clone();
-            }
-        }
-    }
     for file in files.iter().filter(|f| &f.language == language) {
         let result = match file.kind {
             Kind::Article => translate_document(&mut out.articles, &mut presence.articles, file),
@@ -297,17 +289,39 @@ pub fn localize(
             Kind::Entity("services") => {
                 translate_entity(&mut out.services, &mut presence.services, file)
             }
+            Kind::Regions => check_regions(content, file),
             Kind::Entity(_) => Ok(()),
-            // Regions are known once merged with the figure's; before
-            // that (the early check) they are left for later.
-            Kind::Regions if out.regions.is_empty() => Ok(()),
-            Kind::Regions => translate_regions(&mut out, file),
         };
         if let Err(problems) = result {
             diags.extend(problems);
         }
     }
     (out, presence)
+}
+
+/// The site's `regions` (merged with the figure's) in `language`: the
+/// theme's names in the language, then the site's `regions.<lang>.toml`
+/// (checked when loading).
+pub fn localize_regions(
+    config: &Config,
+    regions: &mut [super::data::Region],
+    language: &LanguageTag,
+    files: &[TranslationFile],
+) {
+    if let Some(names) = super::regions::theme_names(&config.root, &config.site.theme, language) {
+        let names = super::regions::names_in(&names);
+        for region in regions.iter_mut() {
+            if let Some(name) = names.get(region.id.as_str()) {
+                region.data.name = name.clone();
+            }
+        }
+    }
+    for file in files
+        .iter()
+        .filter(|f| &f.language == language && f.kind == Kind::Regions)
+    {
+        translate_regions(regions, file);
+    }
 }
 
 /// Lays a Markdown translation over its original.
@@ -318,24 +332,14 @@ fn translate_document(
 ) -> Result<(), Vec<Diagnostic>> {
     let source = &file.source;
     let Some(i) = docs.iter().position(|d| d.stem == file.original) else {
-        let stems: Vec<&str> = docs.iter().map(|d| d.stem.as_str()).collect();
-        let what = if file.kind == Kind::Article {
+        let kind = if file.kind == Kind::Article {
             "article"
         } else {
             "page"
         };
-        let mut d = Diagnostic::error(format!(
-            "this translates `{}`, but there is no {what} `{}` to translate",
-            file.original, file.original
-        ))
-        .at(source.whole());
-        if let Some(near) = closest(&file.original, stems.iter().copied()) {
-            d = d.help(format!(
-                "did you mean `{near}`? Name the file after its original: {near}.{}.md",
-                file.language
-            ));
-        }
-        return Err(vec![d]);
+        let missing = format!("{kind} `{}`", file.original);
+        let stems = docs.iter().map(|d| d.stem.as_str());
+        return Err(vec![no_original(file, &missing, stems, "md")]);
     };
     let (fm_range, body) = split_front_matter(source).map_err(|d| vec![d])?;
     let front = &source.text[fm_range.clone()];
@@ -399,6 +403,28 @@ fn translate_document(
     Ok(())
 }
 
+/// A translation whose original (`missing`) does not exist, with the
+/// closest one.
+fn no_original<'a>(
+    file: &TranslationFile,
+    missing: &str,
+    originals: impl Iterator<Item = &'a str>,
+    ext: &str,
+) -> Diagnostic {
+    let d = Diagnostic::error(format!(
+        "this translates `{}`, but there is no {missing} to translate",
+        file.original
+    ))
+    .at(file.source.whole());
+    match closest(&file.original, originals) {
+        Some(near) => d.help(format!(
+            "did you mean `{near}`? Name the file after its original: {near}.{}.{ext}",
+            file.language
+        )),
+        None => d,
+    }
+}
+
 /// Lays a data translation over its original entity.
 fn translate_entity<K, D>(
     entities: &mut [Entity<Id<K>, D>],
@@ -413,19 +439,9 @@ where
         return Ok(());
     };
     let Some(i) = entities.iter().position(|e| e.id.as_str() == file.original) else {
-        let ids: Vec<&str> = entities.iter().map(|e| e.id.as_str()).collect();
-        let mut d = Diagnostic::error(format!(
-            "this translates `{}`, but there is no content/{kind}/{}.toml to translate",
-            file.original, file.original
-        ))
-        .at(source.whole());
-        if let Some(near) = closest(&file.original, ids.iter().copied()) {
-            d = d.help(format!(
-                "did you mean `{near}`? Name the file after its original: {near}.{}.toml",
-                file.language
-            ));
-        }
-        return Err(vec![d]);
+        let missing = format!("content/{kind}/{}.toml", file.original);
+        let ids = entities.iter().map(|e| e.id.as_str());
+        return Err(vec![no_original(file, &missing, ids, "toml")]);
     };
     let translation = parse_table(source, &source.text, 0)?;
     let mut problems = Vec::new();
@@ -463,11 +479,14 @@ where
         }
     }
 }
-
-/// `regions.<lang>.toml`: region names and warning signs in the language.
-fn translate_regions(content: &mut Content, file: &TranslationFile) -> Result<(), Vec<Diagnostic>> {
+/// The entries of a `regions.<lang>.toml`: only `id`, `name` and
+/// `red_flags`: the entries it holds, and every problem of the file.
+fn read_regions(file: &TranslationFile) -> (Vec<RegionEntry>, Vec<Diagnostic>) {
     let source = &file.source;
-    let table = parse_table(source, &source.text, 0)?;
+    let table = match parse_table(source, &source.text, 0) {
+        Ok(t) => t,
+        Err(problems) => return (Vec::new(), problems),
+    };
     let mut problems = Vec::new();
     for (key, value) in table.get_ref() {
         match (key.get_ref().as_ref(), value.get_ref()) {
@@ -479,44 +498,70 @@ fn translate_regions(content: &mut Content, file: &TranslationFile) -> Result<()
             (name, _) => problems.push(not_text(source, 0, name, key.span())),
         }
     }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
     #[derive(serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     struct File {
         #[serde(default)]
         regions: Vec<RegionEntry>,
     }
-    let parsed: File = match crate::toml_file::parse(source, 0..source.text.len()) {
-        Ok((f, unknown)) if unknown.is_empty() => f,
-        Ok((_, unknown)) => return Err(unknown),
-        Err(e) => return Err(e),
-    };
-    let known: BTreeSet<&str> = content.regions.iter().map(|r| r.id.as_str()).collect();
-    let known: Vec<String> = known.into_iter().map(str::to_string).collect();
-    for entry in parsed.regions {
-        let id = entry.id.get_ref();
-        let Some(region) = content.regions.iter_mut().find(|r| r.id.as_str() == id) else {
-            let mut d = Diagnostic::error(format!("there is no region `{id}` to translate"))
-                .at(source.locate(entry.id.span()));
-            if let Some(near) = closest(id, known.iter().map(String::as_str)) {
-                d = d.help(format!("did you mean `{near}`?"));
-            }
-            problems.push(d);
+    match crate::toml_file::parse::<File>(source, 0..source.text.len()) {
+        Ok((f, unknown)) => {
+            problems.extend(unknown);
+            (f.regions, problems)
+        }
+        Err(e) => {
+            problems.extend(e);
+            (Vec::new(), problems)
+        }
+    }
+}
+
+/// Checks a `regions.<lang>.toml` while loading: text only, and ids of
+/// regions the theme or the site names.
+fn check_regions(content: &Content, file: &TranslationFile) -> Result<(), Vec<Diagnostic>> {
+    let (entries, mut problems) = read_regions(file);
+    let known: BTreeSet<&str> = [&content.theme_regions, &content.site_regions]
+        .into_iter()
+        .flatten()
+        .flat_map(|list| list.entries.iter().map(|e| e.id.get_ref().as_str()))
+        .collect();
+    problems.extend(
+        entries
+            .iter()
+            .filter(|e| !known.contains(e.id.get_ref().as_str()))
+            .map(|e| {
+                let id = e.id.get_ref();
+                let d = Diagnostic::error(format!("there is no region `{id}` to translate"))
+                    .at(file.source.locate(e.id.span()));
+                match closest(id, known.iter().copied()) {
+                    Some(near) => d.help(format!("did you mean `{near}`?")),
+                    None => d,
+                }
+            }),
+    );
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}
+
+/// Lays a `regions.<lang>.toml` (checked by [`check_regions`] at load)
+/// over the site's regions.
+fn translate_regions(regions: &mut [super::data::Region], file: &TranslationFile) {
+    for entry in read_regions(file).0 {
+        let Some(region) = regions
+            .iter_mut()
+            .find(|r| r.id.as_str() == entry.id.get_ref())
+        else {
             continue;
         };
         if let Some(name) = entry.name {
             region.data.name = name;
         }
         if let Some(red_flags) = entry.red_flags {
-            region.data.red_flags = Some((source.clone(), red_flags));
+            region.data.red_flags = Some((file.source.clone(), red_flags));
         }
-    }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(problems)
     }
 }
 
