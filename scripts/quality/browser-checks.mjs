@@ -13,37 +13,17 @@
 //   opens, is walked and closes by keyboard.
 // Ends with a line "N passed, M failed" and exits 1 on any failure.
 
-import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
+import { serveFolder } from "./site-server.mjs";
 
 const require = createRequire(path.resolve(".tools/package.json"));
 const { chromium } = require("playwright-core");
 const axeSource = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 
 const root = path.resolve(process.argv[2] || "public");
-const TYPES = {
-  ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript",
-  ".svg": "image/svg+xml", ".xml": "application/xml", ".txt": "text/plain",
-  ".png": "image/png", ".jpg": "image/jpeg", ".json": "application/json",
-};
-
-function serve() {
-  const server = http.createServer((req, res) => {
-    let rel = decodeURIComponent(new URL(req.url, "http://x").pathname);
-    let file = path.join(root, rel);
-    if (!file.startsWith(root)) { res.writeHead(403); return res.end(); }
-    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
-    if (!fs.existsSync(file)) {
-      res.writeHead(404, { "content-type": TYPES[".html"] });
-      return res.end(fs.readFileSync(path.join(root, "404.html")));
-    }
-    res.writeHead(200, { "content-type": TYPES[path.extname(file)] || "application/octet-stream" });
-    res.end(fs.readFileSync(file));
-  });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
-}
+const serve = () => serveFolder(root);
 
 /** The first page under each folder, so every page kind is covered. */
 function firstIn(dir) {
