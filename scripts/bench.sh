@@ -1,31 +1,35 @@
 #!/usr/bin/env bash
-# Knotwork's build benchmark, against Hugo on the same articles.
+# Knotwork's build benchmark, against Hugo and the Pagefind CLI on the same
+# articles, all in one paired run.
 #
 #   bash scripts/bench.sh                 # 1,000 and 10,000 articles
 #   bash scripts/bench.sh 1000 10000 50000
 #
-# For each size it generates the plain corpus (articles only, search off;
-# examples/gen-corpus.rs --plain), writes the same files as a Hugo site with
-# an equivalent minimal template set (article, paginated blog list, tags,
-# feed, sitemap), and times, with hyperfine, over RUNS runs (default 5):
-#   clean:   a clean build into an empty output folder on tmpfs (/dev/shm);
-#   rebuild: a build into the existing output on disk (BENCH_DIR).
-# Peak memory (max RSS) is read with GNU time on one clean build. Then it
-# times Knotwork alone on the full corpus (muscles, techniques, FAQs,
-# cross-links, citations, and the Pagefind search index).
-# Both generators run in the same invocation, so their ratio holds however
-# noisy the machine is. Results: target/bench/results.md (and printed).
+# For each size it generates the plain corpus (articles only;
+# examples/gen-corpus.rs --plain) and writes the same files as a Hugo site
+# with an equivalent minimal template set (article, paginated blog list,
+# tags, feed, sitemap; articles marked data-pagefind-body as ours are).
+# Then, with hyperfine over RUNS runs (default 3):
+#   search on, the default and the headline: Knotwork against Hugo followed
+#     by the Pagefind CLI (npm `pagefind`, the version of our crate);
+#   search off: Knotwork against Hugo alone;
+# each as a clean build into an empty folder on tmpfs (/dev/shm), a rebuild
+# into the existing output on disk (BENCH_DIR), and a rebuild on disk after
+# one article's text was edited. Peak memory (max RSS) of each clean build
+# is read with GNU time. Last, Knotwork alone on the full corpus (muscles,
+# techniques, FAQs, cross-links, citations, search) against its plain
+# corpus with search. Results: target/bench/results.md (and printed).
 #
-# Needs hyperfine, hugo and GNU time; installs them with apt-get if missing.
+# Needs hyperfine, hugo, GNU time and npm; installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 sizes=("$@")
 [ ${#sizes[@]} -eq 0 ] && sizes=(1000 10000)
-runs=${RUNS:-5}
+runs=${RUNS:-3}
 work=${BENCH_DIR:-/tmp/knotwork-bench}
 shm=/dev/shm/knotwork-bench
-results=target/bench
+results=$PWD/target/bench
 mkdir -p "$work" "$shm" "$results"
 
 need=()
@@ -36,6 +40,14 @@ if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+# The Pagefind CLI of the version Knotwork's crate is.
+pagefind_version=$(grep -A1 '^name = "pagefind"$' Cargo.lock | grep -o '[0-9][0-9.]*')
+pf_dir=$work/pagefind-cli-$pagefind_version
+if [ ! -d "$pf_dir/node_modules/@pagefind" ]; then
+  mkdir -p "$pf_dir"
+  (cd "$pf_dir" && npm install --silent --no-audit --no-fund "pagefind@$pagefind_version" >/dev/null)
+fi
+pagefind=$(find "$pf_dir/node_modules/@pagefind" -path '*/bin/pagefind*' -type f | head -1)
 
 cargo build --release --quiet --bin knotwork --example gen-corpus
 kw=$PWD/target/release/knotwork
@@ -71,7 +83,7 @@ EOF
 <main id="main">{{ block "main" . }}{{ end }}</main></body></html>
 EOF
   cat > "$site/layouts/_default/single.html" <<'EOF'
-{{ define "main" }}<article><h1>{{ .Title }}</h1><p>{{ .Date.Format "2 January 2006" }} · {{ .ReadingTime }} min</p>
+{{ define "main" }}<article data-pagefind-body><h1>{{ .Title }}</h1><p>{{ .Date.Format "2 January 2006" }} · {{ .ReadingTime }} min</p>
 <nav>{{ .TableOfContents }}</nav>{{ .Content }}
 <ul>{{ range .Params.tags }}<li><a href="{{ "/tags/" | relURL }}{{ . | urlize }}/">{{ . }}</a></li>{{ end }}</ul></article>{{ end }}
 EOF
@@ -92,54 +104,109 @@ EOF
 # hyperfine's mean and stddev of one command, as "1.234 ± 0.056".
 mean() { python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['results'][int(sys.argv[2])]; print(f\"{r['mean']:.3f} ± {r['stddev']:.3f}\")" "$1" "$2"; }
 mean_value() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['results'][int(sys.argv[2])]['mean'])" "$1" "$2"; }
-# Peak resident memory of one clean build, in MiB.
-peak() { local out=$1; shift; rm -rf "$out"; /usr/bin/time -f "%M" "$@" >/dev/null 2>"$results/time.txt"; echo $(( $(tail -1 "$results/time.txt") / 1024 )); }
-ratio() { python3 -c "import sys; print(f'{float(sys.argv[1])/float(sys.argv[2]):.1f}x')" "$1" "$2"; }
+# Peak resident memory of a command, in MiB.
+peak() { /usr/bin/time -f "%M" "$@" >/dev/null 2>"$results/time.txt"; echo $(( $(tail -1 "$results/time.txt") / 1024 )); }
+ratio() { python3 -c "import sys; print(f'{float(sys.argv[1])/float(sys.argv[2]):.2f}')" "$1" "$2"; }
+# Appends a sentence to one article (Knotwork's corpus and Hugo's copy),
+# so the rebuild after it has one changed article to publish.
+edit_script=$results/edit-article.sh
+printf '%s\n' '#!/usr/bin/env bash' \
+  'for f in "$@"; do printf "\nEdited %s: the upper trapezius refers pain up the side of the neck.\n" "$(date +%s%N)" >> "$f"; done' \
+  > "$edit_script"
 
-table="$results/results.md"
+table=$results/results.md
 {
-  echo "| articles | generator | clean build, tmpfs (s) | rebuild into existing output, disk (s) | peak memory (MiB) |"
-  echo "|---|---|---|---|---|"
+  echo "| articles | build | Knotwork (s) | comparison (s) | ratio (target) | Knotwork peak MiB | comparison peak MiB |"
+  echo "|---|---|---|---|---|---|---|"
 } > "$table"
 notes=""
 
-for n in "${sizes[@]}"; do
-  corpus="$work/plain-$n"
-  [ -d "$corpus" ] || "$gen" --plain --articles "$n" --out "$corpus" >/dev/null
-  hugo_site "$corpus" "$work/hugo-$n"
-  kw_shm="$shm/kw-$n"; hugo_shm="$shm/hugo-$n"
-  kw_disk="$work/out-kw-$n"; hugo_disk="$work/out-hugo-$n"
-  echo "== $n articles: clean builds on tmpfs"
-  hyperfine --style basic --runs "$runs" --export-json "$results/clean-$n.json" \
-    --prepare "rm -rf $kw_shm $hugo_shm" \
-    -n knotwork "$kw build --root $corpus --output-dir $kw_shm" \
-    -n hugo "hugo --quiet -s $work/hugo-$n -d $hugo_shm"
-  echo "== $n articles: rebuilds into the existing output on disk"
-  "$kw" build --root "$corpus" --output-dir "$kw_disk" >/dev/null
-  hugo --quiet -s "$work/hugo-$n" -d "$hugo_disk"
-  hyperfine --style basic --runs "$runs" --warmup 1 --export-json "$results/rebuild-$n.json" \
-    -n knotwork "$kw build --root $corpus --output-dir $kw_disk" \
-    -n hugo "hugo --quiet -s $work/hugo-$n -d $hugo_disk"
-  kw_mem=$(peak "$kw_shm" "$kw" build --root "$corpus" --output-dir "$kw_shm")
-  hugo_mem=$(peak "$hugo_shm" hugo --quiet -s "$work/hugo-$n" -d "$hugo_shm")
-  kw_pages=$(find "$kw_shm" -name '*.html' | wc -l); hugo_pages=$(find "$hugo_shm" -name '*.html' | wc -l)
-  echo "| $n | Knotwork | $(mean "$results/clean-$n.json" 0) | $(mean "$results/rebuild-$n.json" 0) | $kw_mem |" >> "$table"
-  echo "| $n | Hugo $(hugo version | grep -o 'v[0-9.]*' | head -1) | $(mean "$results/clean-$n.json" 1) | $(mean "$results/rebuild-$n.json" 1) | $hugo_mem |" >> "$table"
-  notes+="- $n articles: Knotwork wrote $kw_pages HTML pages, Hugo $hugo_pages; Knotwork is $(ratio "$(mean_value "$results/clean-$n.json" 1)" "$(mean_value "$results/clean-$n.json" 0)") faster clean and $(ratio "$(mean_value "$results/rebuild-$n.json" 1)" "$(mean_value "$results/rebuild-$n.json" 0)") faster rebuilding."$'\n'
+# One paired hyperfine run: label, json, Knotwork's command, the
+# comparison's command, and what to do before each run (else one warm-up).
+pair() {
+  local label=$1 json=$2 kw_cmd=$3 other_cmd=$4 prepare=${5:-}
+  local args=(--style basic --runs "$runs" --export-json "$json")
+  if [ -n "$prepare" ]; then args+=(--prepare "$prepare"); else args+=(--warmup 1); fi
+  echo "== $label"
+  hyperfine "${args[@]}" -n knotwork "$kw_cmd" -n comparison "$other_cmd"
+}
+row() {
+  local n=$1 label=$2 json=$3 target=$4 kw_mem=${5:-–} other_mem=${6:-–}
+  echo "| $n | $label | $(mean "$json" 0) | $(mean "$json" 1) | $(ratio "$(mean_value "$json" 0)" "$(mean_value "$json" 1)") ($target) | $kw_mem | $other_mem |" >> "$table"
+}
+# Runs a build with the stage timings on; prints them on one line.
+stages() { KNOTWORK_TIMINGS=1 "$@" 2>&1 >/dev/null | grep -E '^ *[a-z]+: ' | tr -s ' ' | paste -sd ',' -; }
 
-  full="$work/full-$n"
+for n in "${sizes[@]}"; do
+  plain=$work/plain-$n
+  [ -d "$plain" ] || "$gen" --plain --articles "$n" --out "$plain" >/dev/null
+  # The same articles with search on (the default); site.toml differs only there.
+  search=$work/search-$n
+  rm -rf "$search"; mkdir -p "$search"
+  ln -s "$plain/content" "$search/content"
+  sed 's/^enabled = false$/enabled = true/' "$plain/site.toml" > "$search/site.toml"
+  hugo_site "$plain" "$work/hugo-$n"
+  hugo="hugo --quiet -s $work/hugo-$n"
+  article=content/blog/$(ls "$plain/content/blog" | sed -n "$(( n / 2 ))p")
+  [ -d "$plain/$article" ] && article=$article/index.md
+  edit="bash $edit_script $plain/$article $work/hugo-$n/$article"
+  with_pagefind() { echo "$hugo -d $1 && $pagefind --site $1 --quiet"; }
+
+  # Search on: Knotwork against Hugo + the Pagefind CLI.
+  pair "$n articles, search on: clean build on tmpfs" "$results/on-clean-$n.json" \
+    "$kw build --root $search --output-dir $shm/kw-$n" "$(with_pagefind "$shm/hugo-$n")" \
+    "rm -rf $shm/kw-$n $shm/hugo-$n"
+  kw_pages=$(find "$shm/kw-$n" -name '*.html' | wc -l); hugo_pages=$(find "$shm/hugo-$n" -name '*.html' | wc -l)
+  rm -rf "$shm/kw-$n" "$shm/hugo-$n"
+  kw_on_mem=$(peak "$kw" build --root "$search" --output-dir "$shm/kw-$n")
+  hugo_mem=$(peak $hugo -d "$shm/hugo-$n")
+  pf_mem=$(peak "$pagefind" --site "$shm/hugo-$n" --quiet)
+  row "$n" "search on: clean, tmpfs" "$results/on-clean-$n.json" "≤ 0.25" "$kw_on_mem" "$hugo_mem, then $pf_mem"
+  "$kw" build --root "$search" --output-dir "$work/on-kw-$n" >/dev/null
+  $hugo -d "$work/on-hugo-$n" && "$pagefind" --site "$work/on-hugo-$n" --quiet
+  pair "$n articles, search on: rebuild into the existing output on disk" "$results/on-rebuild-$n.json" \
+    "$kw build --root $search --output-dir $work/on-kw-$n" "$(with_pagefind "$work/on-hugo-$n")"
+  row "$n" "search on: rebuild, nothing changed, disk" "$results/on-rebuild-$n.json" "–"
+  pair "$n articles, search on: rebuild after editing one article, disk" "$results/on-edit-$n.json" \
+    "$kw build --root $search --output-dir $work/on-kw-$n" "$(with_pagefind "$work/on-hugo-$n")" "$edit"
+  row "$n" "search on: rebuild after editing one article, disk" "$results/on-edit-$n.json" "≤ 0.1"
+
+  # Search off: Knotwork against Hugo alone.
+  pair "$n articles, search off: clean build on tmpfs" "$results/off-clean-$n.json" \
+    "$kw build --root $plain --output-dir $shm/kw-$n" "$hugo -d $shm/hugo-$n" \
+    "rm -rf $shm/kw-$n $shm/hugo-$n"
+  rm -rf "$shm/kw-$n"
+  kw_off_mem=$(peak "$kw" build --root "$plain" --output-dir "$shm/kw-$n")
+  row "$n" "search off: clean, tmpfs (vs Hugo)" "$results/off-clean-$n.json" "≤ 0.2" "$kw_off_mem" "$hugo_mem"
+  "$kw" build --root "$plain" --output-dir "$work/off-kw-$n" >/dev/null
+  $hugo -d "$work/off-hugo-$n"
+  pair "$n articles, search off: rebuild into the existing output on disk" "$results/off-rebuild-$n.json" \
+    "$kw build --root $plain --output-dir $work/off-kw-$n" "$hugo -d $work/off-hugo-$n"
+  row "$n" "search off: rebuild, nothing changed, disk (vs Hugo)" "$results/off-rebuild-$n.json" "≤ 0.1"
+  pair "$n articles, search off: rebuild after editing one article, disk" "$results/off-edit-$n.json" \
+    "$kw build --root $plain --output-dir $work/off-kw-$n" "$hugo -d $work/off-hugo-$n" "$edit"
+  row "$n" "search off: rebuild after editing one article, disk (vs Hugo)" "$results/off-edit-$n.json" "–"
+  notes+="- $n articles: Knotwork wrote $kw_pages HTML pages, Hugo $hugo_pages. Peak memory: search off $kw_off_mem MiB = $(ratio "$kw_off_mem" "$hugo_mem")× Hugo's $hugo_mem (target ≤ 0.3); search on $kw_on_mem MiB (target ≤ 1024 at 10,000 articles)."$'\n'
+
+  # The full corpus (data, cross-links, citations, search): Knotwork alone,
+  # against its plain corpus with search on.
+  full=$work/full-$n
   [ -d "$full" ] || "$gen" --articles "$n" --muscles 300 --techniques 60 --faq-topics 40 --out "$full" >/dev/null
-  echo "== $n articles, full corpus (data, cross-links, search index): Knotwork alone"
-  hyperfine --style basic --runs "$(( runs < 3 ? runs : 3 ))" --export-json "$results/full-$n.json" \
-    --prepare "rm -rf $shm/full-$n" -n "knotwork full" "$kw build --root $full --output-dir $shm/full-$n"
-  full_mem=$(peak "$shm/full-$n" "$kw" build --root "$full" --output-dir "$shm/full-$n")
-  stages=$(KNOTWORK_TIMINGS=1 "$kw" build --root "$full" --output-dir "$shm/full-$n" 2>&1 >/dev/null | tr -s ' ' | paste -sd ',' -)
-  echo "| $n + 300 muscles, 60 techniques, 40 FAQ topics, search | Knotwork | $(mean "$results/full-$n.json" 0) | – | $full_mem |" >> "$table"
-  notes+="- full corpus at $n articles, stages of a rebuild:$stages"$'\n'
+  pair "$n articles, full corpus against plain, both search on: clean build on tmpfs" "$results/full-$n.json" \
+    "$kw build --root $full --output-dir $shm/full-$n" "$kw build --root $search --output-dir $shm/kw-$n" \
+    "rm -rf $shm/full-$n $shm/kw-$n"
+  rm -rf "$shm/full-$n"
+  full_mem=$(peak "$kw" build --root "$full" --output-dir "$shm/full-$n")
+  row "$n" "full corpus vs plain corpus, both Knotwork with search: clean, tmpfs" "$results/full-$n.json" "≤ 1.5" "$full_mem" "$kw_on_mem"
+  rm -rf "$shm/full-$n" "$shm/kw-$n"
+  notes+="- stages of a clean build, plain corpus, search on, $n articles: $(stages "$kw" build --root "$search" --output-dir "$shm/kw-$n")"$'\n'
+  notes+="- stages of a clean build, full corpus, $n articles: $(stages "$kw" build --root "$full" --output-dir "$shm/full-$n")"$'\n'
   rm -rf "$shm/kw-$n" "$shm/hugo-$n" "$shm/full-$n"
 done
 
 {
+  echo
+  echo "Comparison: Hugo $(hugo version | grep -o 'v[0-9.]*' | head -1) followed by the Pagefind CLI $pagefind_version (search on); Hugo alone (search off); Knotwork on the plain corpus (full-corpus row). Ratio = Knotwork ÷ comparison."
   echo
   echo "$notes"
   echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(date -u +%Y-%m-%d); $runs runs each (hyperfine mean ± stddev)."

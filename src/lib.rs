@@ -321,9 +321,20 @@ pub(crate) fn published_media(site: &graph::Site, media: Vec<CopiedFile>) -> Vec
 /// Stage 4b, for builds that write: the search index over the rendered
 /// pages and minification if asked for, while the images are processed
 /// beside them.
+///
+/// Both share rayon's threads, so neither may run *on* one: the search
+/// index waits for its parallel parse, and a rayon thread waiting would be
+/// a thread less for that parse (on a one-core machine, none at all).
 pub fn finish(site: &mut RenderedSite) -> Result<(), Diagnostics> {
     let images = site.images.clone();
-    let (pages, processed) = rayon::join(|| finish_pages(site), || images.process());
+    let (pages, processed) = std::thread::scope(|scope| {
+        let images = scope.spawn(|| images.process());
+        let pages = finish_pages(site);
+        let processed = images
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (pages, processed)
+    });
     let mut problems = Diagnostics::new();
     if let Err(d) = pages {
         problems.push(d);

@@ -28,9 +28,26 @@ pub fn forced_language(config: &crate::config::Config) -> Option<String> {
 }
 
 /// Indexes `pages` (URL and HTML, in a fixed order so the index is the
-/// same on every build); returns the bundle's files.
+/// same on every build); returns the bundle's files. Pagefind parses the
+/// pages in parallel (see `vendor/pagefind/KNOTWORK-PATCH.md`), so this
+/// must not be called on one of rayon's threads.
 pub fn index<'a>(
     pages: impl IntoIterator<Item = (&'a UrlPath, &'a [u8])>,
+    language: Option<&str>,
+) -> Result<Vec<OutputFile>, Diagnostic> {
+    let documents = pages
+        .into_iter()
+        .map(|(url, html)| {
+            let html = String::from_utf8_lossy(html);
+            (url.as_str().to_string(), indexed_part(&html))
+        })
+        .collect();
+    index_documents(documents, language)
+}
+
+/// Runs Pagefind over (URL, HTML) documents.
+fn index_documents(
+    documents: Vec<(String, String)>,
     language: Option<&str>,
 ) -> Result<Vec<OutputFile>, Diagnostic> {
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -45,12 +62,17 @@ pub fn index<'a>(
         };
         let mut index =
             PagefindIndex::new(Some(options)).map_err(|e| search_error(e.to_string()))?;
-        for (url, html) in pages {
-            let html = String::from_utf8_lossy(html).into_owned();
-            index
-                .add_html_file(None, Some(url.as_str().to_string()), html)
-                .await
-                .map_err(|e| search_error(format!("{url}: {e}")))?;
+        let urls: Vec<String> = documents.iter().map(|(url, _)| url.clone()).collect();
+        let files = documents
+            .into_iter()
+            .map(|(url, html)| (None, Some(url), html))
+            .collect();
+        let added = index
+            .add_html_files(files)
+            .await
+            .map_err(|e| search_error(e.to_string()))?;
+        for (url, result) in urls.iter().zip(added) {
+            result.map_err(|e| search_error(format!("{url}: {e}")))?;
         }
         let bundle = index
             .get_files()
@@ -66,7 +88,96 @@ pub fn index<'a>(
     })
 }
 
+/// What Pagefind needs to read of a page: the `<html>` start tag (its
+/// `lang`) and the one element marked `data-pagefind-body`, when no
+/// Pagefind attribute is written outside it; else the whole page. Pagefind
+/// indexes nothing else of a page with a body element, so the index is the
+/// same, and the header, navigation and footer are not parsed 10,000 times.
+fn indexed_part(html: &str) -> String {
+    const ATTRIBUTE: &str = "data-pagefind";
+    let whole = || html.to_string();
+    let Some(body_attr) = html.find("data-pagefind-body") else {
+        return whole();
+    };
+    let Some(body_start) = html[..body_attr].rfind('<') else {
+        return whole();
+    };
+    let element = &html[body_start + 1..];
+    let name_len = element
+        .find(|c: char| c.is_ascii_whitespace() || c == '>')
+        .unwrap_or(element.len());
+    let close = format!("</{}>", &element[..name_len]);
+    let (Some(body_end), Some(html_start)) = (html.rfind(&close), html.find("<html")) else {
+        return whole();
+    };
+    let body_end = body_end + close.len();
+    let Some(html_tag_end) = html[html_start..].find('>').map(|i| html_start + i + 1) else {
+        return whole();
+    };
+    let outside = html[..body_start].contains(ATTRIBUTE) || html[body_end..].contains(ATTRIBUTE);
+    if outside
+        || html[body_start..body_end]
+            .matches("data-pagefind-body")
+            .count()
+            != 1
+    {
+        return whole();
+    }
+    let mut part = String::with_capacity(html_tag_end + (body_end - body_start) + 30);
+    part.push_str(&html[..html_tag_end]);
+    part.push_str("<body>");
+    part.push_str(&html[body_start..body_end]);
+    part.push_str("</body></html>");
+    part
+}
+
 fn search_error(message: String) -> Diagnostic {
     Diagnostic::error(format!("building the search index failed: {message}"))
         .help("this is a bug in Knotwork or Pagefind; set `[search] enabled = false` in site.toml to build without search meanwhile")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGE: &str = r#"<!DOCTYPE html><html lang="de"><head><title>T</title></head><body><nav>Menu</nav><main id="main" data-pagefind-body data-pagefind-filter="kind:Article"><h1>Nacken</h1><div><p>Trapezius</p></div></main><footer>Studio</footer></body></html>"#;
+
+    #[test]
+    fn only_the_body_element_and_the_html_tag_are_indexed() {
+        assert_eq!(
+            indexed_part(PAGE),
+            r#"<!DOCTYPE html><html lang="de"><body><main id="main" data-pagefind-body data-pagefind-filter="kind:Article"><h1>Nacken</h1><div><p>Trapezius</p></div></main></body></html>"#
+        );
+    }
+
+    #[test]
+    fn a_pagefind_attribute_outside_the_body_keeps_the_whole_page() {
+        let meta_outside = PAGE.replace("<nav>", r#"<nav data-pagefind-meta="section:x">"#);
+        assert_eq!(indexed_part(&meta_outside), meta_outside);
+        let no_body = PAGE.replace(" data-pagefind-body", "");
+        assert_eq!(indexed_part(&no_body), no_body);
+    }
+
+    #[test]
+    fn the_index_of_the_body_is_the_index_of_the_page() {
+        // Pagefind, given the whole page, must index exactly what it indexes
+        // of the part: same fragments, same word chunks (their names are
+        // hashes of their contents).
+        let names = |html: String| -> Vec<String> {
+            let mut files: Vec<String> = index_documents(vec![("/a/".into(), html)], Some("de"))
+                .unwrap()
+                .into_iter()
+                .map(|f| f.path)
+                .filter(|p| p.contains(".pf_"))
+                .collect();
+            files.sort();
+            files
+        };
+        let whole = names(PAGE.to_string());
+        assert!(
+            whole.iter().any(|p| p.ends_with(".pf_fragment")),
+            "{whole:?}"
+        );
+        assert_eq!(whole, names(indexed_part(PAGE)));
+    }
 }

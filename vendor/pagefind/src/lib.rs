@@ -34,7 +34,18 @@ const PAGEFIND_VERSION: &str = env!("CARGO_PKG_VERSION");
 struct SearchState {
     options: SearchOptions,
     fossicked_pages: Vec<FossickedData>,
+    /// Where each URL's page is in `fossicked_pages` (its first occurrence),
+    /// so adding a page finds an earlier one with the same URL without a
+    /// scan of every page added before.
+    page_positions: HashMap<String, usize>,
     built_indexes: Vec<PagefindIndexes>,
+}
+
+/// What the service API reports of a page once it is in the index.
+pub(crate) struct IndexedPage {
+    pub word_count: usize,
+    pub url: String,
+    pub meta: std::collections::BTreeMap<String, String>,
 }
 
 impl SearchState {
@@ -42,8 +53,27 @@ impl SearchState {
         Self {
             options,
             fossicked_pages: vec![],
+            page_positions: HashMap::new(),
             built_indexes: vec![],
         }
+    }
+
+    /// Adds a parsed page, replacing an earlier page with the same URL.
+    fn insert_page(&mut self, page: FossickedData) -> IndexedPage {
+        let summary = IndexedPage {
+            word_count: page.fragment.data.word_count,
+            url: page.fragment.data.url.clone(),
+            meta: page.fragment.data.meta.clone(),
+        };
+        match self.page_positions.get(&page.url) {
+            Some(&existing) => self.fossicked_pages[existing] = page,
+            None => {
+                self.page_positions
+                    .insert(page.url.clone(), self.fossicked_pages.len());
+                self.fossicked_pages.push(page);
+            }
+        }
+        summary
     }
 
     pub fn walk_for_files(&self, dir: PathBuf, glob: String) -> Result<Vec<Fossicker>> {
@@ -108,25 +138,33 @@ impl SearchState {
         }
 
         let existing_page_count = self.fossicked_pages.len();
-        self.fossicked_pages.extend(results);
+        for page in results {
+            self.page_positions
+                .entry(page.url.clone())
+                .or_insert(self.fossicked_pages.len());
+            self.fossicked_pages.push(page);
+        }
 
         Ok(self.fossicked_pages.len() - existing_page_count)
     }
 
-    pub fn fossick_one(&mut self, file: Fossicker) -> Result<FossickedData> {
-        let result = file.fossick_sync(&self.options);
-        if let Some(result) = result.as_ref().ok() {
-            let existing = self
-                .fossicked_pages
-                .iter()
-                .position(|page| page.url == result.url);
-            if let Some(existing) = existing {
-                *self.fossicked_pages.get_mut(existing).unwrap() = result.clone();
-            } else {
-                self.fossicked_pages.push(result.clone());
-            }
-        }
-        result
+    pub(crate) fn fossick_one(&mut self, file: Fossicker) -> Result<IndexedPage> {
+        let page = file.fossick_sync(&self.options)?;
+        Ok(self.insert_page(page))
+    }
+
+    /// Parses `files` in parallel, then adds them in the order given (so
+    /// the index does not depend on which thread finished first). One
+    /// result per file, in the same order.
+    pub(crate) fn fossick_batch(&mut self, files: Vec<Fossicker>) -> Vec<Result<IndexedPage>> {
+        let parsed: Vec<Result<FossickedData>> = files
+            .into_par_iter()
+            .map(|f| f.fossick_sync(&self.options))
+            .collect();
+        parsed
+            .into_iter()
+            .map(|page| page.map(|page| self.insert_page(page)))
+            .collect()
     }
 
     pub async fn build_indexes(&mut self) -> Result<()> {
@@ -170,14 +208,14 @@ impl SearchState {
             !d.word_data.is_empty()
         });
 
-        let mut language_map: HashMap<String, Vec<fossick::FossickedData>> = HashMap::new();
+        // The pages are borrowed, not copied: a copy of every page's words
+        // was as large as the index being built.
+        let mut language_map: HashMap<String, Vec<&fossick::FossickedData>> = HashMap::new();
         for page in pages_with_data {
-            let language = page.language.clone();
-            if let Some(lang_pages) = language_map.get_mut(&language) {
-                lang_pages.push(page.clone());
-            } else {
-                language_map.insert(language, vec![page.clone()]);
-            }
+            language_map
+                .entry(page.language.clone())
+                .or_default()
+                .push(page);
         }
 
         log.info(format!(

@@ -41,7 +41,7 @@ use std::{collections::BTreeMap, path::PathBuf, sync::Arc};
 use crate::{
     fossick::{parser::DomParserResult, Fossicker},
     options::PagefindServiceConfig,
-    PagefindInboundConfig, SearchOptions, SearchState,
+    IndexedPage, PagefindInboundConfig, SearchOptions, SearchState,
 };
 
 #[derive(Debug)]
@@ -49,6 +49,16 @@ pub struct IndexedFileResponse {
     pub page_word_count: u32,
     pub page_url: String,
     pub page_meta: BTreeMap<String, String>,
+}
+
+impl From<IndexedPage> for IndexedFileResponse {
+    fn from(page: IndexedPage) -> Self {
+        IndexedFileResponse {
+            page_word_count: page.word_count as u32,
+            page_url: page.url,
+            page_meta: page.meta,
+        }
+    }
 }
 
 pub struct PagefindIndex {
@@ -106,11 +116,43 @@ impl PagefindIndex {
         .await
         .map_err(|e| anyhow::anyhow!("Task join error: {e}"))??;
 
-        Ok(IndexedFileResponse {
-            page_word_count: data.fragment.data.word_count as u32,
-            page_url: data.fragment.data.url,
-            page_meta: data.fragment.data.meta,
+        Ok(data.into())
+    }
+
+    /// Add many HTML files that aren't on disk at once. They are parsed in
+    /// parallel (the per-file [`PagefindIndex::add_html_file`] parses one
+    /// page at a time), and added in the order given, so the same files
+    /// always give the same index.
+    ///
+    /// # Arguments
+    /// * `files` - Each file's source path, URL (one of the two is required)
+    ///   and HTML content, as for `add_html_file`.
+    ///
+    /// # Returns
+    /// One result per file, in the order given: metadata about the added
+    /// file, or why it could not be indexed.
+    pub async fn add_html_files(
+        &mut self,
+        files: Vec<(Option<String>, Option<String>, String)>,
+    ) -> Result<Vec<Result<IndexedFileResponse>>> {
+        let mut fossickers = Vec::with_capacity(files.len());
+        for (source_path, url, content) in files {
+            if source_path.is_none() && url.is_none() {
+                bail!("Either source_path or url must be provided");
+            }
+            fossickers.push(Fossicker::new_synthetic(
+                source_path.map(PathBuf::from),
+                url,
+                content,
+            ));
+        }
+        let state = Arc::clone(&self.search_index);
+        let results = tokio::task::spawn_blocking(move || {
+            state.blocking_lock().fossick_batch(fossickers)
         })
+        .await
+        .map_err(|e| anyhow::anyhow!("Task join error: {e}"))?;
+        Ok(results.into_iter().map(|r| r.map(Into::into)).collect())
     }
 
     /// Index a custom record that isn't backed by an HTML file.
@@ -163,11 +205,7 @@ impl PagefindIndex {
         .await
         .map_err(|e| anyhow::anyhow!("Task join error: {e}"))??;
 
-        Ok(IndexedFileResponse {
-            page_word_count: data.fragment.data.word_count as u32,
-            page_url: data.fragment.data.url,
-            page_meta: data.fragment.data.meta,
-        })
+        Ok(data.into())
     }
 
     /// Index a directory of HTML files from disk.
