@@ -47,7 +47,8 @@ if [ ! -d "$pf_dir/node_modules/@pagefind" ]; then
   mkdir -p "$pf_dir"
   (cd "$pf_dir" && npm install --silent --no-audit --no-fund "pagefind@$pagefind_version" >/dev/null)
 fi
-pagefind=$(find "$pf_dir/node_modules/@pagefind" -path '*/bin/pagefind*' -type f | head -1)
+# The binary itself, without npm's Node wrapper around it.
+pagefind=$(find "$pf_dir/node_modules/@pagefind" -path '*/bin/*' -type f \( -name pagefind -o -name pagefind_extended \) | head -1)
 
 cargo build --release --quiet --bin knotwork --example gen-corpus
 kw=$PWD/target/release/knotwork
@@ -156,11 +157,11 @@ for n in "${sizes[@]}"; do
   pair "$n articles, search on: clean build on tmpfs" "$results/on-clean-$n.json" \
     "$kw build --root $search --output-dir $shm/kw-$n" "$(with_pagefind "$shm/hugo-$n")" \
     "rm -rf $shm/kw-$n $shm/hugo-$n"
-  kw_pages=$(find "$shm/kw-$n" -name '*.html' | wc -l); hugo_pages=$(find "$shm/hugo-$n" -name '*.html' | wc -l)
   rm -rf "$shm/kw-$n" "$shm/hugo-$n"
   kw_on_mem=$(peak "$kw" build --root "$search" --output-dir "$shm/kw-$n")
   hugo_mem=$(peak $hugo -d "$shm/hugo-$n")
   pf_mem=$(peak "$pagefind" --site "$shm/hugo-$n" --quiet)
+  kw_pages=$(find "$shm/kw-$n" -name '*.html' | wc -l); hugo_pages=$(find "$shm/hugo-$n" -name '*.html' | wc -l)
   row "$n" "search on: clean, tmpfs" "$results/on-clean-$n.json" "≤ 0.25" "$kw_on_mem" "$hugo_mem, then $pf_mem"
   "$kw" build --root "$search" --output-dir "$work/on-kw-$n" >/dev/null
   $hugo -d "$work/on-hugo-$n" && "$pagefind" --site "$work/on-hugo-$n" --quiet

@@ -126,9 +126,52 @@ fn indexed_part(html: &str) -> String {
     let mut part = String::with_capacity(html_tag_end + (body_end - body_start) + 30);
     part.push_str(&html[..html_tag_end]);
     part.push_str("<body>");
-    part.push_str(&html[body_start..body_end]);
+    push_without_svg(&mut part, &html[body_start..body_end]);
     part.push_str("</body></html>");
     part
+}
+
+/// Copies `body` without its `<svg>` elements (body maps, icons), which
+/// Pagefind removes before indexing anyway: on a region page they are most
+/// of the HTML. An SVG carrying a Pagefind attribute is kept.
+fn push_without_svg(out: &mut String, body: &str) {
+    let mut rest = body;
+    while let Some(start) = rest.find("<svg") {
+        let Some(len) = svg_element_len(&rest[start..]) else {
+            break;
+        };
+        let element = &rest[start..start + len];
+        out.push_str(&rest[..start]);
+        if element.contains("data-pagefind") {
+            out.push_str(element);
+        }
+        rest = &rest[start + len..];
+    }
+    out.push_str(rest);
+}
+
+/// The length of the `<svg …>…</svg>` element `text` starts with, nested
+/// SVGs included; `None` if it does not close.
+fn svg_element_len(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut at = 0;
+    loop {
+        let open = text[at..].find("<svg").map(|i| at + i);
+        let close = text[at..].find("</svg>").map(|i| at + i)?;
+        match open {
+            Some(open) if open < close => {
+                depth += 1;
+                at = open + 4;
+            }
+            _ => {
+                depth -= 1;
+                at = close + "</svg>".len();
+                if depth == 0 {
+                    return Some(at);
+                }
+            }
+        }
+    }
 }
 
 fn search_error(message: String) -> Diagnostic {
@@ -140,13 +183,13 @@ fn search_error(message: String) -> Diagnostic {
 mod tests {
     use super::*;
 
-    const PAGE: &str = r#"<!DOCTYPE html><html lang="de"><head><title>T</title></head><body><nav>Menu</nav><main id="main" data-pagefind-body data-pagefind-filter="kind:Article"><h1>Nacken</h1><div><p>Trapezius</p></div></main><footer>Studio</footer></body></html>"#;
+    const PAGE: &str = r#"<!DOCTYPE html><html lang="de"><head><title>T</title></head><body><nav>Menu</nav><main id="main" data-pagefind-body data-pagefind-filter="kind:Article"><h1>Nacken</h1><div><p>Trapezius</p><svg viewBox="0 0 1 1"><title>Karte</title><svg><g id="r"><path d="M0 0"/></g></svg><text>Nacken</text></svg><p>Schmerz</p></div></main><footer>Studio</footer></body></html>"#;
 
     #[test]
     fn only_the_body_element_and_the_html_tag_are_indexed() {
         assert_eq!(
             indexed_part(PAGE),
-            r#"<!DOCTYPE html><html lang="de"><body><main id="main" data-pagefind-body data-pagefind-filter="kind:Article"><h1>Nacken</h1><div><p>Trapezius</p></div></main></body></html>"#
+            r#"<!DOCTYPE html><html lang="de"><body><main id="main" data-pagefind-body data-pagefind-filter="kind:Article"><h1>Nacken</h1><div><p>Trapezius</p><p>Schmerz</p></div></main></body></html>"#
         );
     }
 
