@@ -13,9 +13,10 @@
 #   search on, the default and the headline: Knotwork against Hugo followed
 #     by the Pagefind CLI (npm `pagefind`, the version of our crate);
 #   search off: Knotwork against Hugo alone;
-# each as a clean build into an empty folder on tmpfs (/dev/shm), a rebuild
-# into the existing output on disk (BENCH_DIR), and a rebuild on disk after
-# one article's text was edited. Peak memory (max RSS) of each clean build
+# each as a clean build into an empty folder on tmpfs (/dev/shm) without
+# Knotwork's cache (.knotwork-cache, which keeps the last search index), a
+# rebuild into the existing output on disk (BENCH_DIR) with the cache, and
+# a rebuild on disk after one article's text was edited. Peak memory (max RSS) of each clean build
 # is read with GNU time. Last, Knotwork alone on the full corpus (muscles,
 # techniques, FAQs, cross-links, citations, search) against its plain
 # corpus with search. Results: target/bench/results.md (and printed).
@@ -156,8 +157,8 @@ for n in "${sizes[@]}"; do
   # Search on: Knotwork against Hugo + the Pagefind CLI.
   pair "$n articles, search on: clean build on tmpfs" "$results/on-clean-$n.json" \
     "$kw build --root $search --output-dir $shm/kw-$n" "$(with_pagefind "$shm/hugo-$n")" \
-    "rm -rf $shm/kw-$n $shm/hugo-$n"
-  rm -rf "$shm/kw-$n" "$shm/hugo-$n"
+    "rm -rf $shm/kw-$n $shm/hugo-$n $search/.knotwork-cache"
+  rm -rf "$shm/kw-$n" "$shm/hugo-$n" "$search/.knotwork-cache"
   kw_on_mem=$(peak "$kw" build --root "$search" --output-dir "$shm/kw-$n")
   hugo_mem=$(peak $hugo -d "$shm/hugo-$n")
   pf_mem=$(peak "$pagefind" --site "$shm/hugo-$n" --quiet)
@@ -195,11 +196,11 @@ for n in "${sizes[@]}"; do
   [ -d "$full" ] || "$gen" --articles "$n" --muscles 300 --techniques 60 --faq-topics 40 --out "$full" >/dev/null
   pair "$n articles, full corpus against plain, both search on: clean build on tmpfs" "$results/full-$n.json" \
     "$kw build --root $full --output-dir $shm/full-$n" "$kw build --root $search --output-dir $shm/kw-$n" \
-    "rm -rf $shm/full-$n $shm/kw-$n"
-  rm -rf "$shm/full-$n"
+    "rm -rf $shm/full-$n $shm/kw-$n $full/.knotwork-cache $search/.knotwork-cache"
+  rm -rf "$shm/full-$n" "$full/.knotwork-cache"
   full_mem=$(peak "$kw" build --root "$full" --output-dir "$shm/full-$n")
   row "$n" "full corpus vs plain corpus, both Knotwork with search: clean, tmpfs" "$results/full-$n.json" "≤ 1.5" "$full_mem" "$kw_on_mem"
-  rm -rf "$shm/full-$n" "$shm/kw-$n"
+  rm -rf "$shm/full-$n" "$shm/kw-$n" "$full/.knotwork-cache" "$search/.knotwork-cache"
   notes+="- stages of a clean build, plain corpus, search on, $n articles: $(stages "$kw" build --root "$search" --output-dir "$shm/kw-$n")"$'\n'
   notes+="- stages of a clean build, full corpus, $n articles: $(stages "$kw" build --root "$full" --output-dir "$shm/full-$n")"$'\n'
   rm -rf "$shm/kw-$n" "$shm/hugo-$n" "$shm/full-$n"

@@ -70,6 +70,10 @@ pub struct RenderedSite {
     /// The language the search index is built in; `None` for a
     /// multilingual site (one index per language, by `<html lang>`).
     pub search_language: Option<String>,
+    /// Where the search bundle is kept between builds
+    /// (`.knotwork-cache/search/`), to be reused while no indexed page
+    /// changes.
+    pub search_cache: PathBuf,
     pub minify: bool,
     /// Files copied rather than rendered: photos of static/, and (after
     /// [`finish`]) the processed images.
@@ -254,6 +258,7 @@ pub fn render_site_and_keep(
         searchable,
         search_enabled: settings.search.enabled,
         search_language: search::forced_language(&site.config),
+        search_cache: site.config.root.join(".knotwork-cache").join("search"),
         minify: settings.minify,
         copies,
         images: site.images.clone(),
@@ -361,7 +366,8 @@ fn finish_pages(site: &mut RenderedSite) -> Result<(), Diagnostic> {
             .files
             .iter()
             .filter_map(|f| Some((site.searchable.get(&f.path)?, f.bytes.as_slice())));
-        let bundle = search::index(pages, site.search_language.as_deref())?;
+        let cache = search::BundleCache::in_dir(&site.search_cache);
+        let bundle = search::index(pages, site.search_language.as_deref(), Some(&cache))?;
         site.files.extend(bundle);
         timer.lap("search");
     }

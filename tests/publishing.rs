@@ -292,3 +292,68 @@ fn minify_shrinks_pages_and_assets_and_keeps_them_working() {
     );
     assert_eq!(page.select(&sel("main#main svg.referral-map")).count(), 1);
 }
+
+#[test]
+fn the_search_index_is_kept_between_builds_and_follows_every_edit() {
+    let f = Fixture::new();
+    f.write(
+        "content/blog/neck.md",
+        &article(
+            "Neck pain",
+            "2026-01-10",
+            "",
+            "The upper trapezius refers pain to the temple.",
+        ),
+    );
+    let built = f.build(&[]);
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let cache = f.root().join(".knotwork-cache/search/bundle");
+    assert!(
+        cache.is_file(),
+        "the bundle is kept in .knotwork-cache/search/"
+    );
+    let first = tree(&f.out());
+
+    // Nothing indexed changed: the kept bundle gives the same output.
+    std::fs::remove_dir_all(f.out()).unwrap();
+    assert!(f.build(&[]).status.success());
+    assert_eq!(tree(&f.out()), first);
+
+    // An edited article is searched by its new words, not the kept ones.
+    f.write(
+        "content/blog/neck.md",
+        &article(
+            "Neck pain",
+            "2026-01-10",
+            "",
+            "Zygapophyseal joints can mimic a trigger point.",
+        ),
+    );
+    assert!(f.build(&[]).status.success());
+    let texts: Vec<String> = search_records(&f.out())
+        .iter()
+        .map(|r| r["content"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert!(
+        texts.iter().any(|t| t.contains("Zygapophyseal")),
+        "{texts:#?}"
+    );
+    assert!(
+        !texts
+            .iter()
+            .any(|t| t.contains("refers pain to the temple")),
+        "{texts:#?}"
+    );
+
+    // A damaged cache is rebuilt, not trusted.
+    std::fs::write(&cache, b"not a bundle").unwrap();
+    std::fs::remove_dir_all(f.out()).unwrap();
+    assert!(f.build(&[]).status.success());
+    assert!(search_records(&f.out()).iter().any(|r| r["content"]
+        .as_str()
+        .is_some_and(|t| t.contains("Zygapophyseal"))));
+}

@@ -9,6 +9,10 @@
 //! URLs are indexed relative to the site root: Pagefind's script prefixes
 //! the folder it was loaded from, which keeps a subpath base_url working.
 
+mod cache;
+
+pub use cache::BundleCache;
+use cache::BundleKey;
 use pagefind::api::PagefindIndex;
 use pagefind::options::PagefindServiceConfig;
 
@@ -28,21 +32,35 @@ pub fn forced_language(config: &crate::config::Config) -> Option<String> {
 }
 
 /// Indexes `pages` (URL and HTML, in a fixed order so the index is the
-/// same on every build); returns the bundle's files. Pagefind parses the
-/// pages in parallel (see `vendor/pagefind/KNOTWORK-PATCH.md`), so this
-/// must not be called on one of rayon's threads.
+/// same on every build); returns the bundle's files. With a `cache`, a
+/// bundle built from exactly these pages before is taken from it, and a new
+/// one is saved to it. Pagefind parses the pages in parallel (see
+/// `vendor/pagefind/KNOTWORK-PATCH.md`), so this must not be called on one
+/// of rayon's threads.
 pub fn index<'a>(
     pages: impl IntoIterator<Item = (&'a UrlPath, &'a [u8])>,
     language: Option<&str>,
+    cache: Option<&BundleCache>,
 ) -> Result<Vec<OutputFile>, Diagnostic> {
-    let documents = pages
+    let documents: Vec<(String, String)> = pages
         .into_iter()
         .map(|(url, html)| {
             let html = String::from_utf8_lossy(html);
             (url.as_str().to_string(), indexed_part(&html))
         })
         .collect();
-    index_documents(documents, language)
+    let Some(cache) = cache else {
+        return index_documents(documents, language);
+    };
+    let key = BundleKey::of(&documents, language);
+    if let Some(bundle) = cache.load(key) {
+        return Ok(bundle);
+    }
+    let bundle = index_documents(documents, language)?;
+    // A cache that cannot be written costs the next build its reuse, not
+    // this build its index.
+    let _ = cache.save(key, &bundle);
+    Ok(bundle)
 }
 
 /// Runs Pagefind over (URL, HTML) documents.

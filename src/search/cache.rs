@@ -1,0 +1,175 @@
+//! The search bundle of the last build, kept between builds in
+//! `.knotwork-cache/search/bundle` with a key of everything it was built
+//! from: Pagefind's part of every indexed page, in order, the language, and
+//! the versions of Knotwork and Pagefind. A build whose key matches takes
+//! the bundle from the cache instead of indexing again (a rebuild where no
+//! indexed page changed: a template's CSS class, a draft, an image).
+//!
+//! One file, written whole to a temporary name and renamed over the old
+//! one, so a build interrupted while saving leaves the previous cache or
+//! none, never half of one. Anything unexpected in it reads as "no cache".
+
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+
+use xxhash_rust::xxh3::Xxh3;
+
+use crate::output::OutputFile;
+
+/// What made the bundle, besides the pages: a new Knotwork or Pagefind
+/// gives a new key.
+const INDEXER: &str = concat!(
+    "knotwork ",
+    env!("CARGO_PKG_VERSION"),
+    "; pagefind 1.6.0 + vendor/pagefind/KNOTWORK-PATCH.md"
+);
+const MAGIC: &[u8] = b"knotwork search bundle 1\n";
+
+/// The key of a bundle: a 128-bit hash of what it indexes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BundleKey(u128);
+
+impl BundleKey {
+    /// `documents` are (URL, HTML handed to Pagefind), in indexing order.
+    pub fn of(documents: &[(String, String)], language: Option<&str>) -> BundleKey {
+        let mut hash = Xxh3::new();
+        let mut field = |bytes: &[u8]| {
+            hash.update(&(bytes.len() as u64).to_le_bytes());
+            hash.update(bytes);
+        };
+        field(INDEXER.as_bytes());
+        field(language.unwrap_or("").as_bytes());
+        for (url, html) in documents {
+            field(url.as_bytes());
+            field(html.as_bytes());
+        }
+        BundleKey(hash.digest128())
+    }
+}
+
+/// The cached bundle of one site.
+pub struct BundleCache {
+    file: PathBuf,
+}
+
+impl BundleCache {
+    /// The cache kept in `dir` (`.knotwork-cache/search/` of the site).
+    pub fn in_dir(dir: &Path) -> BundleCache {
+        BundleCache {
+            file: dir.join("bundle"),
+        }
+    }
+
+    /// The bundle saved with `key`, if that is the one saved.
+    pub fn load(&self, key: BundleKey) -> Option<Vec<OutputFile>> {
+        let bytes = std::fs::read(&self.file).ok()?;
+        decode(&bytes, key)
+    }
+
+    /// Saves `files` as the bundle of `key`, replacing the one before.
+    pub fn save(&self, key: BundleKey, files: &[OutputFile]) -> io::Result<()> {
+        let dir = self.file.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir)?;
+        // A name of this process's own: two builds of one site at once
+        // (tests do that) must not write into the same temporary file.
+        let tmp = self.file.with_extension(format!("{}.tmp", std::process::id()));
+        let mut out = io::BufWriter::new(std::fs::File::create(&tmp)?);
+        out.write_all(MAGIC)?;
+        out.write_all(&key.0.to_le_bytes())?;
+        out.write_all(&(files.len() as u64).to_le_bytes())?;
+        for file in files {
+            for part in [file.path.as_bytes(), file.bytes.as_slice()] {
+                out.write_all(&(part.len() as u64).to_le_bytes())?;
+                out.write_all(part)?;
+            }
+        }
+        out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        std::fs::rename(&tmp, &self.file)
+    }
+}
+
+fn decode(mut bytes: &[u8], key: BundleKey) -> Option<Vec<OutputFile>> {
+    let mut magic = [0u8; MAGIC.len()];
+    bytes.read_exact(&mut magic).ok()?;
+    if magic != MAGIC || read_u128(&mut bytes)? != key.0 {
+        return None;
+    }
+    let count = read_u64(&mut bytes)?;
+    let mut files = Vec::new();
+    for _ in 0..count {
+        let path = String::from_utf8(read_part(&mut bytes)?).ok()?;
+        let contents = read_part(&mut bytes)?;
+        files.push(OutputFile::new(path, contents));
+    }
+    bytes.is_empty().then_some(files)
+}
+
+fn read_u64(bytes: &mut &[u8]) -> Option<u64> {
+    let mut n = [0u8; 8];
+    bytes.read_exact(&mut n).ok()?;
+    Some(u64::from_le_bytes(n))
+}
+
+fn read_u128(bytes: &mut &[u8]) -> Option<u128> {
+    let mut n = [0u8; 16];
+    bytes.read_exact(&mut n).ok()?;
+    Some(u128::from_le_bytes(n))
+}
+
+fn read_part(bytes: &mut &[u8]) -> Option<Vec<u8>> {
+    let len = usize::try_from(read_u64(bytes)?).ok()?;
+    if len > bytes.len() {
+        return None;
+    }
+    let (part, rest) = bytes.split_at(len);
+    *bytes = rest;
+    Some(part.to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn documents(text: &str) -> Vec<(String, String)> {
+        vec![(
+            "/a/".into(),
+            format!("<html><body><main data-pagefind-body>{text}</main></body></html>"),
+        )]
+    }
+
+    #[test]
+    fn a_saved_bundle_is_found_by_its_key_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = BundleCache::in_dir(&dir.path().join("search"));
+        let key = BundleKey::of(&documents("neck"), Some("en"));
+        let files = vec![
+            OutputFile::new("pagefind/pagefind.js", b"js".to_vec()),
+            OutputFile::new("pagefind/fragment/en_1.pf_fragment", vec![0, 1, 2]),
+        ];
+        assert!(cache.load(key).is_none());
+        cache.save(key, &files).unwrap();
+        let loaded = cache.load(key).unwrap();
+        assert_eq!(loaded.len(), 2);
+        assert_eq!(loaded[1].path, files[1].path);
+        assert_eq!(loaded[1].bytes, files[1].bytes);
+        // Another page text, another language: another key.
+        assert!(cache
+            .load(BundleKey::of(&documents("back"), Some("en")))
+            .is_none());
+        assert!(cache
+            .load(BundleKey::of(&documents("neck"), Some("de")))
+            .is_none());
+    }
+
+    #[test]
+    fn a_damaged_cache_reads_as_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = BundleCache::in_dir(dir.path());
+        let key = BundleKey::of(&documents("neck"), None);
+        let files = vec![OutputFile::new("pagefind/x", vec![7; 100])];
+        cache.save(key, &files).unwrap();
+        let whole = std::fs::read(dir.path().join("bundle")).unwrap();
+        std::fs::write(dir.path().join("bundle"), &whole[..whole.len() - 10]).unwrap();
+        assert!(cache.load(key).is_none());
+    }
+}
