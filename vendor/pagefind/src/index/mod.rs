@@ -52,6 +52,57 @@ struct PageProcessingResult {
     encoded_page: IntermediaryPageData,
 }
 
+/// The results of many pages, merged.
+#[derive(Default)]
+struct MergedResults {
+    word_map: HashMap<String, PackedWord>,
+    filter_entries: Vec<(String, String, usize)>, // (filter, value, page_number)
+    encoded_pages: Vec<IntermediaryPageData>,
+}
+
+impl MergedResults {
+    fn absorb(mut self, page: PageProcessingResult) -> Self {
+        self.add_words(page.word_map);
+        self.filter_entries.extend(page.filter_entries);
+        self.encoded_pages.push(page.encoded_page);
+        self
+    }
+
+    /// `later` holds pages after this one's.
+    fn merge(mut self, later: MergedResults) -> Self {
+        self.add_words(later.word_map);
+        self.filter_entries.extend(later.filter_entries);
+        self.encoded_pages.extend(later.encoded_pages);
+        self
+    }
+
+    fn add_words(&mut self, words: HashMap<String, PackedWord>) {
+        // Merge word maps using Entry API to avoid unnecessary clones
+        for (word, packed) in words {
+            match self.word_map.entry(word) {
+                hashbrown::hash_map::Entry::Occupied(mut entry) => {
+                    let existing = entry.get_mut();
+                    existing.pages.extend(packed.pages); // Move, not clone
+                    for variant in packed.additional_variants {
+                        if let Some(existing_variant) = existing
+                            .additional_variants
+                            .iter_mut()
+                            .find(|v| v.form == variant.form)
+                        {
+                            existing_variant.pages.extend(variant.pages);
+                        } else {
+                            existing.additional_variants.push(variant);
+                        }
+                    }
+                }
+                hashbrown::hash_map::Entry::Vacant(entry) => {
+                    entry.insert(packed);
+                }
+            }
+        }
+    }
+}
+
 pub async fn build_indexes(
     pages: Vec<&FossickedData>,
     language: String,
@@ -74,7 +125,6 @@ pub async fn build_indexes(
             - Sort the `pages` array and output the page numbers to `alternate_sorts`
     */
 
-    let mut word_map: HashMap<String, PackedWord> = HashMap::new();
     let mut filter_map: HashMap<String, HashMap<String, Vec<usize>>> = HashMap::new();
     let mut fragment_hashes: HashMap<String, IntermediaryPageData> = HashMap::new();
     let mut fragments: Vec<(usize, (String, IntermediaryPageData))> = Vec::new();
@@ -144,7 +194,11 @@ pub async fn build_indexes(
     let language_ref = language.clone();
 
     // Process pages in parallel - each page builds its own word map
-    let page_results: Vec<PageProcessingResult> = pages
+    // Each page's results are merged as they come (rayon's fold and reduce
+    // combine neighbouring runs of pages, in order), so the per-page word
+    // maps never all exist at once: on 10,000 pages they were as large as
+    // the pages' own words.
+    let page_results: MergedResults = pages
         .into_par_iter()
         .enumerate()
         .map(|(page_number, page)| {
@@ -318,65 +372,48 @@ pub async fn build_indexes(
                 encoded_page,
             }
         })
-        .collect();
+        .fold(MergedResults::default, MergedResults::absorb)
+        .reduce(MergedResults::default, MergedResults::merge);
 
-    // Merge results sequentially
-    for result in page_results {
-        // Merge word maps using Entry API to avoid unnecessary clones
-        for (word, packed) in result.word_map {
-            match word_map.entry(word) {
-                hashbrown::hash_map::Entry::Occupied(mut entry) => {
-                    let existing = entry.get_mut();
-                    existing.pages.extend(packed.pages); // Move, not clone
-                                                         // Merge additional_variants
-                    for variant in packed.additional_variants {
-                        if let Some(existing_variant) = existing
-                            .additional_variants
-                            .iter_mut()
-                            .find(|v| v.form == variant.form)
-                        {
-                            existing_variant.pages.extend(variant.pages);
-                        } else {
-                            existing.additional_variants.push(variant);
-                        }
-                    }
-                }
-                hashbrown::hash_map::Entry::Vacant(entry) => {
-                    entry.insert(packed);
-                }
-            }
+    let MergedResults {
+        mut word_map,
+        mut filter_entries,
+        mut encoded_pages,
+    } = page_results;
+    // Merging keeps page order; sorting makes sure of it (a stable sort of
+    // sorted lists costs little).
+    filter_entries.sort_by_key(|(_, _, page_number)| *page_number);
+    encoded_pages.sort_by_key(|page| page.page_number);
+
+    for (filter, value, page_number) in filter_entries {
+        filter_map
+            .entry(filter)
+            .or_default()
+            .entry(value)
+            .or_default()
+            .push(page_number);
+    }
+
+    for encoded_page in encoded_pages {
+    // Handle fragment hashing (must be sequential due to collision handling)
+    let mut short_hash = &encoded_page.full_hash[0..=(language.len() + 7)];
+
+    // If we hit a collision, extend one until we stop colliding
+    // TODO: There are some collision issues here.
+    // If two builds match a collision in different orders the hashes will swap,
+    // which could return incorrect data due to files being cached.
+    while let Some(collision) = fragment_hashes.get(short_hash) {
+        if collision.full_hash == encoded_page.full_hash {
+            // These pages are identical. Add both under the same hash.
+            fragments.push((
+                collision.word_count,
+                (collision.full_hash.clone(), collision.clone()),
+            ));
+        } else {
+            let new_length = short_hash.len();
+            short_hash = &encoded_page.full_hash[0..=new_length];
         }
-
-        // Merge filter entries using or_default for cleaner code
-        for (filter, value, page_number) in result.filter_entries {
-            filter_map
-                .entry(filter)
-                .or_default()
-                .entry(value)
-                .or_default()
-                .push(page_number);
-        }
-
-        // Handle fragment hashing (must be sequential due to collision handling)
-        let encoded_page = result.encoded_page;
-        let mut short_hash = &encoded_page.full_hash[0..=(language.len() + 7)];
-
-        // If we hit a collision, extend one until we stop colliding
-        // TODO: There are some collision issues here.
-        // If two builds match a collision in different orders the hashes will swap,
-        // which could return incorrect data due to files being cached.
-        while let Some(collision) = fragment_hashes.get(short_hash) {
-            if collision.full_hash == encoded_page.full_hash {
-                // These pages are identical. Add both under the same hash.
-                fragments.push((
-                    collision.word_count,
-                    (collision.full_hash.clone(), collision.clone()),
-                ));
-            } else {
-                let new_length = short_hash.len();
-                short_hash = &encoded_page.full_hash[0..=new_length];
-            }
-        }
+    }
         fragment_hashes.insert(short_hash.to_string(), encoded_page);
     }
 
@@ -386,6 +423,12 @@ pub async fn build_indexes(
         for variant in &mut packed_word.additional_variants {
             variant.pages.sort_by_key(|p| p.page_number);
         }
+        // Variants in the order of the page they first appear on, whatever
+        // order the parallel merge met them in.
+        packed_word.additional_variants.sort_by(|a, b| {
+            let first = |v: &PackedVariant| v.pages.first().map(|p| p.page_number);
+            (first(a), &a.form).cmp(&(first(b), &b.form))
+        });
     }
 
     fragments.extend(
