@@ -5,12 +5,17 @@
 //! the bundle from the cache instead of indexing again (a rebuild where no
 //! indexed page changed: a template's CSS class, a draft, an image).
 //!
+//! `serve` keeps its bundle in memory the same way, so an edit that changes
+//! no indexed page (a stylesheet, a template's header) does not index the
+//! site again.
+//!
 //! One file, written whole to a temporary name and renamed over the old
 //! one, so a build interrupted while saving leaves the previous cache or
 //! none, never half of one. Anything unexpected in it reads as "no cache".
 
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use xxhash_rust::xxh3::Xxh3;
 
@@ -49,43 +54,74 @@ impl BundleKey {
 
 /// The cached bundle of one site.
 pub struct BundleCache {
-    file: PathBuf,
+    place: Place,
+}
+
+enum Place {
+    /// `.knotwork-cache/search/bundle`.
+    File(PathBuf),
+    /// The last bundle of this process (`serve`).
+    Memory(Mutex<Option<(BundleKey, Vec<OutputFile>)>>),
 }
 
 impl BundleCache {
     /// The cache kept in `dir` (`.knotwork-cache/search/` of the site).
     pub fn in_dir(dir: &Path) -> BundleCache {
         BundleCache {
-            file: dir.join("bundle"),
+            place: Place::File(dir.join("bundle")),
+        }
+    }
+
+    /// A cache of the last bundle, kept in memory.
+    pub fn in_memory() -> BundleCache {
+        BundleCache {
+            place: Place::Memory(Mutex::new(None)),
         }
     }
 
     /// The bundle saved with `key`, if that is the one saved.
     pub fn load(&self, key: BundleKey) -> Option<Vec<OutputFile>> {
-        let bytes = std::fs::read(&self.file).ok()?;
-        decode(&bytes, key)
+        match &self.place {
+            Place::File(file) => decode(&std::fs::read(file).ok()?, key),
+            Place::Memory(last) => match &*last.lock().ok()? {
+                Some((saved, files)) if *saved == key => Some(files.clone()),
+                _ => None,
+            },
+        }
     }
 
     /// Saves `files` as the bundle of `key`, replacing the one before.
     pub fn save(&self, key: BundleKey, files: &[OutputFile]) -> io::Result<()> {
-        let dir = self.file.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir)?;
-        // A name of this process's own: two builds of one site at once
-        // (tests do that) must not write into the same temporary file.
-        let tmp = self.file.with_extension(format!("{}.tmp", std::process::id()));
-        let mut out = io::BufWriter::new(std::fs::File::create(&tmp)?);
-        out.write_all(MAGIC)?;
-        out.write_all(&key.0.to_le_bytes())?;
-        out.write_all(&(files.len() as u64).to_le_bytes())?;
-        for file in files {
-            for part in [file.path.as_bytes(), file.bytes.as_slice()] {
-                out.write_all(&(part.len() as u64).to_le_bytes())?;
-                out.write_all(part)?;
+        match &self.place {
+            Place::File(file) => save_file(file, key, files),
+            Place::Memory(last) => {
+                if let Ok(mut last) = last.lock() {
+                    *last = Some((key, files.to_vec()));
+                }
+                Ok(())
             }
         }
-        out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-        std::fs::rename(&tmp, &self.file)
     }
+}
+
+fn save_file(file: &Path, key: BundleKey, files: &[OutputFile]) -> io::Result<()> {
+    let dir = file.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    // A name of this process's own: two builds of one site at once
+    // (tests do that) must not write into the same temporary file.
+    let tmp = file.with_extension(format!("{}.tmp", std::process::id()));
+    let mut out = io::BufWriter::new(std::fs::File::create(&tmp)?);
+    out.write_all(MAGIC)?;
+    out.write_all(&key.0.to_le_bytes())?;
+    out.write_all(&(files.len() as u64).to_le_bytes())?;
+    for file in files {
+        for part in [file.path.as_bytes(), file.bytes.as_slice()] {
+            out.write_all(&(part.len() as u64).to_le_bytes())?;
+            out.write_all(part)?;
+        }
+    }
+    out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+    std::fs::rename(&tmp, file)
 }
 
 fn decode(mut bytes: &[u8], key: BundleKey) -> Option<Vec<OutputFile>> {
@@ -159,6 +195,22 @@ mod tests {
         assert!(cache
             .load(BundleKey::of(&documents("neck"), Some("de")))
             .is_none());
+    }
+
+    #[test]
+    fn the_memory_cache_keeps_the_last_bundle() {
+        let cache = BundleCache::in_memory();
+        let neck = BundleKey::of(&documents("neck"), None);
+        let back = BundleKey::of(&documents("back"), None);
+        cache
+            .save(neck, &[OutputFile::new("pagefind/a", vec![1])])
+            .unwrap();
+        assert_eq!(cache.load(neck).unwrap()[0].bytes, vec![1]);
+        cache
+            .save(back, &[OutputFile::new("pagefind/a", vec![2])])
+            .unwrap();
+        assert!(cache.load(neck).is_none());
+        assert_eq!(cache.load(back).unwrap()[0].bytes, vec![2]);
     }
 
     #[test]

@@ -363,11 +363,12 @@ fn start_indexer(shared: Arc<Shared>) -> mpsc::Sender<SearchJob> {
     let spawned = std::thread::Builder::new()
         .name("knotwork-search".into())
         .spawn(move || {
+            let last = search::BundleCache::in_memory();
             while let Ok(mut job) = rx.recv() {
                 while let Ok(newer) = rx.try_recv() {
                     job = newer;
                 }
-                index(&shared, job);
+                index(&shared, job, &last);
             }
         });
     if let Err(e) = spawned {
@@ -376,12 +377,13 @@ fn start_indexer(shared: Arc<Shared>) -> mpsc::Sender<SearchJob> {
     tx
 }
 
-fn index(shared: &Shared, job: SearchJob) {
+/// Indexes the job's pages, unless they are those `last` was built from.
+fn index(shared: &Shared, job: SearchJob, last: &search::BundleCache) {
     if shared.current().search_job != job.id {
         return; // the pages changed again: a newer job is on its way
     }
     let pages = job.pages.iter().map(|(url, html)| (url, html.as_ref()));
-    match search::index(pages, job.language.as_deref(), None) {
+    match search::index(pages, job.language.as_deref(), Some(last)) {
         Ok(bundle) => shared.update(|s| {
             if s.search_job == job.id {
                 s.search = Arc::new(
