@@ -104,7 +104,8 @@ EOF
 }
 
 # hyperfine's mean and stddev of one command, as "1.234 ± 0.056".
-mean() { python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['results'][int(sys.argv[2])]; print(f\"{r['mean']:.3f} ± {r['stddev']:.3f}\")" "$1" "$2"; }
+# (A single run has no stddev: then the mean alone.)
+mean() { python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['results'][int(sys.argv[2])]; sd=r['stddev']; print(f\"{r['mean']:.3f}\" + (f\" ± {sd:.3f}\" if sd is not None else ''))" "$1" "$2"; }
 mean_value() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['results'][int(sys.argv[2])]['mean'])" "$1" "$2"; }
 # Peak resident memory of a command, in MiB.
 peak() { /usr/bin/time -f "%M" "$@" >/dev/null 2>"$results/time.txt"; echo $(( $(tail -1 "$results/time.txt") / 1024 )); }

@@ -42,6 +42,10 @@ pub fn index<'a>(
     language: Option<&str>,
     cache: Option<&BundleCache>,
 ) -> Result<Vec<OutputFile>, Diagnostic> {
+    debug_assert!(
+        rayon::current_thread_index().is_none(),
+        "search::index on a rayon thread would wait on its own pool"
+    );
     let documents: Vec<(String, String)> = pages
         .into_iter()
         .map(|(url, html)| {
