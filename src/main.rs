@@ -9,14 +9,14 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
+use knotwork::serve::ServeOptions;
+use knotwork::{config::Overrides, BuildFailure, BuildOptions};
 
 /// A build allocates millions of small strings and maps (Markdown events,
 /// the search index's words); mimalloc does that faster than glibc's
 /// malloc, and returns memory between stages.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-use knotwork::serve::ServeOptions;
-use knotwork::{config::Overrides, BuildFailure, BuildOptions};
 
 #[derive(Parser)]
 #[command(

@@ -296,15 +296,13 @@ fn minify_shrinks_pages_and_assets_and_keeps_them_working() {
 #[test]
 fn the_search_index_is_kept_between_builds_and_follows_every_edit() {
     let f = Fixture::new();
-    f.write(
-        "content/blog/neck.md",
-        &article(
-            "Neck pain",
-            "2026-01-10",
-            "",
-            "The upper trapezius refers pain to the temple.",
-        ),
-    );
+    let write_article = |body: &str| {
+        f.write(
+            "content/blog/neck.md",
+            &article("Neck pain", "2026-01-10", "", body),
+        );
+    };
+    write_article("The upper trapezius refers pain to the temple.");
     let built = f.build(&[]);
     assert!(
         built.status.success(),
@@ -316,23 +314,28 @@ fn the_search_index_is_kept_between_builds_and_follows_every_edit() {
         cache.is_file(),
         "the bundle is kept in .knotwork-cache/search/"
     );
-    let first = tree(&f.out());
 
-    // Nothing indexed changed: the kept bundle gives the same output.
+    // Nothing indexed changed: the bundle comes from the cache. Marked
+    // there (same length, so the file stays well-formed), the mark shows
+    // in the output.
+    let kept = std::fs::read(&cache).unwrap();
+    let at = kept
+        .windows(16)
+        .position(|w| w == b"pagefind_version")
+        .expect("pagefind.js is in the bundle");
+    let mut marked = kept.clone();
+    marked[at..at + 16].copy_from_slice(b"KEPT_IN_CACHE___");
+    std::fs::write(&cache, &marked).unwrap();
     std::fs::remove_dir_all(f.out()).unwrap();
     assert!(f.build(&[]).status.success());
-    assert_eq!(tree(&f.out()), first);
+    let script = std::fs::read_to_string(f.out().join("pagefind/pagefind.js")).unwrap();
+    assert!(
+        script.contains("KEPT_IN_CACHE___"),
+        "the cached bundle was not used"
+    );
 
     // An edited article is searched by its new words, not the kept ones.
-    f.write(
-        "content/blog/neck.md",
-        &article(
-            "Neck pain",
-            "2026-01-10",
-            "",
-            "Zygapophyseal joints can mimic a trigger point.",
-        ),
-    );
+    write_article("Zygapophyseal joints can mimic a trigger point.");
     assert!(f.build(&[]).status.success());
     let texts: Vec<String> = search_records(&f.out())
         .iter()
@@ -348,6 +351,8 @@ fn the_search_index_is_kept_between_builds_and_follows_every_edit() {
             .any(|t| t.contains("refers pain to the temple")),
         "{texts:#?}"
     );
+    let script = std::fs::read_to_string(f.out().join("pagefind/pagefind.js")).unwrap();
+    assert!(!script.contains("KEPT_IN_CACHE___"));
 
     // A damaged cache is rebuilt, not trusted.
     std::fs::write(&cache, b"not a bundle").unwrap();

@@ -32,15 +32,15 @@ pub fn forced_language(config: &crate::config::Config) -> Option<String> {
 }
 
 /// Indexes `pages` (URL and HTML, in a fixed order so the index is the
-/// same on every build); returns the bundle's files. With a `cache`, a
-/// bundle built from exactly these pages before is taken from it, and a new
-/// one is saved to it. Pagefind parses the pages in parallel (see
+/// same on every build); returns the bundle's files. A bundle built from
+/// exactly these pages before is taken from `cache`; a new one is saved
+/// to it. Pagefind parses the pages in parallel (see
 /// `vendor/pagefind/KNOTWORK-PATCH.md`), so this must not be called on one
 /// of rayon's threads.
 pub fn index<'a>(
     pages: impl IntoIterator<Item = (&'a UrlPath, &'a [u8])>,
     language: Option<&str>,
-    cache: Option<&BundleCache>,
+    cache: &BundleCache,
 ) -> Result<Vec<OutputFile>, Diagnostic> {
     debug_assert!(
         rayon::current_thread_index().is_none(),
@@ -53,9 +53,6 @@ pub fn index<'a>(
             (url.as_str().to_string(), indexed_part(&html))
         })
         .collect();
-    let Some(cache) = cache else {
-        return index_documents(documents, language);
-    };
     let key = BundleKey::of(&documents, language);
     if let Some(bundle) = cache.load(key) {
         return Ok(bundle);

@@ -383,7 +383,7 @@ fn index(shared: &Shared, job: SearchJob, last: &search::BundleCache) {
         return; // the pages changed again: a newer job is on its way
     }
     let pages = job.pages.iter().map(|(url, html)| (url, html.as_ref()));
-    match search::index(pages, job.language.as_deref(), Some(last)) {
+    match search::index(pages, job.language.as_deref(), last) {
         Ok(bundle) => shared.update(|s| {
             if s.search_job == job.id {
                 s.search = Arc::new(
