@@ -895,3 +895,122 @@ fn editing_or_adding_a_translation_re_renders_that_language() {
         .contains("hreflang=\"fr\""));
     assert_serves_clean_build(&f, &server, &[]);
 }
+
+/// A copy of the repository's example site (every kind of data file) in
+/// a temp folder.
+fn example_site_copy() -> Fixture {
+    let f = Fixture::empty();
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for top in ["site.toml", "content", "static", "themes"] {
+        copy_tree(&repo.join(top), &f.root().join(top));
+    }
+    f
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    if from.is_file() {
+        std::fs::copy(from, to).unwrap();
+        return;
+    }
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        copy_tree(&entry.path(), &to.join(entry.file_name()));
+    }
+}
+
+#[test]
+fn a_data_edit_of_each_kind_replans_only_what_it_reaches() {
+    let f = example_site_copy();
+    let server = Server::start(f.root(), &[]);
+    let mut g = server.settle(0)["generation"].as_u64().unwrap();
+    let all = server
+        .log()
+        .lines()
+        .find(|l| l.starts_with("Built:"))
+        .map(pages_rendered)
+        .unwrap();
+    // (file, text replaced, replacement, a page showing the replacement)
+    let edits = [
+        (
+            "content/muscles/upper-trapezius.toml",
+            "name = \"Upper trapezius\"",
+            "name = \"Upper trapezius edited\"",
+            "/blog/desk-work-neck-and-shoulders/",
+        ),
+        (
+            "content/techniques/ashiatsu.toml",
+            "A therapist holding overhead bars",
+            "An edited technique, a therapist holding overhead bars",
+            "/techniques/ashiatsu/",
+        ),
+        (
+            "content/faq/basics.toml",
+            "What is a trigger point?",
+            "What is a trigger point, edited?",
+            "/faq/basics/",
+        ),
+        (
+            "content/people/maya-okafor.toml",
+            "Massage therapist and studio founder",
+            "Edited founder role",
+            "/people/maya-okafor/",
+        ),
+        (
+            "content/services/ashiatsu.toml",
+            "name = \"Ashiatsu\"",
+            "name = \"Ashiatsu edited service\"",
+            "/services/ashiatsu/",
+        ),
+        (
+            "content/regions.toml",
+            "Chest pain can come from the heart or lungs.",
+            "Edited region: chest pain can come from the heart or lungs.",
+            "/pain/chest/",
+        ),
+        (
+            "content/references.toml",
+            "The Trigger Point Manual. Volume 1",
+            "The Edited Trigger Point Manual. Volume 1",
+            "/blog/referred-pain-explained/",
+        ),
+    ];
+    for (file, from, to, page) in edits {
+        let text = std::fs::read_to_string(f.root().join(file)).unwrap();
+        assert!(text.contains(from), "{file} has no {from:?}");
+        let seen = rebuild_lines(&server.log()).len();
+        save(f.root(), file, &text.replacen(from, to, 1));
+        g = server.settle(g)["generation"].as_u64().unwrap();
+        let shown = to.trim_start_matches("name = ").trim_matches('"');
+        assert!(
+            server.page(page).contains(shown),
+            "{page} does not show {shown:?}"
+        );
+        let log = server.log();
+        let step = rebuild_lines(&log).split_off(seen);
+        assert!(
+            !step.is_empty() && step.iter().all(|l| l.starts_with("Rebuilt (data): ")),
+            "{file}: {step:?}\n{log}"
+        );
+        let rendered: usize = step.iter().map(|l| pages_rendered(l)).sum();
+        assert!(
+            rendered > 0 && rendered < all,
+            "{file} rendered {rendered} of {all} pages"
+        );
+        assert_serves_clean_build(&f, &server, &[]);
+    }
+
+    // Adding an entity changes the lists of ids: the site path.
+    let seen = rebuild_lines(&server.log()).len();
+    let muscle =
+        std::fs::read_to_string(f.root().join("content/muscles/upper-trapezius.toml")).unwrap();
+    save(
+        f.root(),
+        "content/muscles/upper-trapezius-copy.toml",
+        &muscle,
+    );
+    server.settle(g);
+    let step = rebuild_lines(&server.log()).split_off(seen);
+    assert!(step.iter().any(|l| l.starts_with("Rebuilt: ")), "{step:?}");
+    assert_serves_clean_build(&f, &server, &[]);
+}

@@ -53,9 +53,27 @@ pub struct Content {
 
 pub fn load(config: &Config, diags: &mut Diagnostics) -> Content {
     let content_dir = config.root.join("content");
+    let articles = load_documents(config, &content_dir, DocKind::Article, diags);
+    let pages = load_documents(config, &content_dir, DocKind::Page, diags);
+    let mut content = load_data(config, diags);
+    content.articles = articles;
+    content.pages = pages;
+    content.articles.sort_by(|a, b| {
+        b.meta
+            .date
+            .cmp(&a.meta.date)
+            .then_with(|| a.slug.cmp(&b.slug))
+    });
+    content.pages.sort_by(|a, b| a.slug.cmp(&b.slug));
+    content
+}
+
+/// Everything but the articles and pages: the data files (entities,
+/// regions, references). `knotwork serve` reloads only these after a data
+/// file is edited.
+pub fn load_data(config: &Config, diags: &mut Diagnostics) -> Content {
+    let content_dir = config.root.join("content");
     let mut content = Content {
-        articles: load_documents(config, &content_dir, DocKind::Article, diags),
-        pages: load_documents(config, &content_dir, DocKind::Page, diags),
         theme_regions: regions::load_theme_list(&config.root, &config.site.theme, diags).map(
             |mut list| {
                 // The figure's region names in the site's language.
@@ -90,13 +108,6 @@ pub fn load(config: &Config, diags: &mut Diagnostics) -> Content {
             .then_with(|| a.id.cmp(&b.id))
     });
     content.failed = failed;
-    content.articles.sort_by(|a, b| {
-        b.meta
-            .date
-            .cmp(&a.meta.date)
-            .then_with(|| a.slug.cmp(&b.slug))
-    });
-    content.pages.sort_by(|a, b| a.slug.cmp(&b.slug));
     content.faq_topics.sort_by(|a, b| {
         a.data
             .order

@@ -351,9 +351,25 @@ pub struct Loaded {
     pub language: Option<LanguageView>,
 }
 
+/// Article and page bodies rendered by an earlier build that `knotwork
+/// serve` knows are still right (see `incremental::data`), by index; `None`
+/// (or a missing entry) is rendered again.
+#[derive(Debug, Default)]
+pub struct KeptBodies {
+    pub articles: Vec<Option<Rendered>>,
+    pub pages: Vec<Option<Rendered>>,
+}
+
 /// Builds the graph. Problems are added to `diags`; the returned site is
 /// only rendered when there are none.
 pub fn link(loaded: Loaded, diags: &mut Diagnostics) -> Site {
+    link_keeping(loaded, KeptBodies::default(), diags)
+}
+
+/// [`link`], taking the bodies in `kept` as they are instead of rendering
+/// them again. A kept body registers its images again (a new build's image
+/// library starts empty); its warnings were reported when it was rendered.
+pub fn link_keeping(loaded: Loaded, kept: KeptBodies, diags: &mut Diagnostics) -> Site {
     let Loaded {
         config,
         mut content,
@@ -380,7 +396,7 @@ pub fn link(loaded: Loaded, diags: &mut Diagnostics) -> Site {
         index.fall_back_to(language.root_path.clone(), language.presence.clone());
     }
     let mut graph = resolve_data(&content, &index, diags);
-    let markdown = render_markdown(&config, &content, &index, &shortcodes, &images, diags);
+    let markdown = render_markdown(&config, &content, &index, &shortcodes, &images, kept, diags);
     let front_images = images::resolve(&content, &images, diags);
     add_backlinks(&content, &markdown, &mut graph);
     check_fragments(&content, &index, &markdown, diags);
@@ -768,10 +784,24 @@ fn render_markdown(
     index: &Index,
     shortcodes: &Arc<Shortcodes>,
     images: &Arc<Library>,
+    kept: KeptBodies,
     diags: &mut Diagnostics,
 ) -> RenderedMarkdown {
     let opts = markdown_options(config, shortcodes, images);
-    let doc = |d: &Document| render_body(d, &opts, index);
+    let doc = |(d, kept): (&Document, Option<Rendered>)| match kept {
+        Some(body) => {
+            for src in &body.images {
+                // It was found when the body was first rendered.
+                let _ = images.picture(src, &d.source.path);
+            }
+            (body, Vec::new())
+        }
+        None => render_body(d, &opts, index),
+    };
+    let with_kept = |docs: &[Document], mut kept: Vec<Option<Rendered>>| {
+        kept.resize_with(docs.len(), || None);
+        kept
+    };
     let field = |source: &Source, f: &MarkdownField| {
         markdown::render(
             &markdown::Input {
@@ -798,8 +828,15 @@ fn render_markdown(
         diags.extend(problems);
         r
     };
-    let articles: Vec<_> = content.articles.par_iter().map(doc).collect();
-    let pages: Vec<_> = content.pages.par_iter().map(doc).collect();
+    let kept_articles = with_kept(&content.articles, kept.articles);
+    let kept_pages = with_kept(&content.pages, kept.pages);
+    let articles: Vec<_> = content
+        .articles
+        .par_iter()
+        .zip(kept_articles)
+        .map(doc)
+        .collect();
+    let pages: Vec<_> = content.pages.par_iter().zip(kept_pages).map(doc).collect();
     let descriptions: Vec<_> = content
         .muscles
         .par_iter()

@@ -632,6 +632,11 @@ impl Library {
             .collect()
     }
 
+    /// The output paths of every image registered so far, sorted.
+    pub fn output_paths(&self) -> Vec<String> {
+        self.state().outputs.keys().cloned().collect()
+    }
+
     /// Site-relative paths of every source image a page uses, for `serve`
     /// to know which edits concern images.
     pub fn source_files(&self) -> Vec<PathBuf> {

@@ -14,6 +14,11 @@ const OPEN: char = '\u{E000}';
 const SEP: char = '\u{E001}';
 const CLOSE: char = '\u{E002}';
 
+/// Whether rendered HTML cites a reference (its page lists references).
+pub fn has_citations(html: &str) -> bool {
+    html.contains(OPEN)
+}
+
 /// The placeholder for `[@key, locator]`. The locator is escaped here.
 pub fn placeholder(key: &str, locator: &str) -> String {
     format!("{OPEN}{key}{SEP}{}{CLOSE}", escape(locator))

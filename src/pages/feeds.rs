@@ -9,7 +9,7 @@ use super::*;
 /// Entries in the Atom feed.
 pub const FEED_ENTRIES: usize = 20;
 
-pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
+pub fn plan(site: &Site, sitemap: Vec<SitemapEntry>, pages: &mut Vec<PagePlan>) {
     if !site.language.is_default() {
         // One sitemap, robots.txt and 404 page for the whole site, at its
         // root; each language has its own feed.
@@ -19,10 +19,9 @@ pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
         return;
     }
     let base = &site.config.base;
-    let sitemap: Vec<_> = pages
-        .iter()
-        .filter(|p| p.in_sitemap)
-        .map(|p| json!({"loc": base.absolute(&p.url), "lastmod": p.lastmod}))
+    let sitemap: Vec<_> = sitemap
+        .into_iter()
+        .map(|(url, lastmod)| json!({"loc": base.absolute(&url), "lastmod": lastmod}))
         .collect();
     let mut sitemap_page = PagePlan::new(
         UrlPath::file("sitemap.xml"),

@@ -52,6 +52,41 @@ pub struct PagePlan {
     /// the folder of that language (`fr`), `None` at the root.
     pub language: usize,
     pub language_dir: Option<String>,
+    /// The part of the plan the page belongs to.
+    pub section: Section,
+}
+
+/// The parts of a site's plan, in the order a build plans them: the search
+/// index and the sitemap list pages in that order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Section {
+    Home,
+    /// Lists, articles, tags, stand-alone pages and alias redirects.
+    Blog,
+    Muscles,
+    Techniques,
+    Faq,
+    Pain,
+    People,
+    Services,
+    Search,
+    /// The feed, sitemap, robots.txt and the 404 page.
+    Feeds,
+}
+
+impl Section {
+    pub const IN_ORDER: [Section; 10] = [
+        Section::Home,
+        Section::Blog,
+        Section::Muscles,
+        Section::Techniques,
+        Section::Faq,
+        Section::Pain,
+        Section::People,
+        Section::Services,
+        Section::Search,
+        Section::Feeds,
+    ];
 }
 
 /// The kinds of page the search indexes; the label is shown with each hit
@@ -96,6 +131,7 @@ impl PagePlan {
             search_kind: None,
             language: 0,
             language_dir: None,
+            section: Section::Home,
         }
     }
 
@@ -127,34 +163,89 @@ impl PagePlan {
 /// Plans every page of the site. URLs that two pages would share are errors.
 pub fn plan(site: &Site, diags: &mut Diagnostics) -> Vec<PagePlan> {
     let mut pages = Vec::with_capacity(site.content.articles.len() * 2 + 200);
-    home::plan(site, &mut pages);
-    blog::plan(site, &mut pages, diags);
-    muscles::plan(site, &mut pages);
-    techniques::plan(site, &mut pages);
-    faq::plan(site, &mut pages);
-    pain::plan(site, &mut pages);
-    people::plan(site, &mut pages);
-    services::plan(site, &mut pages);
-    search::plan(site, &mut pages);
-    feeds::plan(site, &mut pages);
+    for section in Section::IN_ORDER {
+        if section == Section::Feeds {
+            let sitemap = sitemap_entries(&pages);
+            plan_feeds(site, sitemap, &mut pages);
+        } else {
+            plan_section(site, section, &mut pages, diags);
+        }
+    }
     check_unique_urls(&pages, diags);
     pages
 }
 
+/// Plans one section but the feeds (see [`plan_feeds`]), adding its pages to
+/// `pages`. Incremental rebuilds plan the sections a data edit reaches.
+pub fn plan_section(
+    site: &Site,
+    section: Section,
+    pages: &mut Vec<PagePlan>,
+    diags: &mut Diagnostics,
+) {
+    let start = pages.len();
+    match section {
+        Section::Home => home::plan(site, pages),
+        Section::Blog => blog::plan(site, pages, diags),
+        Section::Muscles => muscles::plan(site, pages),
+        Section::Techniques => techniques::plan(site, pages),
+        Section::Faq => faq::plan(site, pages),
+        Section::Pain => pain::plan(site, pages),
+        Section::People => people::plan(site, pages),
+        Section::Services => services::plan(site, pages),
+        Section::Search => search::plan(site, pages),
+        Section::Feeds => {}
+    }
+    for page in &mut pages[start..] {
+        page.section = section;
+    }
+}
+
+/// A page's sitemap entry: its URL and last change.
+pub type SitemapEntry = (UrlPath, Option<String>);
+
+/// The sitemap entries of planned pages, in plan order.
+pub fn sitemap_entries(pages: &[PagePlan]) -> Vec<SitemapEntry> {
+    pages
+        .iter()
+        .filter(|p| p.in_sitemap)
+        .map(|p| (p.url.clone(), p.lastmod.clone()))
+        .collect()
+}
+
+/// Plans the feeds section, whose sitemap lists `sitemap` (every other
+/// page's entry, in plan order).
+pub fn plan_feeds(site: &Site, sitemap: Vec<SitemapEntry>, pages: &mut Vec<PagePlan>) {
+    let start = pages.len();
+    feeds::plan(site, sitemap, pages);
+    for page in &mut pages[start..] {
+        page.section = Section::Feeds;
+    }
+}
+
 /// The page of article `i` alone, for incremental rebuilds.
 pub fn article_page(site: &Site, i: usize) -> PagePlan {
-    blog::article(site, i)
+    PagePlan {
+        section: Section::Blog,
+        ..blog::article(site, i)
+    }
 }
 
 /// The page of stand-alone page `i` alone, for incremental rebuilds.
 pub fn standalone_page(site: &Site, i: usize) -> PagePlan {
-    blog::standalone_page(site, i)
+    PagePlan {
+        section: Section::Blog,
+        ..blog::standalone_page(site, i)
+    }
 }
 
 /// The Atom feed alone, when the site has one; it shows the bodies of the
 /// newest [`FEED_ENTRIES`] articles.
 pub fn feed(site: &Site) -> Option<PagePlan> {
-    site.config.site.blog.feed.then(|| feeds::feed(site))
+    site.config.site.blog.feed.then(|| PagePlan {
+        section: Section::Feeds,
+        ..feeds::feed(site)
+    })
 }
 
 pub use feeds::FEED_ENTRIES;

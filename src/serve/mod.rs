@@ -303,6 +303,7 @@ fn report(rebuilt: &Rebuilt, started: Instant) {
     let how = match rebuilt.path {
         RebuildPath::Initial => "Built",
         RebuildPath::Document => "Rebuilt (one document)",
+        RebuildPath::Data => "Rebuilt (data)",
         RebuildPath::Site => "Rebuilt",
     };
     println!(

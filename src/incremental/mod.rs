@@ -13,8 +13,14 @@
 //!   reading time) stayed the same. Only that body is rendered again, and
 //!   only the pages that show it are planned again: its own page and, for a
 //!   recent article, the Atom feed. Milliseconds, whatever the site's size.
-//! * **site path**: anything else (front matter, data files, new, renamed
-//!   and deleted files, templates, static files, site.toml). The site is
+//! * **data path** ([`data`]): only data files changed (muscles,
+//!   techniques, FAQ topics, people, services, regions, references) and
+//!   every entity kept its id. The data is loaded again, the articles are
+//!   not; only the bodies linking to a changed entity are rendered again,
+//!   and the pages showing data are planned again (the data sections, the
+//!   article pages showing a changed entity), not the blog's lists.
+//! * **site path**: anything else (front matter, new, renamed and deleted
+//!   files, templates, static files, site.toml). The site is
 //!   loaded, linked and planned again, and a page is rendered only when its
 //!   fingerprint changed, a template it uses changed, or the site-wide
 //!   variables (navigation, asset names…) changed.
@@ -40,10 +46,12 @@ use crate::graph::{self, Site};
 use crate::ids::UrlPath;
 use crate::markdown::{CrossLink, Rendered};
 use crate::output::OutputFile;
-use crate::pages::{self, ArticleCard, PagePlan};
+use crate::pages::{self, ArticleCard, PagePlan, Section};
 use crate::render::{Assets, Renderer};
 use crate::theme::Theme;
 use crate::{minify, plan_site, BuildFailure, BuildOptions, Planned, StageTimer};
+
+mod data;
 
 /// Output files by path. A persistent map: the server gets a copy of the
 /// whole site after every rebuild, and copying it costs nothing.
@@ -58,6 +66,9 @@ struct PageRecord {
     /// A hash of the page's template name, search kind and data.
     fingerprint: u64,
     searchable: bool,
+    section: Section,
+    in_sitemap: bool,
+    lastmod: Option<String>,
 }
 
 /// The records of every page, in plan order (a clean build's order, which
@@ -105,6 +116,8 @@ pub enum RebuildPath {
     Initial,
     /// One document's body re-rendered; only the pages showing it planned.
     Document,
+    /// Data files reloaded; the pages showing data planned again.
+    Data,
     /// Everything loaded and planned again; changed pages rendered.
     Site,
 }
@@ -194,13 +207,14 @@ impl Session {
     /// in `changed` (absolute paths) were edited, added or removed. On
     /// failure the last good output stays as it was.
     pub fn rebuild(&mut self, changed: &[PathBuf]) -> Result<Rebuilt, BuildFailure> {
-        let result = match self.document_change(changed) {
-            Some(doc) => match self.rebuild_document(doc) {
-                Some(result) => result,
-                None => self.rebuild_site(),
-            },
-            None => self.rebuild_site(),
+        let quick = match self.document_change(changed) {
+            Some(doc) => self.rebuild_document(doc),
+            None if self.data_change(changed) => {
+                self.state.as_mut().and_then(|s| s.rebuild_data(changed))
+            }
+            None => None,
         };
+        let result = quick.unwrap_or_else(|| self.rebuild_site());
         self.stale = result.is_err();
         result
     }
@@ -222,6 +236,18 @@ impl Session {
         find(&content.articles)
             .map(|i| (DocKind::Article, i))
             .or_else(|| find(&content.pages).map(|i| (DocKind::Page, i)))
+    }
+
+    /// Whether only data files changed and the state is current.
+    fn data_change(&self, changed: &[PathBuf]) -> bool {
+        let Some(state) = self.state.as_ref().filter(|_| !self.stale) else {
+            return false;
+        };
+        // Translations of data files are data too, but a page of a
+        // multilingual site carries its translations' links, which only
+        // the site path computes.
+        !state.site.config.is_multilingual()
+            && data::only_data_files(&state.site.config.root, changed)
     }
 
     /// The document path; `None` when the edit reaches further than the
@@ -579,6 +605,9 @@ fn record(plan: &PagePlan) -> PageRecord {
         url: plan.site_url(),
         fingerprint: hasher.0.digest(),
         searchable: plan.search_kind.is_some(),
+        section: plan.section,
+        in_sitemap: plan.in_sitemap,
+        lastmod: plan.lastmod.clone(),
     }
 }
 
@@ -593,6 +622,13 @@ impl io::Write for HashWriter {
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
     }
+}
+
+/// A hash of a JSON value as written.
+fn hash_json(value: &Value) -> u64 {
+    let mut hasher = HashWriter::default();
+    let _ = serde_json::to_writer(&mut hasher, value);
+    hasher.0.digest()
 }
 
 fn globals_hash(globals: &Value, assets: &Assets) -> u64 {
