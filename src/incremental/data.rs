@@ -39,7 +39,7 @@ use crate::diagnostics::Diagnostics;
 use crate::graph::{self, Byline, KeptBodies, Target};
 use crate::markdown::{citations, Rendered};
 use crate::pages::{self, ArticleCard, PagePlan, Section};
-use crate::BuildFailure;
+use crate::{BuildFailure, StageTimer};
 
 /// The folders of `content/` whose `.toml` files are entities.
 const ENTITY_FOLDERS: [&str; 5] = ["muscles", "techniques", "faq", "people", "services"];
@@ -151,9 +151,11 @@ impl State {
         &mut self,
         changed: &[PathBuf],
     ) -> Option<Result<Rebuilt, BuildFailure>> {
+        let mut timer = StageTimer::start();
         let config = self.site.config.clone();
         let mut diags = Diagnostics::new();
         let data = content::load_data(&config, &mut diags);
+        timer.lap("load");
         if diags.has_errors() {
             return None;
         }
@@ -185,7 +187,9 @@ impl State {
             .map(|r| r.id.to_string())
             .collect();
 
+        timer.lap("compare");
         let site = self.link_again(data, &again_articles, &again_pages, &mut diags);
+        timer.lap("link");
         let same_regions = site
             .content
             .regions
@@ -204,7 +208,9 @@ impl State {
             return None;
         }
 
+        timer.lap("check");
         let mut plans = plan_reached(&site, &edit, &again_articles, &mut diags);
+        timer.lap("plan");
         let mut records = self.records_after(&plans);
         let sitemap = records
             .iter()
@@ -214,6 +220,7 @@ impl State {
         let feeds = plans.len();
         pages::plan_feeds(&site, sitemap, &mut plans);
         records.extend(plans[feeds..].iter().map(record));
+        timer.lap("records");
         if diags.has_errors() || !unique_paths(&records) {
             return None;
         }
@@ -317,10 +324,12 @@ impl State {
                 fingerprint(&self.pages, &path) != fingerprint(&pages, &path)
             })
             .collect();
+        let mut timer = StageTimer::start();
         let rendered = self.renderer.render_all(to_render, &mut diags);
         if diags.has_errors() {
             return Err(BuildFailure::from(diags));
         }
+        timer.lap("render");
         let rendered_count = rendered.len();
         let before = self.files.clone();
         let mut removed: Vec<String> = self
@@ -341,6 +350,7 @@ impl State {
         let changed = changed_among(&before, &self.files, written);
         self.pages = pages;
         diags.sort();
+        timer.lap("store");
         Ok(Rebuilt {
             path: RebuildPath::Data,
             rendered: rendered_count,
@@ -367,27 +377,22 @@ fn plan_reached(
     again_articles: &[bool],
     diags: &mut Diagnostics,
 ) -> Vec<PagePlan> {
-    let mut plans = Vec::new();
-    for section in Section::IN_ORDER {
-        match section {
-            Section::Blog => {
-                let articles: Vec<PagePlan> = site
-                    .listed_articles()
-                    .into_par_iter()
-                    .filter(|&i| again_articles[i] || edit.reaches_article(site, i))
-                    .map(|i| pages::article_page(site, i))
-                    .collect();
-                plans.extend(articles);
-                plans.extend(
-                    (0..site.content.pages.len())
-                        .filter(|&i| site.language.has(Target::Page(i)))
-                        .map(|i| pages::standalone_page(site, i)),
-                );
-            }
-            Section::Feeds => {}
-            _ => pages::plan_section(site, section, &mut plans, diags),
-        }
-    }
+    // The data sections, planned whole, around the blog's pages (the
+    // feeds come later).
+    let mut plans = pages::plan_sections(site, &[Section::Home], diags);
+    plans.extend(
+        site.listed_articles()
+            .into_par_iter()
+            .filter(|&i| again_articles[i] || edit.reaches_article(site, i))
+            .map(|i| pages::article_page(site, i))
+            .collect::<Vec<_>>(),
+    );
+    plans.extend(
+        (0..site.content.pages.len())
+            .filter(|&i| site.language.has(Target::Page(i)))
+            .map(|i| pages::standalone_page(site, i)),
+    );
+    plans.extend(pages::plan_sections(site, &Section::DATA, diags));
     plans
 }
 

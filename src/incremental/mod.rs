@@ -33,12 +33,12 @@
 //! server builds it in the background from [`Session::search_pages`].
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::io;
 use std::path::PathBuf;
 
 use bytes::Bytes;
 use rayon::prelude::*;
 use serde_json::Value;
+use xxhash_rust::xxh3::Xxh3;
 
 use crate::content::{self, document, DocKind, Document};
 use crate::diagnostics::Diagnostics;
@@ -593,17 +593,15 @@ fn same_links(a: &[CrossLink], b: &[CrossLink]) -> bool {
 }
 
 fn record(plan: &PagePlan) -> PageRecord {
-    let mut hasher = HashWriter::default();
-    hasher.0.update(plan.template.as_bytes());
-    hasher
-        .0
-        .update(plan.search_kind.map_or("", |k| k.key()).as_bytes());
-    // Writing to a hasher cannot fail, nor can serialising a JSON value.
-    let _ = serde_json::to_writer(&mut hasher, &plan.context);
+    let mut hasher = Xxh3::new();
+    hasher.update(plan.template.as_bytes());
+    hasher.update(b"\0");
+    hasher.update(plan.search_kind.map_or("", |k| k.key()).as_bytes());
+    hash_value(&mut hasher, &plan.context);
     PageRecord {
         path: plan.output_file(),
         url: plan.site_url(),
-        fingerprint: hasher.0.digest(),
+        fingerprint: hasher.digest(),
         searchable: plan.search_kind.is_some(),
         section: plan.section,
         in_sitemap: plan.in_sitemap,
@@ -611,37 +609,58 @@ fn record(plan: &PagePlan) -> PageRecord {
     }
 }
 
-#[derive(Default)]
-struct HashWriter(xxhash_rust::xxh3::Xxh3);
-
-impl io::Write for HashWriter {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.update(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
+/// A hash of a JSON value.
+fn hash_json(value: &Value) -> u64 {
+    let mut hasher = Xxh3::new();
+    hash_value(&mut hasher, value);
+    hasher.digest()
 }
 
-/// A hash of a JSON value as written.
-fn hash_json(value: &Value) -> u64 {
-    let mut hasher = HashWriter::default();
-    let _ = serde_json::to_writer(&mut hasher, value);
-    hasher.0.digest()
+/// Feeds a JSON value to `hasher` as it is in memory: each node with a tag,
+/// each string, list and map with its length, so that two different values
+/// never feed the same bytes. Several times faster than hashing the JSON
+/// text, which escapes every character of the page's body maps and bodies.
+fn hash_value(hasher: &mut Xxh3, value: &Value) {
+    let mut text = |tag: &[u8], s: &str| {
+        hasher.update(tag);
+        hasher.update(&(s.len() as u64).to_le_bytes());
+        hasher.update(s.as_bytes());
+    };
+    match value {
+        Value::Null => hasher.update(b"n"),
+        Value::Bool(b) => hasher.update(if *b { b"t" } else { b"f" }),
+        Value::Number(n) => text(b"#", &n.to_string()),
+        Value::String(s) => text(b"s", s),
+        Value::Array(items) => {
+            hasher.update(b"[");
+            hasher.update(&(items.len() as u64).to_le_bytes());
+            for item in items {
+                hash_value(hasher, item);
+            }
+        }
+        Value::Object(map) => {
+            hasher.update(b"{");
+            hasher.update(&(map.len() as u64).to_le_bytes());
+            for (key, item) in map {
+                hasher.update(&(key.len() as u64).to_le_bytes());
+                hasher.update(key.as_bytes());
+                hash_value(hasher, item);
+            }
+        }
+    }
 }
 
 fn globals_hash(globals: &Value, assets: &Assets) -> u64 {
-    let mut hasher = HashWriter::default();
-    let _ = serde_json::to_writer(&mut hasher, globals);
+    let mut hasher = Xxh3::new();
+    hash_value(&mut hasher, globals);
     // Asset names carry content hashes: `asset()` output changes with them.
     let mut names: Vec<&str> = assets.files.iter().map(|f| f.path.as_str()).collect();
     names.sort_unstable();
     for name in names {
-        hasher.0.update(name.as_bytes());
-        hasher.0.update(b"\0");
+        hasher.update(name.as_bytes());
+        hasher.update(b"\0");
     }
-    hasher.0.digest()
+    hasher.digest()
 }
 
 fn template_hashes(theme: &Theme) -> HashMap<String, u64> {

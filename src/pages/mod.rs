@@ -20,6 +20,8 @@ mod techniques;
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use serde::Serialize;
 use serde_json::Value;
 
@@ -86,6 +88,17 @@ impl Section {
         Section::Services,
         Section::Search,
         Section::Feeds,
+    ];
+
+    /// The sections between the blog and the feeds: the pages of data.
+    pub const DATA: [Section; 7] = [
+        Section::Muscles,
+        Section::Techniques,
+        Section::Faq,
+        Section::Pain,
+        Section::People,
+        Section::Services,
+        Section::Search,
     ];
 }
 
@@ -162,16 +175,35 @@ impl PagePlan {
 
 /// Plans every page of the site. URLs that two pages would share are errors.
 pub fn plan(site: &Site, diags: &mut Diagnostics) -> Vec<PagePlan> {
-    let mut pages = Vec::with_capacity(site.content.articles.len() * 2 + 200);
-    for section in Section::IN_ORDER {
-        if section == Section::Feeds {
-            let sitemap = sitemap_entries(&pages);
-            plan_feeds(site, sitemap, &mut pages);
-        } else {
-            plan_section(site, section, &mut pages, diags);
-        }
-    }
+    // The feeds come last: the sitemap lists every other page.
+    let before_feeds: Vec<Section> = Section::IN_ORDER
+        .into_iter()
+        .filter(|&s| s != Section::Feeds)
+        .collect();
+    let mut pages = plan_sections(site, &before_feeds, diags);
+    let sitemap = sitemap_entries(&pages);
+    plan_feeds(site, sitemap, &mut pages);
     check_unique_urls(&pages, diags);
+    pages
+}
+
+/// Plans `sections` (not the feeds) at the same time, each on its own;
+/// the pages come out in the order of `sections`.
+pub fn plan_sections(site: &Site, sections: &[Section], diags: &mut Diagnostics) -> Vec<PagePlan> {
+    let planned: Vec<(Vec<PagePlan>, Diagnostics)> = sections
+        .par_iter()
+        .map(|&section| {
+            let mut pages = Vec::new();
+            let mut own = Diagnostics::new();
+            plan_section(site, section, &mut pages, &mut own);
+            (pages, own)
+        })
+        .collect();
+    let mut pages = Vec::with_capacity(planned.iter().map(|(p, _)| p.len()).sum());
+    for (section_pages, section_diags) in planned {
+        pages.extend(section_pages);
+        diags.extend(section_diags);
+    }
     pages
 }
 

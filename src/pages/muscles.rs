@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::json;
 
@@ -40,7 +41,7 @@ pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
             "breadcrumbs": crumbs,
             "groups": groups.iter().map(|(key, label, list)| json!({
                 "key": key, "label": label,
-                "muscles": list.iter().map(|&m| json!({
+                "muscles": list.par_iter().map(|&m| json!({
                     "card": muscle_card(site, m),
                     "map_svg": muscle_map(site, m, &format!("map-{}", site.content.muscles[m].id), None),
                     "pattern": pattern_text(site, m),
@@ -48,12 +49,12 @@ pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
             })).collect::<Vec<_>>(),
         }),
     ));
-    for m in 0..site.content.muscles.len() {
-        if !site.language.has(Target::Muscle(m)) {
-            continue;
-        }
-        pages.push(muscle_page(site, m));
-    }
+    let muscle_pages: Vec<PagePlan> = (0..site.content.muscles.len())
+        .into_par_iter()
+        .filter(|&m| site.language.has(Target::Muscle(m)))
+        .map(|m| muscle_page(site, m))
+        .collect();
+    pages.extend(muscle_pages);
 }
 
 /// Muscle groups in order of first appearance of the group's label,

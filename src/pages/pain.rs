@@ -36,9 +36,11 @@ pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
                 .collect::<Vec<_>>(),
         }),
     ));
-    for r in 0..site.content.regions.len() {
-        pages.push(region_page(site, r));
-    }
+    let region_pages: Vec<PagePlan> = (0..site.content.regions.len())
+        .into_par_iter()
+        .map(|r| region_page(site, r))
+        .collect();
+    pages.extend(region_pages);
 }
 
 pub fn has_finder(site: &Site) -> bool {

@@ -1,6 +1,7 @@
 //! Techniques: the index by setting, one page per technique, the table
 //! comparing all of them, and a side-by-side page per `compare_with` pair.
 
+use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::json;
 
@@ -27,16 +28,20 @@ pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
         }),
     ));
     compare_table(site, pages);
-    for t in 0..techniques.len() {
-        if site.language.has(Target::Technique(t)) {
-            pages.push(technique_page(site, t));
-        }
-    }
-    for &(a, b) in &site.graph.compare_pairs {
-        if has_pair(site, a, b) {
-            pages.push(compare_pair(site, a, b));
-        }
-    }
+    let technique_pages: Vec<PagePlan> = (0..techniques.len())
+        .into_par_iter()
+        .filter(|&t| site.language.has(Target::Technique(t)))
+        .map(|t| technique_page(site, t))
+        .collect();
+    pages.extend(technique_pages);
+    let pair_pages: Vec<PagePlan> = site
+        .graph
+        .compare_pairs
+        .par_iter()
+        .filter(|&&(a, b)| has_pair(site, a, b))
+        .map(|&(a, b)| compare_pair(site, a, b))
+        .collect();
+    pages.extend(pair_pages);
 }
 
 pub fn compare_url(site: &Site, a: usize, b: usize) -> UrlPath {
