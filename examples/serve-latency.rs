@@ -8,7 +8,7 @@
 //!   cargo run --release --example serve-latency -- SITE FILE URL [EDITS]
 //!
 //! FILE is relative to SITE: an `.md` file gets a new last paragraph, a
-//! `.toml` data file a changed `summary`. URL is the page that shows the
+//! `.toml` data file a changed `summary` (or `description`). URL is the page that shows the
 //! edit (`/blog/some-article/`). By default it waits for the search index
 //! to catch up between edits; KNOTWORK_LATENCY_NO_WAIT=1 edits while it is
 //! still being rebuilt in the background, as a writer would.
@@ -96,7 +96,12 @@ fn edit(original: &str, file: &str, marker: &str) -> String {
     if file.ends_with(".md") {
         format!("{}\n\nEdited: {marker}.\n", original.trim_end())
     } else {
-        original.replacen("summary = \"", &format!("summary = \"{marker} "), 1)
+        // Entities have a summary; FAQ topics a description.
+        let key = ["summary = \"", "description = \""]
+            .into_iter()
+            .find(|k| original.contains(k))
+            .expect("a data file with a summary or a description");
+        original.replacen(key, &format!("{key}{marker} "), 1)
     }
 }
 
