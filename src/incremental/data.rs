@@ -4,20 +4,19 @@
 //!
 //! A site's size is its articles; data pages are few. So the data files
 //! are loaded again and the site linked again, but the articles and pages
-//! are neither read nor rendered again, except those a change reaches:
+//! are neither read nor rendered again:
 //!
-//! * a body is rendered again when it links to a changed entity (its link
-//!   text may be the entity's name) or calls a shortcode (whose output may
-//!   show any data); the others are kept as they were;
+//! * a body is a function of its document and of the ids and URLs it links
+//!   to, which stay the same; only a body that calls a shortcode (whose
+//!   output may show any data) is rendered again;
 //! * every data section (home, muscles, techniques, FAQ, pain finder,
 //!   people, services, search) is planned again: they show data
 //!   everywhere, and together they are a few hundred pages;
 //! * of the blog, only the article pages that show a changed entity are
-//!   planned again: a body rendered again, a card of a changed muscle or
-//!   technique, a changed author or reviewer, the reference list when the
-//!   references changed; stand-alone pages (few) always are. Lists and tag
-//!   pages show article cards, which a kept body leaves as they were; when a
-//!   body rendered again changes its card, the site path runs instead;
+//!   planned again: a card of a changed muscle or technique, a changed
+//!   author or reviewer, the reference list when the references changed, a
+//!   body rendered again; stand-alone pages (few) always are. Lists and tag
+//!   pages show article cards, which no data file is part of;
 //! * the feeds are planned again, the sitemap from every page's record.
 //!
 //! Then, as on the other paths, only pages whose fingerprint changed are
@@ -38,7 +37,7 @@ use crate::content::{self, Content};
 use crate::diagnostics::Diagnostics;
 use crate::graph::{self, Byline, KeptBodies, Target};
 use crate::markdown::{citations, Rendered};
-use crate::pages::{self, ArticleCard, PagePlan, Section};
+use crate::pages::{self, PagePlan, Section};
 use crate::{BuildFailure, StageTimer};
 
 /// The folders of `content/` whose `.toml` files are entities.
@@ -66,45 +65,30 @@ fn is_data_file(root: &Path, path: &Path) -> bool {
     in_entity_folder && rel.extension().is_some_and(|e| e == "toml")
 }
 
-/// What an edit of data files changed, entity by entity.
+/// What an edit of data files changed that article pages show.
 #[derive(Debug, Default)]
 struct DataEdit {
-    /// Muscles, techniques, FAQ topics and services whose file changed, and
-    /// every region when `regions.toml` did: what cross-links point at.
-    targets: HashSet<Target>,
-    /// People whose file changed.
+    /// Muscles, techniques and people whose file changed, by index.
+    muscles: HashSet<usize>,
+    techniques: HashSet<usize>,
     people: HashSet<usize>,
     /// `references.toml` changed: reference lists may read differently.
     references: bool,
 }
 
 impl DataEdit {
-    /// The changes from `old` to `new` (loaded data, regions not merged
-    /// yet); `None` when an entity was added, removed, renamed or moved.
-    fn between(old: &Content, new: &Content, regions_file: bool) -> Option<DataEdit> {
-        let mut edit = DataEdit::default();
-        let mut add = |changed: Vec<usize>, target: fn(usize) -> Target| {
-            edit.targets.extend(changed.into_iter().map(target));
-        };
-        add(changed(&old.muscles, &new.muscles)?, Target::Muscle);
-        add(
-            changed(&old.techniques, &new.techniques)?,
-            Target::Technique,
-        );
-        add(changed(&old.faq_topics, &new.faq_topics)?, Target::FaqTopic);
-        add(changed(&old.services, &new.services)?, Target::Service);
-        if regions_file {
-            edit.targets
-                .extend((0..old.regions.len()).map(Target::Region));
-        }
-        edit.people = changed(&old.people, &new.people)?.into_iter().collect();
-        edit.references = !changed(&old.references, &new.references)?.is_empty();
-        Some(edit)
-    }
-
-    /// Whether a body must be rendered again.
-    fn reaches_body(&self, body: &Rendered) -> bool {
-        !body.shortcodes.is_empty() || body.links.iter().any(|l| self.targets.contains(&l.target))
+    /// The changes from `old` to `new` (loaded data); `None` when an
+    /// entity was added, removed, renamed or moved. Regions are merged
+    /// while linking and compared after it.
+    fn between(old: &Content, new: &Content) -> Option<DataEdit> {
+        changed(&old.faq_topics, &new.faq_topics)?;
+        changed(&old.services, &new.services)?;
+        Some(DataEdit {
+            muscles: changed(&old.muscles, &new.muscles)?,
+            techniques: changed(&old.techniques, &new.techniques)?,
+            people: changed(&old.people, &new.people)?,
+            references: !changed(&old.references, &new.references)?.is_empty(),
+        })
     }
 
     /// Whether the page of article `i` (of `site`, linked after the edit)
@@ -116,19 +100,25 @@ impl DataEdit {
         let bylines = &g.article_bylines[i];
         g.article_muscles[i]
             .iter()
-            .any(|&m| self.targets.contains(&Target::Muscle(m)))
+            .any(|m| self.muscles.contains(m))
             || g.article_techniques[i]
                 .iter()
-                .any(|&t| self.targets.contains(&Target::Technique(t)))
+                .any(|t| self.techniques.contains(t))
             || person(&bylines.author)
             || person(&bylines.reviewer)
             || (self.references && citations::has_citations(&site.markdown.articles[i].html))
     }
 }
 
+/// Whether a kept body would be wrong: its shortcodes' output may show any
+/// data (and its HTML holds that output, not the calls).
+fn render_again(body: &Rendered) -> bool {
+    !body.shortcodes.is_empty()
+}
+
 /// The indices of the entities whose file changed; `None` when the ids
 /// are not the same, in the same order.
-fn changed<K: PartialEq, D>(old: &[Entity<K, D>], new: &[Entity<K, D>]) -> Option<Vec<usize>> {
+fn changed<K: PartialEq, D>(old: &[Entity<K, D>], new: &[Entity<K, D>]) -> Option<HashSet<usize>> {
     if old.len() != new.len() || old.iter().zip(new).any(|(a, b)| a.id != b.id) {
         return None;
     }
@@ -143,14 +133,11 @@ fn changed<K: PartialEq, D>(old: &[Entity<K, D>], new: &[Entity<K, D>]) -> Optio
 }
 
 impl State {
-    /// The data path for the data files in `changed`; `None` when the edit
+    /// The data path, after data files changed; `None` when the edit
     /// reaches further (the caller then takes the site path). It may leave
     /// the state's site without its articles: the caller's site path does
     /// not need them, and replaces the state when it succeeds.
-    pub(super) fn rebuild_data(
-        &mut self,
-        changed: &[PathBuf],
-    ) -> Option<Result<Rebuilt, BuildFailure>> {
+    pub(super) fn rebuild_data(&mut self) -> Option<Result<Rebuilt, BuildFailure>> {
         let mut timer = StageTimer::start();
         let config = self.site.config.clone();
         let mut diags = Diagnostics::new();
@@ -159,55 +146,27 @@ impl State {
         if diags.has_errors() {
             return None;
         }
-        let regions_file = config.root.join("content").join("regions.toml");
-        let edit = DataEdit::between(&self.site.content, &data, changed.contains(&regions_file))?;
-
-        // Which bodies to render again, and their cards as they were.
+        let edit = DataEdit::between(&self.site.content, &data)?;
         let old = &self.site;
-        let again_articles: Vec<bool> = old
-            .markdown
-            .articles
-            .iter()
-            .map(|b| edit.reaches_body(b))
-            .collect();
-        let again_pages: Vec<bool> = old
-            .markdown
-            .pages
-            .iter()
-            .map(|b| edit.reaches_body(b))
-            .collect();
-        let cards_before: HashMap<usize, ArticleCard> = again(&again_articles)
-            .map(|i| (i, pages::article_card(old, i)))
-            .collect();
+        let again =
+            |bodies: &[Rendered]| -> Vec<bool> { bodies.iter().map(render_again).collect() };
+        let again_articles = again(&old.markdown.articles);
+        let again_pages = again(&old.markdown.pages);
         let images_before = old.images.output_paths();
-        let region_ids: Vec<String> = old
-            .content
-            .regions
-            .iter()
-            .map(|r| r.id.to_string())
-            .collect();
-
         timer.lap("compare");
+
         let site = self.link_again(data, &again_articles, &again_pages, &mut diags);
         timer.lap("link");
-        let same_regions = site
-            .content
-            .regions
-            .iter()
-            .map(|r| r.id.to_string())
-            .eq(region_ids);
+        // Regions are merged while linking: compared once merged.
+        let same_regions = changed(&self.site.content.regions, &site.content.regions).is_some();
         if diags.has_errors() || !same_regions || site.images.output_paths() != images_before {
             return None;
         }
-        let cards_kept = cards_before
-            .iter()
-            .all(|(&i, card)| pages::article_card(&site, i) == *card);
         let globals_before = hash_json(&self.renderer.globals());
         self.renderer.refresh_globals(0, &site);
-        if !cards_kept || hash_json(&self.renderer.globals()) != globals_before {
+        if hash_json(&self.renderer.globals()) != globals_before {
             return None;
         }
-
         timer.lap("check");
         let mut plans = plan_reached(&site, &edit, &again_articles, &mut diags);
         timer.lap("plan");
@@ -220,12 +179,13 @@ impl State {
         let feeds = plans.len();
         pages::plan_feeds(&site, sitemap, &mut plans);
         records.extend(plans[feeds..].iter().map(record));
+        let records = PageRecords::new(records);
         timer.lap("records");
-        if diags.has_errors() || !unique_paths(&records) {
+        if diags.has_errors() || !records.has_unique_paths() {
             return None;
         }
         self.site = site;
-        Some(self.render_replanned(plans, PageRecords::new(records), diags))
+        Some(self.render_replanned(plans, records, diags))
     }
 
     /// Links the site again with the loaded `data` and the state's articles
@@ -280,31 +240,32 @@ impl State {
         site
     }
 
-    /// The records of the site but its feeds after re-planning `plans`:
-    /// every section in plan order, the blog's kept records where not
-    /// re-planned.
+    /// The records of the site but its feeds after re-planning `plans`
+    /// (in plan order: home, blog pages, data sections): the blog's kept
+    /// records where not re-planned.
     fn records_after(&self, plans: &[PagePlan]) -> Vec<PageRecord> {
-        let fresh: Vec<PageRecord> = plans.par_iter().map(record).collect();
-        let replanned_blog: HashMap<&str, &PageRecord> = fresh
-            .iter()
-            .filter(|r| r.section == Section::Blog)
-            .map(|r| (r.path.as_str(), r))
-            .collect();
-        let mut records = Vec::with_capacity(self.pages.pages.len());
-        for section in Section::IN_ORDER {
-            if section == Section::Blog {
-                records.extend(
-                    self.pages
-                        .pages
-                        .iter()
-                        .filter(|r| r.section == Section::Blog)
-                        .map(|r| (*replanned_blog.get(r.path.as_str()).unwrap_or(&r)).clone()),
-                );
-            } else if section != Section::Feeds {
-                records.extend(fresh.iter().filter(|r| r.section == section).cloned());
+        let mut home = Vec::new();
+        let mut blog = HashMap::new();
+        let mut data = Vec::new();
+        for fresh in plans.par_iter().map(record).collect::<Vec<_>>() {
+            match fresh.section {
+                Section::Home => home.push(fresh),
+                Section::Blog => {
+                    blog.insert(fresh.path.clone(), fresh);
+                }
+                _ => data.push(fresh),
             }
         }
-        records
+        let old_blog = self
+            .pages
+            .pages
+            .iter()
+            .filter(|r| r.section == Section::Blog);
+        let blog = old_blog.map(|old| blog.remove(&old.path).unwrap_or_else(|| old.clone()));
+        home.into_iter()
+            .chain(blog.collect::<Vec<_>>())
+            .chain(data)
+            .collect()
     }
 
     /// Renders the re-planned pages whose fingerprint changed and makes
@@ -363,11 +324,6 @@ impl State {
     }
 }
 
-/// The indices marked in `flags`.
-fn again(flags: &[bool]) -> impl Iterator<Item = usize> + '_ {
-    flags.iter().enumerate().filter(|(_, &f)| f).map(|(i, _)| i)
-}
-
 /// The pages an edit reaches, planned, in plan order: the data sections,
 /// the article pages showing a change and the stand-alone pages (the
 /// feeds come after, once the other pages' records are known).
@@ -377,8 +333,6 @@ fn plan_reached(
     again_articles: &[bool],
     diags: &mut Diagnostics,
 ) -> Vec<PagePlan> {
-    // The data sections, planned whole, around the blog's pages (the
-    // feeds come later).
     let mut plans = pages::plan_sections(site, &[Section::Home], diags);
     plans.extend(
         site.listed_articles()
@@ -392,12 +346,10 @@ fn plan_reached(
             .filter(|&i| site.language.has(Target::Page(i)))
             .map(|i| pages::standalone_page(site, i)),
     );
-    plans.extend(pages::plan_sections(site, &Section::DATA, diags));
+    let data: Vec<Section> = Section::BEFORE_FEEDS
+        .into_iter()
+        .filter(|s| s.is_data())
+        .collect();
+    plans.extend(pages::plan_sections(site, &data, diags));
     plans
-}
-
-/// Whether no two records share an output path.
-fn unique_paths(records: &[PageRecord]) -> bool {
-    let mut seen = HashSet::with_capacity(records.len());
-    records.iter().all(|r| seen.insert(r.path.as_str()))
 }

@@ -16,9 +16,10 @@
 //! * **data path** ([`data`]): only data files changed (muscles,
 //!   techniques, FAQ topics, people, services, regions, references) and
 //!   every entity kept its id. The data is loaded again, the articles are
-//!   not; only the bodies linking to a changed entity are rendered again,
-//!   and the pages showing data are planned again (the data sections, the
-//!   article pages showing a changed entity), not the blog's lists.
+//!   not, nor are their bodies rendered again (but those calling
+//!   shortcodes); the pages showing data are planned again (the data
+//!   sections, the article pages showing a changed entity), not the blog's
+//!   lists.
 //! * **site path**: anything else (front matter, new, renamed and deleted
 //!   files, templates, static files, site.toml). The site is
 //!   loaded, linked and planned again, and a page is rendered only when its
@@ -95,6 +96,11 @@ impl PageRecords {
 
     fn get(&self, path: &str) -> Option<&PageRecord> {
         self.by_path.get(path).map(|&i| &self.pages[i])
+    }
+
+    /// False when two records share an output path.
+    fn has_unique_paths(&self) -> bool {
+        self.by_path.len() == self.pages.len()
     }
 
     fn is_searchable(&self, path: &str) -> bool {
@@ -209,9 +215,7 @@ impl Session {
     pub fn rebuild(&mut self, changed: &[PathBuf]) -> Result<Rebuilt, BuildFailure> {
         let quick = match self.document_change(changed) {
             Some(doc) => self.rebuild_document(doc),
-            None if self.data_change(changed) => {
-                self.state.as_mut().and_then(|s| s.rebuild_data(changed))
-            }
+            None if self.data_change(changed) => self.state.as_mut().and_then(State::rebuild_data),
             None => None,
         };
         let result = quick.unwrap_or_else(|| self.rebuild_site());

@@ -77,7 +77,9 @@ pub enum Section {
 }
 
 impl Section {
-    pub const IN_ORDER: [Section; 10] = [
+    /// Every section in plan order but the feeds, which come last: the
+    /// sitemap lists every other page.
+    pub const BEFORE_FEEDS: [Section; 9] = [
         Section::Home,
         Section::Blog,
         Section::Muscles,
@@ -87,19 +89,12 @@ impl Section {
         Section::People,
         Section::Services,
         Section::Search,
-        Section::Feeds,
     ];
 
-    /// The sections between the blog and the feeds: the pages of data.
-    pub const DATA: [Section; 7] = [
-        Section::Muscles,
-        Section::Techniques,
-        Section::Faq,
-        Section::Pain,
-        Section::People,
-        Section::Services,
-        Section::Search,
-    ];
+    /// The sections of data pages: those between the blog and the feeds.
+    pub fn is_data(self) -> bool {
+        !matches!(self, Section::Home | Section::Blog | Section::Feeds)
+    }
 }
 
 /// The kinds of page the search indexes; the label is shown with each hit
@@ -175,12 +170,7 @@ impl PagePlan {
 
 /// Plans every page of the site. URLs that two pages would share are errors.
 pub fn plan(site: &Site, diags: &mut Diagnostics) -> Vec<PagePlan> {
-    // The feeds come last: the sitemap lists every other page.
-    let before_feeds: Vec<Section> = Section::IN_ORDER
-        .into_iter()
-        .filter(|&s| s != Section::Feeds)
-        .collect();
-    let mut pages = plan_sections(site, &before_feeds, diags);
+    let mut pages = plan_sections(site, &Section::BEFORE_FEEDS, diags);
     let sitemap = sitemap_entries(&pages);
     plan_feeds(site, sitemap, &mut pages);
     check_unique_urls(&pages, diags);
