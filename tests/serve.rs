@@ -936,6 +936,7 @@ fn a_data_edit_of_each_kind_replans_only_what_it_reaches() {
             "content/muscles/upper-trapezius.toml",
             "name = \"Upper trapezius\"",
             "name = \"Upper trapezius edited\"",
+            // A muscle card on an article page naming it in its front matter.
             "/blog/desk-work-neck-and-shoulders/",
         ),
         (
@@ -954,7 +955,8 @@ fn a_data_edit_of_each_kind_replans_only_what_it_reaches() {
             "content/people/maya-okafor.toml",
             "Massage therapist and studio founder",
             "Edited founder role",
-            "/people/maya-okafor/",
+            // Her byline on an article she wrote.
+            "/blog/active-vs-latent-trigger-points/",
         ),
         (
             "content/services/ashiatsu.toml",

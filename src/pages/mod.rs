@@ -185,7 +185,9 @@ pub fn plan_sections(site: &Site, sections: &[Section], diags: &mut Diagnostics)
         .map(|&section| {
             let mut pages = Vec::new();
             let mut own = Diagnostics::new();
+            let mut timer = crate::StageTimer::start();
             plan_section(site, section, &mut pages, &mut own);
+            timer.lap(&format!("plan {section:?}"));
             (pages, own)
         })
         .collect();
