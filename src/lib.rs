@@ -366,7 +366,7 @@ fn finish_pages(site: &mut RenderedSite) -> Result<(), Diagnostic> {
             .files
             .iter()
             .filter_map(|f| Some((site.searchable.get(&f.path)?, f.bytes.as_slice())));
-        let cache = search::BundleCache::in_dir(&site.search_cache);
+        let cache = search::SearchCache::in_dir(&site.search_cache);
         let bundle = search::index(pages, site.search_language.as_deref(), &cache)?;
         site.files.extend(bundle);
         timer.lap("search");

@@ -362,3 +362,76 @@ fn the_search_index_is_kept_between_builds_and_follows_every_edit() {
         .as_str()
         .is_some_and(|t| t.contains("Zygapophyseal"))));
 }
+
+#[test]
+fn a_rebuild_parses_only_the_edited_page_for_search_and_equals_a_clean_build() {
+    let f = Fixture::new();
+    let articles = [
+        ("neck", "The upper trapezius refers pain to the temple."),
+        ("jaw", "Masseter trigger points refer pain into the teeth."),
+        (
+            "hip",
+            "Quadratus lumborum refers pain to the hip and buttock.",
+        ),
+    ];
+    for (slug, body) in articles {
+        f.write(
+            &format!("content/blog/{slug}.md"),
+            &article(slug, "2026-01-10", "", body),
+        );
+    }
+    f.build(&[]);
+    let pages_dir = f.root().join(".knotwork-cache/search/pages");
+    let kept = || -> BTreeSet<String> {
+        std::fs::read_dir(&pages_dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect()
+    };
+    let before = kept();
+    assert!(before.len() >= articles.len(), "{before:?}");
+
+    // One article edited: Pagefind parses that page only, and its old parse
+    // gives way to the new one.
+    f.write(
+        "content/blog/jaw.md",
+        &article(
+            "jaw",
+            "2026-01-10",
+            "",
+            "Lateral pterygoid refers pain to the jaw joint.",
+        ),
+    );
+    let rebuilt = Command::new(env!("CARGO_BIN_EXE_knotwork"))
+        .args(["build", "--root"])
+        .arg(f.root())
+        .env("KNOTWORK_TIMINGS", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&rebuilt.stderr);
+    assert!(rebuilt.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!("parse 1 of {}:", before.len())),
+        "{stderr}"
+    );
+    let after = kept();
+    assert_eq!(after.len(), before.len());
+    assert_eq!(after.difference(&before).count(), 1, "{after:?}");
+    assert!(search_records(&f.out()).iter().any(|r| r["content"]
+        .as_str()
+        .is_some_and(|t| t.contains("Lateral pterygoid"))));
+
+    // Kept parses and reused compressed files give the bundle a build
+    // without any cache gives, byte for byte.
+    std::fs::remove_dir_all(f.root().join(".knotwork-cache")).unwrap();
+    let clean = tempfile::tempdir().unwrap();
+    f.build(&["--output-dir", clean.path().to_str().unwrap()]);
+    let (rebuilt, clean) = (tree(&f.out()), tree(clean.path()));
+    assert_eq!(
+        rebuilt.keys().collect::<Vec<_>>(),
+        clean.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &rebuilt {
+        assert!(clean[path] == *bytes, "{path} differs from a clean build");
+    }
+}

@@ -3,7 +3,9 @@
 //! from: Pagefind's part of every indexed page, in order, the language, and
 //! the versions of Knotwork and Pagefind. A build whose key matches takes
 //! the bundle from the cache instead of indexing again (a rebuild where no
-//! indexed page changed: a template's CSS class, a draft, an image).
+//! indexed page changed: a template's CSS class, a draft, an image). A
+//! build whose key differs hands the bundle to Pagefind, which reuses its
+//! compressed files where their data did not change.
 //!
 //! `serve` keeps its bundle in memory the same way, so an edit that changes
 //! no indexed page (a stylesheet, a template's header) does not index the
@@ -23,12 +25,15 @@ use crate::output::OutputFile;
 
 /// What made the bundle, besides the pages: a new Knotwork or Pagefind
 /// gives a new key.
-const INDEXER: &str = concat!(
+pub(super) const INDEXER: &str = concat!(
     "knotwork ",
     env!("CARGO_PKG_VERSION"),
     "; pagefind 1.6.0 + vendor/pagefind/KNOTWORK-PATCH.md"
 );
-const MAGIC: &[u8] = b"knotwork search bundle 1\n";
+/// The first line of the cache file; the second is [`INDEXER`]: a bundle
+/// by another version is not handed out, so that a compressed file reused
+/// from it is the one this version would make.
+const MAGIC: &[u8] = b"knotwork search bundle 2\n";
 
 /// The key of a bundle: a 128-bit hash of what it indexes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,14 +84,11 @@ impl BundleCache {
         }
     }
 
-    /// The bundle saved with `key`, if that is the one saved.
-    pub fn load(&self, key: BundleKey) -> Option<Vec<OutputFile>> {
+    /// The bundle saved last, with its key.
+    pub fn last(&self) -> Option<(BundleKey, Vec<OutputFile>)> {
         match &self.place {
-            Place::File(file) => decode(&std::fs::read(file).ok()?, key),
-            Place::Memory(last) => match &*last.lock().ok()? {
-                Some((saved, files)) if *saved == key => Some(files.clone()),
-                _ => None,
-            },
+            Place::File(file) => decode(&std::fs::read(file).ok()?),
+            Place::Memory(last) => last.lock().ok()?.clone(),
         }
     }
 
@@ -112,6 +114,8 @@ fn save_file(file: &Path, key: BundleKey, files: &[OutputFile]) -> io::Result<()
     let tmp = file.with_extension(format!("{}.tmp", std::process::id()));
     let mut out = io::BufWriter::new(std::fs::File::create(&tmp)?);
     out.write_all(MAGIC)?;
+    out.write_all(INDEXER.as_bytes())?;
+    out.write_all(b"\n")?;
     out.write_all(&key.0.to_le_bytes())?;
     out.write_all(&(files.len() as u64).to_le_bytes())?;
     for file in files {
@@ -124,12 +128,12 @@ fn save_file(file: &Path, key: BundleKey, files: &[OutputFile]) -> io::Result<()
     std::fs::rename(&tmp, file)
 }
 
-fn decode(mut bytes: &[u8], key: BundleKey) -> Option<Vec<OutputFile>> {
-    let mut magic = [0u8; MAGIC.len()];
-    bytes.read_exact(&mut magic).ok()?;
-    if magic != MAGIC || read_u128(&mut bytes)? != key.0 {
-        return None;
-    }
+fn decode(bytes: &[u8]) -> Option<(BundleKey, Vec<OutputFile>)> {
+    let mut bytes = bytes
+        .strip_prefix(MAGIC)?
+        .strip_prefix(INDEXER.as_bytes())?
+        .strip_prefix(b"\n")?;
+    let key = BundleKey(read_u128(&mut bytes)?);
     let count = read_u64(&mut bytes)?;
     let mut files = Vec::new();
     for _ in 0..count {
@@ -137,7 +141,7 @@ fn decode(mut bytes: &[u8], key: BundleKey) -> Option<Vec<OutputFile>> {
         let contents = read_part(&mut bytes)?;
         files.push(OutputFile::new(path, contents));
     }
-    bytes.is_empty().then_some(files)
+    bytes.is_empty().then_some((key, files))
 }
 
 fn read_u64(bytes: &mut &[u8]) -> Option<u64> {
@@ -173,6 +177,14 @@ mod tests {
         )]
     }
 
+    /// The bundle saved with `key`, if that is the one saved last.
+    fn load(cache: &BundleCache, key: BundleKey) -> Option<Vec<OutputFile>> {
+        cache
+            .last()
+            .filter(|(saved, _)| *saved == key)
+            .map(|(_, files)| files)
+    }
+
     #[test]
     fn a_saved_bundle_is_found_by_its_key_only() {
         let dir = tempfile::tempdir().unwrap();
@@ -182,19 +194,15 @@ mod tests {
             OutputFile::new("pagefind/pagefind.js", b"js".to_vec()),
             OutputFile::new("pagefind/fragment/en_1.pf_fragment", vec![0, 1, 2]),
         ];
-        assert!(cache.load(key).is_none());
+        assert!(load(&cache, key).is_none());
         cache.save(key, &files).unwrap();
-        let loaded = cache.load(key).unwrap();
+        let loaded = load(&cache, key).unwrap();
         assert_eq!(loaded.len(), 2);
         assert_eq!(loaded[1].path, files[1].path);
         assert_eq!(loaded[1].bytes, files[1].bytes);
         // Another page text, another language: another key.
-        assert!(cache
-            .load(BundleKey::of(&documents("back"), Some("en")))
-            .is_none());
-        assert!(cache
-            .load(BundleKey::of(&documents("neck"), Some("de")))
-            .is_none());
+        assert!(load(&cache, BundleKey::of(&documents("back"), Some("en"))).is_none());
+        assert!(load(&cache, BundleKey::of(&documents("neck"), Some("de"))).is_none());
     }
 
     #[test]
@@ -205,12 +213,12 @@ mod tests {
         cache
             .save(neck, &[OutputFile::new("pagefind/a", vec![1])])
             .unwrap();
-        assert_eq!(cache.load(neck).unwrap()[0].bytes, vec![1]);
+        assert_eq!(load(&cache, neck).unwrap()[0].bytes, vec![1]);
         cache
             .save(back, &[OutputFile::new("pagefind/a", vec![2])])
             .unwrap();
-        assert!(cache.load(neck).is_none());
-        assert_eq!(cache.load(back).unwrap()[0].bytes, vec![2]);
+        assert!(load(&cache, neck).is_none());
+        assert_eq!(load(&cache, back).unwrap()[0].bytes, vec![2]);
     }
 
     #[test]
@@ -222,6 +230,6 @@ mod tests {
         cache.save(key, &files).unwrap();
         let whole = std::fs::read(dir.path().join("bundle")).unwrap();
         std::fs::write(dir.path().join("bundle"), &whole[..whole.len() - 10]).unwrap();
-        assert!(cache.load(key).is_none());
+        assert!(load(&cache, key).is_none());
     }
 }

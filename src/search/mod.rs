@@ -10,11 +10,15 @@
 //! the folder it was loaded from, which keeps a subpath base_url working.
 
 mod cache;
+mod parsed;
 
-pub use cache::BundleCache;
-use cache::BundleKey;
-use pagefind::api::PagefindIndex;
+use std::path::Path;
+
+use cache::{BundleCache, BundleKey};
+use pagefind::api::{PagefindIndex, ParsedHtmlFile, SyntheticFile};
 use pagefind::options::PagefindServiceConfig;
+use parsed::{PageKey, ParsedPages};
+use rayon::prelude::*;
 
 use crate::diagnostics::Diagnostic;
 use crate::ids::UrlPath;
@@ -31,16 +35,41 @@ pub fn forced_language(config: &crate::config::Config) -> Option<String> {
     (!config.is_multilingual()).then(|| config.language.to_string())
 }
 
+/// What a build keeps of the search index for the next one: the last
+/// bundle, and Pagefind's parse of every page it indexed.
+pub struct SearchCache {
+    bundle: BundleCache,
+    pages: ParsedPages,
+}
+
+impl SearchCache {
+    /// The cache kept in `dir` (`.knotwork-cache/search/` of the site).
+    pub fn in_dir(dir: &Path) -> SearchCache {
+        SearchCache {
+            bundle: BundleCache::in_dir(dir),
+            pages: ParsedPages::in_dir(&dir.join("pages")),
+        }
+    }
+
+    /// The cache of this process's last index (`serve`).
+    pub fn in_memory() -> SearchCache {
+        SearchCache {
+            bundle: BundleCache::in_memory(),
+            pages: ParsedPages::in_memory(),
+        }
+    }
+}
+
 /// Indexes `pages` (URL and HTML, in a fixed order so the index is the
 /// same on every build); returns the bundle's files. A bundle built from
-/// exactly these pages before is taken from `cache`; a new one is saved
-/// to it. Pagefind parses the pages in parallel (see
-/// `vendor/pagefind/KNOTWORK-PATCH.md`), so this must not be called on one
-/// of rayon's threads.
+/// exactly these pages before is taken from `cache`; else only the pages
+/// not parsed by the last build are parsed. Pagefind parses in parallel
+/// (see `vendor/pagefind/KNOTWORK-PATCH.md`), so this must not be called on
+/// one of rayon's threads.
 pub fn index<'a>(
     pages: impl IntoIterator<Item = (&'a UrlPath, &'a [u8])>,
     language: Option<&str>,
-    cache: &BundleCache,
+    cache: &SearchCache,
 ) -> Result<Vec<OutputFile>, Diagnostic> {
     debug_assert!(
         rayon::current_thread_index().is_none(),
@@ -54,57 +83,101 @@ pub fn index<'a>(
         })
         .collect();
     let key = BundleKey::of(&documents, language);
-    if let Some(bundle) = cache.load(key) {
-        return Ok(bundle);
-    }
-    let bundle = index_documents(documents, language)?;
+    let previous = match cache.bundle.last() {
+        Some((last, bundle)) if last == key => return Ok(bundle),
+        Some((_, bundle)) => bundle,
+        None => Vec::new(),
+    };
+    let bundle = index_documents(documents, language, &cache.pages, previous)?;
     // A cache that cannot be written costs the next build its reuse, not
     // this build its index.
-    let _ = cache.save(key, &bundle);
+    let _ = cache.bundle.save(key, &bundle);
     Ok(bundle)
 }
 
-/// Runs Pagefind over (URL, HTML) documents.
+/// Runs Pagefind over (URL, HTML) documents, parsing those `kept` has no
+/// parse of, and leaves `kept` with this build's parses. Compressed files
+/// of the `previous` bundle are reused where their data did not change.
 fn index_documents(
     documents: Vec<(String, String)>,
     language: Option<&str>,
+    kept: &ParsedPages,
+    previous: Vec<OutputFile>,
 ) -> Result<Vec<OutputFile>, Diagnostic> {
+    let mut timer = crate::StageTimer::start();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .map_err(|e| search_error(e.to_string()))?;
-    runtime.block_on(async {
-        let options = match language {
-            Some(language) => PagefindServiceConfig::builder()
-                .force_language(language.to_string())
-                .build(),
-            None => PagefindServiceConfig::builder().build(),
-        };
-        let mut index =
-            PagefindIndex::new(Some(options)).map_err(|e| search_error(e.to_string()))?;
-        let urls: Vec<String> = documents.iter().map(|(url, _)| url.clone()).collect();
-        let files = documents
-            .into_iter()
-            .map(|(url, html)| (None, Some(url), html))
-            .collect();
-        let added = index
-            .add_html_files(files)
-            .await
-            .map_err(|e| search_error(e.to_string()))?;
-        for (url, result) in urls.iter().zip(added) {
-            result.map_err(|e| search_error(format!("{url}: {e}")))?;
-        }
-        let bundle = index
-            .get_files()
-            .await
-            .map_err(|e| search_error(e.to_string()))?;
-        Ok(bundle
-            .into_iter()
-            .map(|f| {
-                let name = f.filename.to_string_lossy().replace('\\', "/");
-                OutputFile::new(format!("{BUNDLE_DIR}/{name}"), f.contents)
+    let options = match language {
+        Some(language) => PagefindServiceConfig::builder()
+            .force_language(language.to_string())
+            .build(),
+        None => PagefindServiceConfig::builder().build(),
+    };
+    let mut index = PagefindIndex::new(Some(options)).map_err(|e| search_error(e.to_string()))?;
+    let prefix = format!("{BUNDLE_DIR}/");
+    let previous: Vec<SyntheticFile> = previous
+        .into_iter()
+        .filter_map(|f| {
+            let name = f.path.strip_prefix(&prefix)?;
+            Some(SyntheticFile {
+                filename: name.into(),
+                contents: f.bytes,
             })
-            .collect())
+        })
+        .collect();
+
+    let keys: Vec<PageKey> = documents
+        .par_iter()
+        .map(|(url, html)| PageKey::of(url, html, language))
+        .collect();
+    let mut parsed = kept.load(&keys);
+    let is_new: Vec<bool> = parsed.iter().map(Option::is_none).collect();
+    let to_parse: Vec<(usize, (String, String))> = documents
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| is_new[*i])
+        .collect();
+    let parsed_count = to_parse.len();
+    let mut positions = Vec::with_capacity(parsed_count);
+    let mut urls = Vec::with_capacity(parsed_count);
+    let mut files = Vec::with_capacity(parsed_count);
+    for (i, (url, html)) in to_parse {
+        positions.push(i);
+        urls.push(url.clone());
+        files.push((None, Some(url), html));
+    }
+    let results = runtime
+        .block_on(index.parse_html_files(files))
+        .map_err(|e| search_error(e.to_string()))?;
+    for ((i, url), result) in positions.into_iter().zip(urls).zip(results) {
+        parsed[i] = Some(result.map_err(|e| search_error(format!("{url}: {e}")))?);
+    }
+    let pages: Vec<(PageKey, ParsedHtmlFile)> = keys
+        .into_iter()
+        .zip(parsed)
+        .map(|(key, page)| (key, page.expect("every page is parsed or kept")))
+        .collect();
+    runtime.block_on(index.add_parsed_files(pages.iter().map(|(_, p)| p.clone()).collect()));
+    timer.lap(&format!("parse {parsed_count} of {}", pages.len()));
+
+    // Pagefind builds the index while the new parses are saved.
+    let bundle = std::thread::scope(|scope| {
+        let saved = scope.spawn(|| kept.keep_only(&pages, |i| is_new[i]));
+        let bundle = runtime.block_on(index.get_files_reusing(previous));
+        // A parse that cannot be saved is parsed again next time.
+        let _ = saved.join();
+        bundle
     })
+    .map_err(|e| search_error(e.to_string()))?;
+    timer.lap("index");
+    Ok(bundle
+        .into_iter()
+        .map(|f| {
+            let name = f.filename.to_string_lossy().replace('\\', "/");
+            OutputFile::new(format!("{BUNDLE_DIR}/{name}"), f.contents)
+        })
+        .collect())
 }
 
 /// What Pagefind needs to read of a page: the `<html>` start tag (its
@@ -226,12 +299,17 @@ mod tests {
         // of the part: same fragments, same word chunks (their names are
         // hashes of their contents).
         let names = |html: String| -> Vec<String> {
-            let mut files: Vec<String> = index_documents(vec![("/a/".into(), html)], Some("de"))
-                .unwrap()
-                .into_iter()
-                .map(|f| f.path)
-                .filter(|p| p.contains(".pf_"))
-                .collect();
+            let mut files: Vec<String> = index_documents(
+                vec![("/a/".into(), html)],
+                Some("de"),
+                &ParsedPages::in_memory(),
+                Vec::new(),
+            )
+            .unwrap()
+            .into_iter()
+            .map(|f| f.path)
+            .filter(|p| p.contains(".pf_"))
+            .collect();
             files.sort();
             files
         };
@@ -241,5 +319,46 @@ mod tests {
             "{whole:?}"
         );
         assert_eq!(whole, names(indexed_part(PAGE)));
+    }
+
+    #[test]
+    fn compressed_files_are_reused_only_where_they_hold_the_same_data() {
+        let docs = |text: &str| {
+            vec![(
+                "/a/".to_string(),
+                format!(
+                    r#"<html lang="en"><body><main data-pagefind-body><h1>{text}</h1></main></body></html>"#
+                ),
+            )]
+        };
+        let build = |text: &str, previous: Vec<OutputFile>| {
+            index_documents(docs(text), Some("en"), &ParsedPages::in_memory(), previous).unwrap()
+        };
+        let first = build("Trapezius", Vec::new());
+        let fragment = |files: &[OutputFile]| -> OutputFile {
+            let f = files
+                .iter()
+                .find(|f| f.path.ends_with(".pf_fragment"))
+                .unwrap();
+            OutputFile::new(f.path.clone(), f.bytes.clone())
+        };
+        let original = fragment(&first);
+
+        // The same name holding other data (a short hash that collided) is
+        // compressed afresh, not handed out.
+        let other = first.iter().find(|f| f.path.ends_with(".pf_meta")).unwrap();
+        let impostor = OutputFile::new(original.path.clone(), other.bytes.clone());
+        let again = build("Trapezius", vec![impostor]);
+        assert_eq!(fragment(&again).bytes, original.bytes);
+
+        // The same name holding the same data is handed out as it was: a
+        // marked copy (same gzip trailer) shows it was not compressed again.
+        let mut marked = original.bytes.clone();
+        marked[4..8].copy_from_slice(&[1, 2, 3, 4]); // gzip's MTIME field
+        let reused = build(
+            "Trapezius",
+            vec![OutputFile::new(original.path.clone(), marked.clone())],
+        );
+        assert_eq!(fragment(&reused).bytes, marked);
     }
 }

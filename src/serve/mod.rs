@@ -364,7 +364,7 @@ fn start_indexer(shared: Arc<Shared>) -> mpsc::Sender<SearchJob> {
     let spawned = std::thread::Builder::new()
         .name("knotwork-search".into())
         .spawn(move || {
-            let last = search::BundleCache::in_memory();
+            let last = search::SearchCache::in_memory();
             while let Ok(mut job) = rx.recv() {
                 while let Ok(newer) = rx.try_recv() {
                     job = newer;
@@ -379,7 +379,7 @@ fn start_indexer(shared: Arc<Shared>) -> mpsc::Sender<SearchJob> {
 }
 
 /// Indexes the job's pages, unless they are those `last` was built from.
-fn index(shared: &Shared, job: SearchJob, last: &search::BundleCache) {
+fn index(shared: &Shared, job: SearchJob, last: &search::SearchCache) {
     if shared.current().search_job != job.id {
         return; // the pages changed again: a newer job is on its way
     }

@@ -1,4 +1,4 @@
-use std::{cmp::Ordering, path::PathBuf};
+use std::{cmp::Ordering, path::PathBuf, sync::Arc};
 
 use anyhow::{bail, Result};
 use either::Either;
@@ -33,7 +33,9 @@ const PAGEFIND_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 struct SearchState {
     options: SearchOptions,
-    fossicked_pages: Vec<FossickedData>,
+    /// Shared, so that a page parsed once can be added to the index of
+    /// several builds without a copy (see `api::ParsedHtmlFile`).
+    fossicked_pages: Vec<Arc<FossickedData>>,
     /// Where each URL's page is in `fossicked_pages` (its first occurrence),
     /// so adding a page finds an earlier one with the same URL without a
     /// scan of every page added before.
@@ -59,7 +61,7 @@ impl SearchState {
     }
 
     /// Adds a parsed page, replacing an earlier page with the same URL.
-    fn insert_page(&mut self, page: FossickedData) -> IndexedPage {
+    fn insert_page(&mut self, page: Arc<FossickedData>) -> IndexedPage {
         let summary = IndexedPage {
             word_count: page.fragment.data.word_count,
             url: page.fragment.data.url.clone(),
@@ -142,7 +144,7 @@ impl SearchState {
             self.page_positions
                 .entry(page.url.clone())
                 .or_insert(self.fossicked_pages.len());
-            self.fossicked_pages.push(page);
+            self.fossicked_pages.push(Arc::new(page));
         }
 
         Ok(self.fossicked_pages.len() - existing_page_count)
@@ -150,20 +152,24 @@ impl SearchState {
 
     pub(crate) fn fossick_one(&mut self, file: Fossicker) -> Result<IndexedPage> {
         let page = file.fossick_sync(&self.options)?;
-        Ok(self.insert_page(page))
+        Ok(self.insert_page(Arc::new(page)))
     }
 
-    /// Parses `files` in parallel, then adds them in the order given (so
-    /// the index does not depend on which thread finished first). One
-    /// result per file, in the same order.
-    pub(crate) fn fossick_batch(&mut self, files: Vec<Fossicker>) -> Vec<Result<IndexedPage>> {
-        let parsed: Vec<Result<FossickedData>> = files
+    /// Parses `files` in parallel, without adding them. One result per
+    /// file, in the order given.
+    pub(crate) fn parse_batch(&self, files: Vec<Fossicker>) -> Vec<Result<Arc<FossickedData>>> {
+        files
             .into_par_iter()
-            .map(|f| f.fossick_sync(&self.options))
-            .collect();
-        parsed
+            .map(|f| f.fossick_sync(&self.options).map(Arc::new))
+            .collect()
+    }
+
+    /// Adds parsed pages in the order given, so the index does not depend
+    /// on which thread parsed which page first.
+    pub(crate) fn insert_parsed(&mut self, pages: Vec<Arc<FossickedData>>) -> Vec<IndexedPage> {
+        pages
             .into_iter()
-            .map(|page| page.map(|page| self.insert_page(page)))
+            .map(|page| self.insert_page(page))
             .collect()
     }
 
@@ -215,7 +221,7 @@ impl SearchState {
             language_map
                 .entry(page.language.clone())
                 .or_default()
-                .push(page);
+                .push(page.as_ref());
         }
 
         log.info(format!(
@@ -375,7 +381,9 @@ impl SearchState {
         outdir
     }
 
-    pub async fn get_files(&self) -> Vec<SyntheticFile> {
+    /// The bundle's files, in memory; compressed files of `previous` (an
+    /// earlier build's bundle) are reused where they hold the same data.
+    pub async fn get_files(&self, previous: &output::PreviousFiles) -> Vec<SyntheticFile> {
         let outdir = &self.options.bundle_output;
 
         let index_entries: Vec<_> = self
@@ -386,7 +394,9 @@ impl SearchState {
 
         let mut files: Vec<_> =
             join_all(self.built_indexes.iter().map(|indexes| async {
-                indexes.write_files_to_memory(&self.options, outdir).await
+                indexes
+                    .write_files_to_memory(&self.options, outdir, previous)
+                    .await
             }))
             .await
             .into_iter()

@@ -34,7 +34,7 @@ lazy_static! {
 pub mod parser;
 mod splitting;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FossickedWord {
     pub position: u32,
     pub weight: u8,
@@ -42,7 +42,7 @@ pub struct FossickedWord {
     pub original_word: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MetaFossickedWord {
     pub field_id: u16,
     pub position: u32,
@@ -50,9 +50,13 @@ pub struct MetaFossickedWord {
     pub original_word: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+/// A parsed page. Serializable (in any serde format, self-describing or
+/// not) so that a caller can keep it between builds: see
+/// `api::ParsedHtmlFile`.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct FossickedData {
     pub url: String,
+    #[serde(with = "crate::fragments::stored")]
     pub fragment: PageFragment,
     pub word_data: HashMap<String, Vec<FossickedWord>>,
     pub meta_word_data: HashMap<String, Vec<MetaFossickedWord>>,

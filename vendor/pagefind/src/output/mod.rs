@@ -1,5 +1,5 @@
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::index::PagefindIndexes;
@@ -8,7 +8,7 @@ use flate2::write::GzEncoder; // TODO: Replace flate2 with async-compression sin
 use flate2::Compression; //   // require that crate for the input compression anyway.
 use futures::future::join_all;
 use rayon::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use include_dir::{include_dir, Dir};
 use minifier::js::minify;
 use tokio::fs::{create_dir_all, File};
@@ -299,15 +299,19 @@ impl PagefindIndexes {
     }
 
     pub async fn write_files_to_disk(&self, options: &SearchOptions, outdir: &PathBuf) {
-        self.write_files(options, outdir, false).await;
+        self.write_files(options, outdir, false, &PreviousFiles::none())
+            .await;
     }
 
     pub async fn write_files_to_memory(
         &self,
         options: &SearchOptions,
         outdir: &PathBuf,
+        previous: &PreviousFiles,
     ) -> Vec<SyntheticFile> {
-        self.write_files(options, outdir, true).await.unwrap()
+        self.write_files(options, outdir, true, previous)
+            .await
+            .unwrap()
     }
 
     async fn write_files(
@@ -315,6 +319,7 @@ impl PagefindIndexes {
         options: &SearchOptions,
         outdir: &PathBuf,
         synthetic: bool,
+        previous: &PreviousFiles,
     ) -> Option<Vec<SyntheticFile>> {
         let immutable_write_behaviour = if synthetic {
             WriteBehavior::Synthetic
@@ -353,7 +358,15 @@ impl PagefindIndexes {
         }
         let mut compressed: Vec<(PathBuf, Vec<u8>)> = compressible
             .into_par_iter()
-            .map(|(filename, contents)| (filename, gzip(&[contents])))
+            .map(|(filename, contents)| {
+                let gzipped = filename
+                    .strip_prefix(outdir)
+                    .ok()
+                    .and_then(|name| previous.holding(name, contents))
+                    .map(<[u8]>::to_vec)
+                    .unwrap_or_else(|| gzip(&[contents]));
+                (filename, gzipped)
+            })
             .collect();
         let rest = if compressed.is_empty() {
             vec![]
@@ -413,16 +426,57 @@ impl PagefindIndexes {
     }
 }
 
+/// The files of an earlier in-memory build of the same index (by their
+/// path within the bundle), whose compressed index files can be handed out
+/// again instead of compressing the same data a second time.
+///
+/// Index files are named by a short hash of their contents, so an unchanged
+/// page's fragment or an unchanged word chunk keeps its name from build to
+/// build. A short hash can collide, so a file is reused only when its gzip
+/// trailer also matches: the CRC-32 and length of the uncompressed data.
+#[derive(Default)]
+pub struct PreviousFiles {
+    by_name: HashMap<PathBuf, Vec<u8>>,
+}
+
+impl PreviousFiles {
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    pub fn new(files: Vec<SyntheticFile>) -> Self {
+        PreviousFiles {
+            by_name: files.into_iter().map(|f| (f.filename, f.contents)).collect(),
+        }
+    }
+
+    /// The earlier compressed file named `name`, if it holds `contents`.
+    fn holding(&self, name: &Path, contents: &[u8]) -> Option<&[u8]> {
+        let gzipped = self.by_name.get(name)?;
+        let trailer = gzipped.len().checked_sub(8).map(|at| &gzipped[at..])?;
+        let crc = u32::from_le_bytes(trailer[..4].try_into().ok()?);
+        let size = u32::from_le_bytes(trailer[4..].try_into().ok()?);
+        let mut hasher = crc32fast::Hasher::new();
+        hasher.update(GZIP_MARKER);
+        hasher.update(contents);
+        let expected_size = (GZIP_MARKER.len() + contents.len()) as u32;
+        (hasher.finalize() == crc && size == expected_size).then_some(gzipped.as_slice())
+    }
+}
+
 /// Pagefind's compressed file format: each chunk, prefixed with the
 /// `pagefind_dcd` marker the web side checks for, gzipped.
 fn gzip(content_chunks: &[&[u8]]) -> Vec<u8> {
     let mut gz = GzEncoder::new(Vec::new(), Compression::new(GZIP_LEVEL));
     for chunk in content_chunks {
-        gz.write_all(b"pagefind_dcd").unwrap();
+        gz.write_all(GZIP_MARKER).unwrap();
         gz.write_all(chunk).unwrap();
     }
     gz.finish().expect("gzip into memory cannot fail")
 }
+
+/// What every compressed file starts with, once uncompressed.
+const GZIP_MARKER: &[u8] = b"pagefind_dcd";
 
 /// zlib's default level: index files are small, and level 9 made them
 /// about 1 % smaller at several times the time (measured on 10,000 pages).

@@ -34,12 +34,13 @@
 //! ```
 
 pub use crate::output::SyntheticFile;
+use crate::output::PreviousFiles;
 use anyhow::{bail, Result};
 use rust_patch::Patch;
 use std::{collections::BTreeMap, path::PathBuf, sync::Arc};
 
 use crate::{
-    fossick::{parser::DomParserResult, Fossicker},
+    fossick::{parser::DomParserResult, FossickedData, Fossicker},
     options::PagefindServiceConfig,
     IndexedPage, PagefindInboundConfig, SearchOptions, SearchState,
 };
@@ -49,6 +50,33 @@ pub struct IndexedFileResponse {
     pub page_word_count: u32,
     pub page_url: String,
     pub page_meta: BTreeMap<String, String>,
+}
+
+/// An HTML file parsed for the index ([`PagefindIndex::parse_html_files`]),
+/// not yet added to one. Cheap to clone (the parsed page is shared), and
+/// serializable in any serde format so it can be kept between builds; what
+/// it holds is Pagefind's own and may change between Pagefind versions, so
+/// a cache of parsed files should be keyed by Pagefind's version too.
+#[derive(Debug, Clone)]
+pub struct ParsedHtmlFile(Arc<FossickedData>);
+
+impl ParsedHtmlFile {
+    /// The URL the file was parsed with.
+    pub fn url(&self) -> &str {
+        &self.0.url
+    }
+}
+
+impl serde::Serialize for ParsedHtmlFile {
+    fn serialize<S: serde::Serializer>(&self, out: S) -> std::result::Result<S::Ok, S::Error> {
+        self.0.as_ref().serialize(out)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ParsedHtmlFile {
+    fn deserialize<D: serde::Deserializer<'de>>(input: D) -> std::result::Result<Self, D::Error> {
+        FossickedData::deserialize(input).map(|page| ParsedHtmlFile(Arc::new(page)))
+    }
 }
 
 impl From<IndexedPage> for IndexedFileResponse {
@@ -135,6 +163,40 @@ impl PagefindIndex {
         &mut self,
         files: Vec<(Option<String>, Option<String>, String)>,
     ) -> Result<Vec<Result<IndexedFileResponse>>> {
+        let parsed = self.parse_html_files(files).await?;
+        let mut responses: Vec<Option<Result<IndexedFileResponse>>> = Vec::new();
+        let mut pages = Vec::new();
+        for page in parsed {
+            match page {
+                Ok(page) => {
+                    pages.push(page);
+                    responses.push(None);
+                }
+                Err(e) => responses.push(Some(Err(e))),
+            }
+        }
+        let mut added = self.add_parsed_files(pages).await.into_iter();
+        Ok(responses
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|| Ok(added.next().expect("one response per page"))))
+            .collect())
+    }
+
+    /// Parse HTML files that aren't on disk, in parallel, without adding
+    /// them to the index: add them with [`PagefindIndex::add_parsed_files`].
+    ///
+    /// A parsed file depends only on its source path, URL and content and on
+    /// this index's options, and it can be serialized: a caller that indexes
+    /// the same site again (a static site generator rebuilding after one
+    /// edit) can keep the parsed files of unchanged pages and parse only the
+    /// pages that changed.
+    ///
+    /// # Returns
+    /// One result per file, in the order given.
+    pub async fn parse_html_files(
+        &self,
+        files: Vec<(Option<String>, Option<String>, String)>,
+    ) -> Result<Vec<Result<ParsedHtmlFile>>> {
         let mut fossickers = Vec::with_capacity(files.len());
         for (source_path, url, content) in files {
             if source_path.is_none() && url.is_none() {
@@ -148,11 +210,31 @@ impl PagefindIndex {
         }
         let state = Arc::clone(&self.search_index);
         let results = tokio::task::spawn_blocking(move || {
-            state.blocking_lock().fossick_batch(fossickers)
+            state.blocking_lock().parse_batch(fossickers)
         })
         .await
         .map_err(|e| anyhow::anyhow!("Task join error: {e}"))?;
-        Ok(results.into_iter().map(|r| r.map(Into::into)).collect())
+        Ok(results
+            .into_iter()
+            .map(|r| r.map(ParsedHtmlFile))
+            .collect())
+    }
+
+    /// Add files parsed by [`PagefindIndex::parse_html_files`] (of an index
+    /// with the same options), in the order given. A file with the URL of
+    /// a file added before replaces it.
+    ///
+    /// # Returns
+    /// Metadata about each added file, in the order given.
+    pub async fn add_parsed_files(&mut self, files: Vec<ParsedHtmlFile>) -> Vec<IndexedFileResponse> {
+        let pages = files.into_iter().map(|f| f.0).collect();
+        self.search_index
+            .lock()
+            .await
+            .insert_parsed(pages)
+            .into_iter()
+            .map(Into::into)
+            .collect()
     }
 
     /// Index a custom record that isn't backed by an HTML file.
@@ -257,9 +339,23 @@ impl PagefindIndex {
     /// # Returns
     /// A list of SyntheticFiles containing the path and content of each file.
     pub async fn get_files(&mut self) -> Result<Vec<SyntheticFile>> {
+        self.get_files_reusing(vec![]).await
+    }
+
+    /// As [`PagefindIndex::get_files`], reusing the compressed files of
+    /// `previous`, the files an earlier `get_files` returned (of an index
+    /// with the same options, by the same Pagefind version): an index file
+    /// whose name and data did not change is not compressed again. For a
+    /// caller that indexes a site again after an edit, most fragments and
+    /// word chunks are unchanged.
+    pub async fn get_files_reusing(
+        &mut self,
+        previous: Vec<SyntheticFile>,
+    ) -> Result<Vec<SyntheticFile>> {
+        let previous = PreviousFiles::new(previous);
         let mut state = self.search_index.lock().await;
         state.build_indexes().await?;
-        Ok(state.get_files().await)
+        Ok(state.get_files(&previous).await)
     }
 }
 
