@@ -11,7 +11,9 @@
 //! `.toml` data file a changed `summary` (or `description`). URL is the page that shows the
 //! edit (`/blog/some-article/`). By default it waits for the search index
 //! to catch up between edits; KNOTWORK_LATENCY_NO_WAIT=1 edits while it is
-//! still being rebuilt in the background, as a writer would.
+//! still being rebuilt in the background, as a writer would. When it waits,
+//! it also reports edit-to-indexed: from the save until the search index
+//! served includes the edit.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -58,6 +60,7 @@ fn main() {
     let original = std::fs::read_to_string(&target).unwrap();
     wait_idle(port, wait_for_search);
     let mut times = Vec::with_capacity(edits);
+    let mut indexed = Vec::with_capacity(edits);
     for n in 0..edits {
         let marker = format!("latency-marker-{n}-{}", std::process::id());
         let edited = edit(&original, file, &marker);
@@ -73,18 +76,37 @@ fn main() {
             );
         }
         let ms = t0.elapsed().as_secs_f64() * 1000.0;
-        println!("edit {n:>3}: {ms:7.1} ms");
         times.push(ms);
+        if wait_for_search {
+            // The page with the edit and `search_pending` are published
+            // together: the index includes the edit once it is false.
+            while get(port, "/__knotwork/status").contains("\"search_pending\":true") {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            let search_ms = t0.elapsed().as_secs_f64() * 1000.0;
+            println!("edit {n:>3}: {ms:7.1} ms, indexed for search after {search_ms:7.1} ms");
+            indexed.push(search_ms);
+        } else {
+            println!("edit {n:>3}: {ms:7.1} ms");
+        }
         wait_idle(port, wait_for_search);
     }
     save(&target, &original);
     std::thread::sleep(Duration::from_millis(200));
     let _ = child.kill();
     let _ = child.wait();
+    summarize("edit-to-served", times);
+    if wait_for_search {
+        summarize("edit-to-indexed", indexed);
+    }
+}
+
+/// Prints the median, 90th percentile and maximum of `times` (ms).
+fn summarize(what: &str, mut times: Vec<f64>) {
     times.sort_by(f64::total_cmp);
     let pick = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
     println!(
-        "edit-to-served over {} edits: median {:.1} ms, p90 {:.1} ms, max {:.1} ms",
+        "{what} over {} edits: median {:.1} ms, p90 {:.1} ms, max {:.1} ms",
         times.len(),
         pick(0.5),
         pick(0.9),

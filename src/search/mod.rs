@@ -47,7 +47,7 @@ impl SearchCache {
     pub fn in_dir(dir: &Path) -> SearchCache {
         SearchCache {
             bundle: BundleCache::in_dir(dir),
-            pages: ParsedPages::in_dir(&dir.join("pages")),
+            pages: ParsedPages::in_file(&dir.join("pages")),
         }
     }
 
@@ -75,8 +75,9 @@ pub fn index<'a>(
         rayon::current_thread_index().is_none(),
         "search::index on a rayon thread would wait on its own pool"
     );
+    let pages: Vec<(&UrlPath, &[u8])> = pages.into_iter().collect();
     let documents: Vec<(String, String)> = pages
-        .into_iter()
+        .par_iter()
         .map(|(url, html)| {
             let html = String::from_utf8_lossy(html);
             (url.as_str().to_string(), indexed_part(&html))
@@ -161,9 +162,13 @@ fn index_documents(
     runtime.block_on(index.add_parsed_files(pages.iter().map(|(_, p)| p.clone()).collect()));
     timer.lap(&format!("parse {parsed_count} of {}", pages.len()));
 
-    // Pagefind builds the index while the new parses are saved.
+    // Pagefind builds the index while the new parses are saved (when
+    // there are new ones: else the kept file is this build's already).
     let bundle = std::thread::scope(|scope| {
-        let saved = scope.spawn(|| kept.keep_only(&pages, |i| is_new[i]));
+        let saved = scope.spawn(|| match parsed_count {
+            0 => Ok(()),
+            _ => kept.keep_only(&pages),
+        });
         let bundle = runtime.block_on(index.get_files_reusing(previous));
         // A parse that cannot be saved is parsed again next time.
         let _ = saved.join();
