@@ -7,8 +7,9 @@
 //!   cargo build --release
 //!   cargo run --release --example serve-latency -- SITE FILE URL [EDITS]
 //!
-//! FILE is relative to SITE: an `.md` file gets a new last paragraph, a
-//! `.toml` data file a changed `summary` (or `description`). URL is the page that shows the
+//! FILE is relative to SITE: an `.md` file gets a new last paragraph (with
+//! KNOTWORK_LATENCY_TITLE=1, a changed `title` in its front matter
+//! instead), a `.toml` data file a changed `summary` (or `description`). URL is the page that shows the
 //! edit (`/blog/some-article/`). By default it waits for the search index
 //! to catch up between edits; KNOTWORK_LATENCY_NO_WAIT=1 edits while it is
 //! still being rebuilt in the background, as a writer would. When it waits,
@@ -115,7 +116,9 @@ fn summarize(what: &str, mut times: Vec<f64>) {
 }
 
 fn edit(original: &str, file: &str, marker: &str) -> String {
-    if file.ends_with(".md") {
+    if file.ends_with(".md") && std::env::var_os("KNOTWORK_LATENCY_TITLE").is_some() {
+        original.replacen("title = \"", &format!("title = \"{marker} "), 1)
+    } else if file.ends_with(".md") {
         format!("{}\n\nEdited: {marker}.\n", original.trim_end())
     } else {
         // Entities have a summary; FAQ topics a description.

@@ -138,7 +138,7 @@ row() {
   echo "| $n | $label | $(mean "$json" 0) | $(mean "$json" 1) | $(ratio "$(mean_value "$json" 0)" "$(mean_value "$json" 1)") ($target) | $kw_mem | $other_mem |" >> "$table"
 }
 # Runs a build with the stage timings on; prints them on one line.
-stages() { KNOTWORK_TIMINGS=1 "$@" 2>&1 >/dev/null | grep -E '^ *[a-z]+: ' | tr -s ' ' | paste -sd ',' -; }
+stages() { KNOTWORK_TIMINGS=1 "$@" 2>&1 >/dev/null | grep -E '^ *[a-z][a-z0-9 ]*: ' | tr -s ' ' | paste -sd ',' -; }
 
 for n in "${sizes[@]}"; do
   plain=$work/plain-$n

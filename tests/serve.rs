@@ -1016,3 +1016,86 @@ fn a_data_edit_of_each_kind_replans_only_what_it_reaches() {
     assert!(step.iter().any(|l| l.starts_with("Rebuilt: ")), "{step:?}");
     assert_serves_clean_build(&f, &server, &[]);
 }
+
+#[test]
+fn a_front_matter_edit_replans_without_reading_the_site_again() {
+    let f = example_site_copy();
+    let server = Server::start(f.root(), &[]);
+    let mut g = server.settle(0)["generation"].as_u64().unwrap();
+    const REPLANNED: &str = "Rebuilt (one document, every page planned): ";
+    const ARTICLE: &str = "content/blog/referred-pain-explained.md";
+    // (file, text replaced, replacement, a page showing it, what it shows,
+    // the rebuild expected)
+    let edits = [
+        (
+            ARTICLE,
+            "title = \"Referred Pain: Why the Sore Spot Is Often Not the Source\"",
+            "title = \"Referred Pain, Edited\"",
+            "/blog/",
+            "Referred Pain, Edited",
+            REPLANNED,
+        ),
+        (
+            // A new tag: its page appears.
+            ARTICLE,
+            "tags = [\"referred pain\", \"basics\"]",
+            "tags = [\"referred pain\", \"basics\", \"edited tag\"]",
+            "/tags/edited-tag/",
+            "Referred Pain, Edited",
+            REPLANNED,
+        ),
+        (
+            // A muscle more: its page lists the article.
+            ARTICLE,
+            "muscles = [\"upper-trapezius\",",
+            "muscles = [\"levator-scapulae\", \"upper-trapezius\",",
+            "/muscles/levator-scapulae/",
+            "Referred Pain, Edited",
+            REPLANNED,
+        ),
+        (
+            "content/pages/about.md",
+            "description = \"Who we are, what we do, and why we write these guides.\"",
+            "description = \"An edited description of the studio.\"",
+            "/about/",
+            "An edited description of the studio.",
+            REPLANNED,
+        ),
+        (
+            // Front matter and body at once: the body is rendered again.
+            ARTICLE,
+            "side of the head\"\n+++\n\nWhen a client points",
+            "side of the head, edited\"\n+++\n\nEdited body words. When a client points",
+            "/blog/referred-pain-explained/",
+            "Edited body words.",
+            REPLANNED,
+        ),
+        (
+            // Another date moves the article in every list: the site path.
+            ARTICLE,
+            "date = 2026-02-24",
+            "date = 2026-02-25",
+            "/blog/referred-pain-explained/",
+            "2026-02-25",
+            "Rebuilt: ",
+        ),
+    ];
+    for (file, from, to, page, shown, path) in edits {
+        let text = std::fs::read_to_string(f.root().join(file)).unwrap();
+        assert!(text.contains(from), "{file} has no {from:?}");
+        let seen = rebuild_lines(&server.log()).len();
+        save(f.root(), file, &text.replacen(from, to, 1));
+        g = server.settle(g)["generation"].as_u64().unwrap();
+        let log = server.log();
+        let step = rebuild_lines(&log).split_off(seen);
+        assert!(
+            !step.is_empty() && step.iter().all(|l| l.starts_with(path)),
+            "{file}: {step:?}\n{log}"
+        );
+        assert!(
+            server.page(page).contains(shown),
+            "{page} does not show {shown:?}"
+        );
+        assert_serves_clean_build(&f, &server, &[]);
+    }
+}

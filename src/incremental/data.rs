@@ -112,7 +112,7 @@ impl DataEdit {
 
 /// Whether a kept body would be wrong: its shortcodes' output may show any
 /// data (and its HTML holds that output, not the calls).
-fn render_again(body: &Rendered) -> bool {
+pub(super) fn render_again(body: &Rendered) -> bool {
     !body.shortcodes.is_empty()
 }
 
@@ -185,12 +185,12 @@ impl State {
             return None;
         }
         self.site = site;
-        Some(self.render_replanned(plans, records, diags))
+        Some(self.render_replanned(plans, records, diags, RebuildPath::Data))
     }
 
     /// Links the site again with the loaded `data` and the state's articles
     /// and pages, keeping the bodies not marked for rendering again.
-    fn link_again(
+    pub(super) fn link_again(
         &mut self,
         data: Content,
         again_articles: &[bool],
@@ -270,11 +270,12 @@ impl State {
 
     /// Renders the re-planned pages whose fingerprint changed and makes
     /// `pages` the site's pages: pages no longer planned are removed.
-    fn render_replanned(
+    pub(super) fn render_replanned(
         &mut self,
         plans: Vec<PagePlan>,
         pages: PageRecords,
         mut diags: Diagnostics,
+        path: RebuildPath,
     ) -> Result<Rebuilt, BuildFailure> {
         let fingerprint =
             |records: &PageRecords, path: &str| records.get(path).map(|r| r.fingerprint);
@@ -313,7 +314,7 @@ impl State {
         diags.sort();
         timer.lap("store");
         Ok(Rebuilt {
-            path: RebuildPath::Data,
+            path,
             rendered: rendered_count,
             search_changed: search_changed_by_removal
                 || changed.iter().any(|p| self.pages.is_searchable(p)),

@@ -20,8 +20,12 @@
 //!   shortcodes); the pages showing data are planned again (the data
 //!   sections, the article pages showing a changed entity), not the blog's
 //!   lists.
-//! * **site path**: anything else (front matter, new, renamed and deleted
-//!   files, templates, static files, site.toml). The site is
+//! * **re-plan path** ([`replan`]): one article or page was edited in a
+//!   way other pages show (front matter, cross-links, its card) but kept
+//!   its URL and date. It alone is read and rendered again; every page is
+//!   planned again, and rendered if its fingerprint changed.
+//! * **site path**: anything else (new, renamed and deleted files, a
+//!   document's new URL or date, templates, static files, site.toml). The site is
 //!   loaded, linked and planned again, and a page is rendered only when its
 //!   fingerprint changed, a template it uses changed, or the site-wide
 //!   variables (navigation, asset names…) changed.
@@ -53,6 +57,7 @@ use crate::theme::Theme;
 use crate::{minify, plan_site, BuildFailure, BuildOptions, Planned, StageTimer};
 
 mod data;
+mod replan;
 
 /// Output files by path. A persistent map: the server gets a copy of the
 /// whole site after every rebuild, and copying it costs nothing.
@@ -124,6 +129,9 @@ pub enum RebuildPath {
     Document,
     /// Data files reloaded; the pages showing data planned again.
     Data,
+    /// One document reloaded and its body re-rendered; every page planned
+    /// again, no other file read, no other body rendered.
+    Replanned,
     /// Everything loaded and planned again; changed pages rendered.
     Site,
 }
@@ -214,7 +222,10 @@ impl Session {
     /// failure the last good output stays as it was.
     pub fn rebuild(&mut self, changed: &[PathBuf]) -> Result<Rebuilt, BuildFailure> {
         let quick = match self.document_change(changed) {
-            Some(doc) => self.rebuild_document(doc),
+            Some(doc) => self.rebuild_document(doc).or_else(|| {
+                let (kind, i) = doc;
+                self.state.as_mut()?.rebuild_replanned(kind, i)
+            }),
             None if self.data_change(changed) => self.state.as_mut().and_then(State::rebuild_data),
             None => None,
         };

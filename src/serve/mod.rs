@@ -304,6 +304,7 @@ fn report(rebuilt: &Rebuilt, started: Instant) {
         RebuildPath::Initial => "Built",
         RebuildPath::Document => "Rebuilt (one document)",
         RebuildPath::Data => "Rebuilt (data)",
+        RebuildPath::Replanned => "Rebuilt (one document, every page planned)",
         RebuildPath::Site => "Rebuilt",
     };
     println!(
