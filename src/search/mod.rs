@@ -109,67 +109,19 @@ fn index_documents(
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .map_err(|e| search_error(e.to_string()))?;
-    let options = match language {
-        Some(language) => PagefindServiceConfig::builder()
-            .force_language(language.to_string())
-            .build(),
-        None => PagefindServiceConfig::builder().build(),
-    };
-    let mut index = PagefindIndex::new(Some(options)).map_err(|e| search_error(e.to_string()))?;
-    let prefix = format!("{BUNDLE_DIR}/");
-    let previous: Vec<SyntheticFile> = previous
-        .into_iter()
-        .filter_map(|f| {
-            let name = f.path.strip_prefix(&prefix)?;
-            Some(SyntheticFile {
-                filename: name.into(),
-                contents: f.bytes,
-            })
-        })
-        .collect();
-
-    let keys: Vec<PageKey> = documents
-        .par_iter()
-        .map(|(url, html)| PageKey::of(url, html, language))
-        .collect();
-    let mut parsed = kept.load(&keys);
-    let is_new: Vec<bool> = parsed.iter().map(Option::is_none).collect();
-    let to_parse: Vec<(usize, (String, String))> = documents
-        .into_iter()
-        .enumerate()
-        .filter(|(i, _)| is_new[*i])
-        .collect();
-    let parsed_count = to_parse.len();
-    let mut positions = Vec::with_capacity(parsed_count);
-    let mut urls = Vec::with_capacity(parsed_count);
-    let mut files = Vec::with_capacity(parsed_count);
-    for (i, (url, html)) in to_parse {
-        positions.push(i);
-        urls.push(url.clone());
-        files.push((None, Some(url), html));
-    }
-    let results = runtime
-        .block_on(index.parse_html_files(files))
-        .map_err(|e| search_error(e.to_string()))?;
-    for ((i, url), result) in positions.into_iter().zip(urls).zip(results) {
-        parsed[i] = Some(result.map_err(|e| search_error(format!("{url}: {e}")))?);
-    }
-    let pages: Vec<(PageKey, ParsedHtmlFile)> = keys
-        .into_iter()
-        .zip(parsed)
-        .map(|(key, page)| (key, page.expect("every page is parsed or kept")))
-        .collect();
+    let mut index = new_index(language)?;
+    let (pages, parsed_now) = parse_missing(&runtime, &index, documents, language, kept)?;
     runtime.block_on(index.add_parsed_files(pages.iter().map(|(_, p)| p.clone()).collect()));
-    timer.lap(&format!("parse {parsed_count} of {}", pages.len()));
+    timer.lap(&format!("parse {parsed_now} of {}", pages.len()));
 
     // Pagefind builds the index while the new parses are saved (when
     // there are new ones: else the kept file is this build's already).
     let bundle = std::thread::scope(|scope| {
-        let saved = scope.spawn(|| match parsed_count {
+        let saved = scope.spawn(|| match parsed_now {
             0 => Ok(()),
             _ => kept.keep_only(&pages),
         });
-        let bundle = runtime.block_on(index.get_files_reusing(previous));
+        let bundle = runtime.block_on(index.get_files_reusing(in_bundle(previous)));
         // A parse that cannot be saved is parsed again next time.
         let _ = saved.join();
         bundle
@@ -183,6 +135,67 @@ fn index_documents(
             OutputFile::new(format!("{BUNDLE_DIR}/{name}"), f.contents)
         })
         .collect())
+}
+
+/// An empty Pagefind index for `language` (`None`: by each page's `lang`).
+fn new_index(language: Option<&str>) -> Result<PagefindIndex, Diagnostic> {
+    let options = match language {
+        Some(language) => PagefindServiceConfig::builder()
+            .force_language(language.to_string())
+            .build(),
+        None => PagefindServiceConfig::builder().build(),
+    };
+    PagefindIndex::new(Some(options)).map_err(|e| search_error(e.to_string()))
+}
+
+/// Every document's parse, in order, with its key: kept from the last
+/// build, or parsed now (in parallel); and how many were parsed now.
+fn parse_missing(
+    runtime: &tokio::runtime::Runtime,
+    index: &PagefindIndex,
+    documents: Vec<(String, String)>,
+    language: Option<&str>,
+    kept: &ParsedPages,
+) -> Result<(Vec<(PageKey, ParsedHtmlFile)>, usize), Diagnostic> {
+    let keys: Vec<PageKey> = documents
+        .par_iter()
+        .map(|(url, html)| PageKey::of(url, html, language))
+        .collect();
+    let mut parsed = kept.load(&keys);
+    let (missing, files): (Vec<(usize, String)>, Vec<_>) = documents
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| parsed[*i].is_none())
+        .map(|(i, (url, html))| ((i, url.clone()), (None, Some(url), html)))
+        .unzip();
+    let parsed_now = missing.len();
+    let results = runtime
+        .block_on(index.parse_html_files(files))
+        .map_err(|e| search_error(e.to_string()))?;
+    for ((i, url), result) in missing.into_iter().zip(results) {
+        parsed[i] = Some(result.map_err(|e| search_error(format!("{url}: {e}")))?);
+    }
+    let pages = keys
+        .into_iter()
+        .zip(parsed)
+        .map(|(key, page)| (key, page.expect("every page is parsed or kept")))
+        .collect();
+    Ok((pages, parsed_now))
+}
+
+/// Output files of an earlier bundle as Pagefind named them (within it).
+fn in_bundle(files: Vec<OutputFile>) -> Vec<SyntheticFile> {
+    let prefix = format!("{BUNDLE_DIR}/");
+    files
+        .into_iter()
+        .filter_map(|f| {
+            let name = f.path.strip_prefix(&prefix)?;
+            Some(SyntheticFile {
+                filename: name.into(),
+                contents: f.bytes,
+            })
+        })
+        .collect()
 }
 
 /// What Pagefind needs to read of a page: the `<html>` start tag (its
