@@ -1022,7 +1022,7 @@ fn a_front_matter_edit_replans_without_reading_the_site_again() {
     let f = example_site_copy();
     let server = Server::start(f.root(), &[]);
     let mut g = server.settle(0)["generation"].as_u64().unwrap();
-    const REPLANNED: &str = "Rebuilt (one document, every page planned): ";
+    const REPLANNED: &str = "Rebuilt (one document, the pages it reaches planned): ";
     const ARTICLE: &str = "content/blog/referred-pain-explained.md";
     // (file, text replaced, replacement, a page showing it, what it shows,
     // the rebuild expected)

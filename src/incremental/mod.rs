@@ -22,8 +22,9 @@
 //!   lists.
 //! * **re-plan path** ([`replan`]): one article or page was edited in a
 //!   way other pages show (front matter, cross-links, its card) but kept
-//!   its URL and date. It alone is read and rendered again; every page is
-//!   planned again, and rendered if its fingerprint changed.
+//!   its URL and date. It alone is read and rendered again; every page but
+//!   the article pages it cannot reach is planned again, and rendered if
+//!   its fingerprint changed.
 //! * **site path**: anything else (new, renamed and deleted files, a
 //!   document's new URL or date, templates, static files, site.toml). The site is
 //!   loaded, linked and planned again, and a page is rendered only when its
@@ -129,8 +130,8 @@ pub enum RebuildPath {
     Document,
     /// Data files reloaded; the pages showing data planned again.
     Data,
-    /// One document reloaded and its body re-rendered; every page planned
-    /// again, no other file read, no other body rendered.
+    /// One document reloaded and its body re-rendered; every page it may
+    /// reach planned again, no other file read, no other body rendered.
     Replanned,
     /// Everything loaded and planned again; changed pages rendered.
     Site,

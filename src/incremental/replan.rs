@@ -3,26 +3,33 @@
 //! image…; its cross-links; its card), and it kept its place: the same
 //! URL, the same date (articles are listed newest first), still published.
 //!
-//! What such an edit reaches is wide (lists, tag pages, the home page, the
-//! feeds, the previous/next and related-article links of other articles,
-//! the backlinks on muscle and technique pages, people pages), so every
-//! page is planned again, as on the site path. What the path saves is the
-//! rest of the site path's work: nothing else is read from disk, and no
-//! other body is rendered again — a body is a function of its document and
-//! of the ids and URLs it links to, which the edit keeps — but those
-//! calling shortcodes, whose output may show anything.
+//! Nothing else is read from disk, and no other body is rendered again — a
+//! body is a function of its document and of the ids and URLs it links
+//! to, which the edit keeps — but those calling shortcodes, whose output
+//! may show anything. What such an edit reaches is wide, so every page is
+//! planned again (lists, tag pages, the home page, the feeds, muscle and
+//! technique backlinks, people pages) except the article pages it cannot
+//! reach: an article page shows other articles only as its previous/next
+//! links and its related articles, so only the edited article, its two
+//! neighbours, the articles listing it as related (and, when its tags
+//! changed, every article sharing an old or new tag) are planned again;
+//! the others keep their records.
 //!
 //! Whatever it cannot vouch for (errors, another URL or date, a draft, a
 //! change of the site-wide variables or of the images the site shows, two
 //! pages at one URL) makes it give way to the site path.
 
+use std::collections::HashSet;
+
+use rayon::prelude::*;
+
 use crate::content::{self, document, DocKind};
 use crate::diagnostics::Diagnostics;
-use crate::graph::Target;
-use crate::pages;
+use crate::graph::{Site, Target};
+use crate::pages::{self, PagePlan, Section};
 use crate::{BuildFailure, StageTimer};
 
-use super::{hash_json, record, PageRecords, RebuildPath, Rebuilt, State};
+use super::{hash_json, record, PageRecord, PageRecords, RebuildPath, Rebuilt, State};
 
 impl State {
     /// The re-plan path for document `i` of `kind`; `None` when the edit
@@ -54,6 +61,7 @@ impl State {
             return None;
         }
         let url_before = old.link(target);
+        let tags_before = old_doc.meta.tags.clone();
         let images_before = old.images.output_paths();
         let again = |bodies: &[crate::markdown::Rendered], edited: Option<usize>| -> Vec<bool> {
             bodies
@@ -93,13 +101,117 @@ impl State {
         if hash_json(&self.renderer.globals()) != globals_before {
             return None;
         }
-        let plans = pages::plan(&site, &mut diags);
+        let reached = reached_articles(&site, kind, i, &tags_before, &again_articles);
+        let (plans, records) = self.plan_reached(&site, &reached, &mut diags);
         timer.lap("plan");
-        let records = PageRecords::new(plans.iter().map(record).collect());
         if diags.has_errors() || !records.has_unique_paths() {
             return None;
         }
         self.site = site;
         Some(self.render_replanned(plans, records, diags, RebuildPath::Replanned))
     }
+
+    /// Plans every page but the article pages not `reached`, which keep
+    /// their records; returns the plans and every page's record, in a full
+    /// plan's order (the search index and the sitemap follow it).
+    fn plan_reached(
+        &self,
+        site: &Site,
+        reached: &HashSet<usize>,
+        diags: &mut Diagnostics,
+    ) -> (Vec<PagePlan>, PageRecords) {
+        let data: Vec<Section> = Section::BEFORE_FEEDS
+            .into_iter()
+            .filter(|s| s.is_data())
+            .collect();
+        let home = pages::plan_sections(site, &[Section::Home], diags);
+        let (lists, after_articles) = pages::blog_around_articles(site, diags);
+        let listed = site.listed_articles();
+        let articles: Vec<Option<PagePlan>> = listed
+            .par_iter()
+            .map(|&j| reached.contains(&j).then(|| pages::article_page(site, j)))
+            .collect();
+        let data = pages::plan_sections(site, &data, diags);
+
+        let mut records: Vec<PageRecord> = home.iter().chain(&lists).map(record).collect();
+        for (&j, plan) in listed.iter().zip(&articles) {
+            let kept = || {
+                let path = site.content.articles[j].url.output_file();
+                self.pages.get(&path).cloned()
+            };
+            match plan.as_ref().map(record).or_else(kept) {
+                Some(rec) => records.push(rec),
+                // Not a page before: cannot happen with the same URLs, but
+                // an article page is never left out.
+                None => records.push(record(&pages::article_page(site, j))),
+            }
+        }
+        records.extend(after_articles.iter().chain(&data).map(record));
+        let mut plans: Vec<PagePlan> = home;
+        plans.extend(lists);
+        plans.extend(articles.into_iter().flatten());
+        plans.extend(after_articles);
+        plans.extend(data);
+        let sitemap = records
+            .iter()
+            .filter(|r| r.in_sitemap)
+            .map(|r| (r.url.clone(), r.lastmod.clone()))
+            .collect();
+        let feeds = plans.len();
+        pages::plan_feeds(site, sitemap, &mut plans);
+        records.extend(plans[feeds..].iter().map(record));
+        (plans, PageRecords::new(records))
+    }
+}
+
+/// The article pages showing something of document `i` of `kind` (linked
+/// as `site`): the document itself, its neighbours (their previous/next
+/// links show its title), the articles listing it as related, every
+/// article sharing a tag with it before or after the edit when its tags
+/// changed (their related lists may change), and those whose body is
+/// rendered again (`again`).
+fn reached_articles(
+    site: &Site,
+    kind: DocKind,
+    i: usize,
+    tags_before: &[String],
+    again: &[bool],
+) -> HashSet<usize> {
+    let mut reached: HashSet<usize> = again
+        .iter()
+        .enumerate()
+        .filter(|(_, &again)| again)
+        .map(|(j, _)| j)
+        .collect();
+    if kind != DocKind::Article {
+        return reached;
+    }
+    let articles = &site.content.articles;
+    reached.extend(
+        [Some(i), i.checked_sub(1), Some(i + 1)]
+            .into_iter()
+            .flatten(),
+    );
+    let tags_now = &articles[i].meta.tags;
+    let slugs: HashSet<String> = tags_before
+        .iter()
+        .chain(tags_now)
+        .map(|t| crate::ids::slugify(t))
+        .collect();
+    let tags_changed = tags_before != tags_now.as_slice();
+    let sharing: Vec<usize> = (0..articles.len())
+        .into_par_iter()
+        .filter(|&j| j != i)
+        .filter(|&j| {
+            articles[j]
+                .meta
+                .tags
+                .iter()
+                .any(|t| slugs.contains(&crate::ids::slugify(t)))
+        })
+        .filter(|&j| tags_changed || pages::shows_related(site, j, i))
+        .collect();
+    reached.extend(sharing);
+    reached.retain(|&j| j < articles.len());
+    reached
 }

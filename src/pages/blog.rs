@@ -9,7 +9,8 @@ use super::*;
 use crate::content::DocKind;
 
 pub fn plan(site: &Site, pages: &mut Vec<PagePlan>, diags: &mut Diagnostics) {
-    blog_lists(site, pages);
+    let (before, after) = plan_around_articles(site, diags);
+    pages.extend(before);
     // Articles are most of a big site's pages: plan them in parallel.
     let articles: Vec<PagePlan> = site
         .listed_articles()
@@ -17,16 +18,30 @@ pub fn plan(site: &Site, pages: &mut Vec<PagePlan>, diags: &mut Diagnostics) {
         .map(|i| article(site, i))
         .collect();
     pages.extend(articles);
-    tags(site, pages);
+    pages.extend(after);
+}
+
+/// The blog's pages but its articles, in [`plan`]'s order: those before
+/// the articles (the lists) and those after (tags, stand-alone pages, and
+/// the redirects of old addresses).
+pub(super) fn plan_around_articles(
+    site: &Site,
+    diags: &mut Diagnostics,
+) -> (Vec<PagePlan>, Vec<PagePlan>) {
+    let mut before = Vec::new();
+    blog_lists(site, &mut before);
+    let mut after = Vec::new();
+    tags(site, &mut after);
     for i in 0..site.content.pages.len() {
         if site.language.has(Target::Page(i)) {
-            pages.push(standalone_page(site, i));
+            after.push(standalone_page(site, i));
         }
     }
     // Old addresses redirect once, in the default language.
     if site.language.is_default() {
-        aliases(site, pages, diags);
+        aliases(site, &mut after, diags);
     }
+    (before, after)
 }
 
 fn blog_lists(site: &Site, pages: &mut Vec<PagePlan>) {
@@ -151,13 +166,21 @@ pub(super) fn article(site: &Site, i: usize) -> PagePlan {
             // another language, the nearest one it has.
             "previous": (i + 1..site.content.articles.len()).find(|&j| site.language.has(Target::Article(j))).and_then(neighbour),
             "next": (0..i).rev().find(|&j| site.language.has(Target::Article(j))).and_then(neighbour),
-            "related": related_articles(site, i, 3).into_iter().map(|j| article_card(site, j)).collect::<Vec<_>>(),
+            "related": related_articles(site, i, RELATED).into_iter().map(|j| article_card(site, j)).collect::<Vec<_>>(),
         }),
     )
     .searchable(SearchKind::Article)
     .origin(doc.head_location());
     plan.lastmod = doc.meta.updated.or(doc.meta.date).map(|d| d.to_string());
     plan
+}
+
+/// How many related articles an article's page shows.
+const RELATED: usize = 3;
+
+/// Whether the page of article `j` shows article `i` among its related ones.
+pub(super) fn shows_related(site: &Site, j: usize, i: usize) -> bool {
+    related_articles(site, j, RELATED).contains(&i)
 }
 
 /// Articles sharing the most tags with article `i`, newer first on ties.

@@ -247,6 +247,25 @@ pub fn plan_feeds(site: &Site, sitemap: Vec<SitemapEntry>, pages: &mut Vec<PageP
     }
 }
 
+/// The blog section without its article pages, for incremental rebuilds:
+/// the pages planned before the articles and those after, in plan order.
+pub fn blog_around_articles(
+    site: &Site,
+    diags: &mut Diagnostics,
+) -> (Vec<PagePlan>, Vec<PagePlan>) {
+    let (mut before, mut after) = blog::plan_around_articles(site, diags);
+    for page in before.iter_mut().chain(&mut after) {
+        page.section = Section::Blog;
+    }
+    (before, after)
+}
+
+/// Whether the page of article `j` shows article `i` among its related
+/// articles.
+pub fn shows_related(site: &Site, j: usize, i: usize) -> bool {
+    blog::shows_related(site, j, i)
+}
+
 /// The page of article `i` alone, for incremental rebuilds.
 pub fn article_page(site: &Site, i: usize) -> PagePlan {
     PagePlan {

@@ -304,7 +304,7 @@ fn report(rebuilt: &Rebuilt, started: Instant) {
         RebuildPath::Initial => "Built",
         RebuildPath::Document => "Rebuilt (one document)",
         RebuildPath::Data => "Rebuilt (data)",
-        RebuildPath::Replanned => "Rebuilt (one document, every page planned)",
+        RebuildPath::Replanned => "Rebuilt (one document, the pages it reaches planned)",
         RebuildPath::Site => "Rebuilt",
     };
     println!(
