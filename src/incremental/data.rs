@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::{changed_among, hash_json, insert_outputs, record, PageRecord, PageRecords, State};
+use super::{changed_among, insert_outputs, record, with_feeds, PageRecord, PageRecords, State};
 use super::{RebuildPath, Rebuilt};
 use crate::content::data::Entity;
 use crate::content::{self, Content};
@@ -162,24 +162,14 @@ impl State {
         if diags.has_errors() || !same_regions || site.images.output_paths() != images_before {
             return None;
         }
-        let globals_before = hash_json(&self.renderer.globals());
-        self.renderer.refresh_globals(0, &site);
-        if hash_json(&self.renderer.globals()) != globals_before {
+        if !self.globals_unchanged_for(&site) {
             return None;
         }
         timer.lap("check");
         let mut plans = plan_reached(&site, &edit, &again_articles, &mut diags);
         timer.lap("plan");
-        let mut records = self.records_after(&plans);
-        let sitemap = records
-            .iter()
-            .filter(|r| r.in_sitemap)
-            .map(|r| (r.url.clone(), r.lastmod.clone()))
-            .collect();
-        let feeds = plans.len();
-        pages::plan_feeds(&site, sitemap, &mut plans);
-        records.extend(plans[feeds..].iter().map(record));
-        let records = PageRecords::new(records);
+        let records = self.records_after(&plans);
+        let records = with_feeds(&site, &mut plans, records);
         timer.lap("records");
         if diags.has_errors() || !records.has_unique_paths() {
             return None;
@@ -347,10 +337,6 @@ fn plan_reached(
             .filter(|&i| site.language.has(Target::Page(i)))
             .map(|i| pages::standalone_page(site, i)),
     );
-    let data: Vec<Section> = Section::BEFORE_FEEDS
-        .into_iter()
-        .filter(|s| s.is_data())
-        .collect();
-    plans.extend(pages::plan_sections(site, &data, diags));
+    plans.extend(pages::plan_sections(site, &Section::data(), diags));
     plans
 }

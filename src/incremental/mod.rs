@@ -608,6 +608,31 @@ fn same_links(a: &[CrossLink], b: &[CrossLink]) -> bool {
     key(a) == key(b)
 }
 
+/// Plans the feeds after `plans`, their sitemap listing every page of
+/// `records` (all pages but the feeds, in plan order), and returns every
+/// page's record.
+fn with_feeds(site: &Site, plans: &mut Vec<PagePlan>, mut records: Vec<PageRecord>) -> PageRecords {
+    let sitemap = records
+        .iter()
+        .filter(|r| r.in_sitemap)
+        .map(|r| (r.url.clone(), r.lastmod.clone()))
+        .collect();
+    let feeds = plans.len();
+    pages::plan_feeds(site, sitemap, plans);
+    records.extend(plans[feeds..].iter().map(record));
+    PageRecords::new(records)
+}
+
+impl State {
+    /// Gives the renderer `site`'s site-wide variables; whether they are
+    /// the ones it had (else every page may read differently).
+    fn globals_unchanged_for(&mut self, site: &Site) -> bool {
+        let before = hash_json(&self.renderer.globals());
+        self.renderer.refresh_globals(0, site);
+        hash_json(&self.renderer.globals()) == before
+    }
+}
+
 fn record(plan: &PagePlan) -> PageRecord {
     let mut hasher = Xxh3::new();
     hasher.update(plan.template.as_bytes());

@@ -29,7 +29,7 @@ use crate::graph::{Site, Target};
 use crate::pages::{self, PagePlan, Section};
 use crate::{BuildFailure, StageTimer};
 
-use super::{hash_json, record, PageRecord, PageRecords, RebuildPath, Rebuilt, State};
+use super::{record, with_feeds, PageRecord, PageRecords, RebuildPath, Rebuilt, State};
 
 impl State {
     /// The re-plan path for document `i` of `kind`; `None` when the edit
@@ -96,9 +96,7 @@ impl State {
         {
             return None;
         }
-        let globals_before = hash_json(&self.renderer.globals());
-        self.renderer.refresh_globals(0, &site);
-        if hash_json(&self.renderer.globals()) != globals_before {
+        if !self.globals_unchanged_for(&site) {
             return None;
         }
         let reached = reached_articles(&site, kind, i, &tags_before, &again_articles);
@@ -120,48 +118,46 @@ impl State {
         reached: &HashSet<usize>,
         diags: &mut Diagnostics,
     ) -> (Vec<PagePlan>, PageRecords) {
-        let data: Vec<Section> = Section::BEFORE_FEEDS
-            .into_iter()
-            .filter(|s| s.is_data())
-            .collect();
         let home = pages::plan_sections(site, &[Section::Home], diags);
         let (lists, after_articles) = pages::blog_around_articles(site, diags);
-        let listed = site.listed_articles();
-        let articles: Vec<Option<PagePlan>> = listed
-            .par_iter()
-            .map(|&j| reached.contains(&j).then(|| pages::article_page(site, j)))
+        let articles: Vec<ArticlePage> = site
+            .listed_articles()
+            .into_par_iter()
+            .map(|j| {
+                let path = site.content.articles[j].url.output_file();
+                match self.pages.get(&path) {
+                    Some(kept) if !reached.contains(&j) => ArticlePage::Kept(kept.clone()),
+                    // Reached, or (never with the same URLs) not a page before.
+                    _ => ArticlePage::Planned(pages::article_page(site, j)),
+                }
+            })
             .collect();
-        let data = pages::plan_sections(site, &data, diags);
+        let data = pages::plan_sections(site, &Section::data(), diags);
 
         let mut records: Vec<PageRecord> = home.iter().chain(&lists).map(record).collect();
-        for (&j, plan) in listed.iter().zip(&articles) {
-            let kept = || {
-                let path = site.content.articles[j].url.output_file();
-                self.pages.get(&path).cloned()
-            };
-            match plan.as_ref().map(record).or_else(kept) {
-                Some(rec) => records.push(rec),
-                // Not a page before: cannot happen with the same URLs, but
-                // an article page is never left out.
-                None => records.push(record(&pages::article_page(site, j))),
+        let mut plans: Vec<PagePlan> = home;
+        plans.extend(lists);
+        for article in articles {
+            match article {
+                ArticlePage::Kept(rec) => records.push(rec),
+                ArticlePage::Planned(plan) => {
+                    records.push(record(&plan));
+                    plans.push(plan);
+                }
             }
         }
         records.extend(after_articles.iter().chain(&data).map(record));
-        let mut plans: Vec<PagePlan> = home;
-        plans.extend(lists);
-        plans.extend(articles.into_iter().flatten());
         plans.extend(after_articles);
         plans.extend(data);
-        let sitemap = records
-            .iter()
-            .filter(|r| r.in_sitemap)
-            .map(|r| (r.url.clone(), r.lastmod.clone()))
-            .collect();
-        let feeds = plans.len();
-        pages::plan_feeds(site, sitemap, &mut plans);
-        records.extend(plans[feeds..].iter().map(record));
-        (plans, PageRecords::new(records))
+        let records = with_feeds(site, &mut plans, records);
+        (plans, records)
     }
+}
+
+/// An article page on the re-plan path: kept as it was, or planned again.
+enum ArticlePage {
+    Kept(PageRecord),
+    Planned(PagePlan),
 }
 
 /// The article pages showing something of document `i` of `kind` (linked

@@ -95,6 +95,14 @@ impl Section {
     pub fn is_data(self) -> bool {
         !matches!(self, Section::Home | Section::Blog | Section::Feeds)
     }
+
+    /// The data sections, in plan order.
+    pub fn data() -> Vec<Section> {
+        Section::BEFORE_FEEDS
+            .into_iter()
+            .filter(|s| s.is_data())
+            .collect()
+    }
 }
 
 /// The kinds of page the search indexes; the label is shown with each hit

@@ -21,6 +21,7 @@ use std::sync::Mutex;
 
 use xxhash_rust::xxh3::Xxh3;
 
+use super::parsed::PageKey;
 use crate::output::OutputFile;
 
 /// What made the bundle, besides the pages: a new Knotwork or Pagefind
@@ -40,18 +41,18 @@ const MAGIC: &[u8] = b"knotwork search bundle 2\n";
 pub struct BundleKey(u128);
 
 impl BundleKey {
-    /// `documents` are (URL, HTML handed to Pagefind), in indexing order.
-    pub fn of(documents: &[(String, String)], language: Option<&str>) -> BundleKey {
+    /// The key of the bundle of `pages`, in indexing order. A page's key
+    /// already hashes its URL, its HTML, the language and the indexer, so
+    /// the pages' text is not hashed a second time here.
+    pub fn of(pages: &[PageKey], language: Option<&str>) -> BundleKey {
         let mut hash = Xxh3::new();
-        let mut field = |bytes: &[u8]| {
-            hash.update(&(bytes.len() as u64).to_le_bytes());
-            hash.update(bytes);
-        };
-        field(INDEXER.as_bytes());
-        field(language.unwrap_or("").as_bytes());
-        for (url, html) in documents {
-            field(url.as_bytes());
-            field(html.as_bytes());
+        for field in [INDEXER, language.unwrap_or("")] {
+            hash.update(&(field.len() as u64).to_le_bytes());
+            hash.update(field.as_bytes());
+        }
+        hash.update(&(pages.len() as u64).to_le_bytes());
+        for page in pages {
+            hash.update(&page.to_le_bytes());
         }
         BundleKey(hash.digest128())
     }
@@ -170,11 +171,9 @@ fn read_part(bytes: &mut &[u8]) -> Option<Vec<u8>> {
 mod tests {
     use super::*;
 
-    fn documents(text: &str) -> Vec<(String, String)> {
-        vec![(
-            "/a/".into(),
-            format!("<html><body><main data-pagefind-body>{text}</main></body></html>"),
-        )]
+    fn documents(text: &str) -> Vec<PageKey> {
+        let html = format!("<html><body><main data-pagefind-body>{text}</main></body></html>");
+        vec![PageKey::of("/a/", &html, None)]
     }
 
     /// The bundle saved with `key`, if that is the one saved last.

@@ -83,24 +83,30 @@ pub fn index<'a>(
             (url.as_str().to_string(), indexed_part(&html))
         })
         .collect();
-    let key = BundleKey::of(&documents, language);
+    let keys: Vec<PageKey> = documents
+        .par_iter()
+        .map(|(url, html)| PageKey::of(url, html, language))
+        .collect();
+    let key = BundleKey::of(&keys, language);
     let previous = match cache.bundle.last() {
         Some((last, bundle)) if last == key => return Ok(bundle),
         Some((_, bundle)) => bundle,
         None => Vec::new(),
     };
-    let bundle = index_documents(documents, language, &cache.pages, previous)?;
+    let bundle = index_documents(documents, keys, language, &cache.pages, previous)?;
     // A cache that cannot be written costs the next build its reuse, not
     // this build its index.
     let _ = cache.bundle.save(key, &bundle);
     Ok(bundle)
 }
 
-/// Runs Pagefind over (URL, HTML) documents, parsing those `kept` has no
-/// parse of, and leaves `kept` with this build's parses. Compressed files
-/// of the `previous` bundle are reused where their data did not change.
+/// Runs Pagefind over (URL, HTML) documents, whose page keys are `keys`,
+/// parsing those `kept` has no parse of, and leaves `kept` with this
+/// build's parses. Compressed files of the `previous` bundle are reused
+/// where their data did not change.
 fn index_documents(
     documents: Vec<(String, String)>,
+    keys: Vec<PageKey>,
     language: Option<&str>,
     kept: &ParsedPages,
     previous: Vec<OutputFile>,
@@ -110,7 +116,7 @@ fn index_documents(
         .build()
         .map_err(|e| search_error(e.to_string()))?;
     let mut index = new_index(language)?;
-    let (pages, parsed_now) = parse_missing(&runtime, &index, documents, language, kept)?;
+    let (pages, parsed_now) = parse_missing(&runtime, &index, documents, keys, kept)?;
     runtime.block_on(index.add_parsed_files(pages.iter().map(|(_, p)| p.clone()).collect()));
     timer.lap(&format!("parse {parsed_now} of {}", pages.len()));
 
@@ -154,13 +160,9 @@ fn parse_missing(
     runtime: &tokio::runtime::Runtime,
     index: &PagefindIndex,
     documents: Vec<(String, String)>,
-    language: Option<&str>,
+    keys: Vec<PageKey>,
     kept: &ParsedPages,
 ) -> Result<(Vec<(PageKey, ParsedHtmlFile)>, usize), Diagnostic> {
-    let keys: Vec<PageKey> = documents
-        .par_iter()
-        .map(|(url, html)| PageKey::of(url, html, language))
-        .collect();
     let mut parsed = kept.load(&keys);
     let (missing, files): (Vec<(usize, String)>, Vec<_>) = documents
         .into_iter()
@@ -317,8 +319,10 @@ mod tests {
         // of the part: same fragments, same word chunks (their names are
         // hashes of their contents).
         let names = |html: String| -> Vec<String> {
+            let key = PageKey::of("/a/", &html, Some("de"));
             let mut files: Vec<String> = index_documents(
                 vec![("/a/".into(), html)],
+                vec![key],
                 Some("de"),
                 &ParsedPages::in_memory(),
                 Vec::new(),
@@ -350,7 +354,12 @@ mod tests {
             )]
         };
         let build = |text: &str, previous: Vec<OutputFile>| {
-            index_documents(docs(text), Some("en"), &ParsedPages::in_memory(), previous).unwrap()
+            let docs = docs(text);
+            let keys = docs
+                .iter()
+                .map(|(u, h)| PageKey::of(u, h, Some("en")))
+                .collect();
+            index_documents(docs, keys, Some("en"), &ParsedPages::in_memory(), previous).unwrap()
         };
         let first = build("Trapezius", Vec::new());
         let fragment = |files: &[OutputFile]| -> OutputFile {

@@ -41,6 +41,10 @@ impl PageKey {
         }
         PageKey(hash.digest128())
     }
+
+    pub fn to_le_bytes(self) -> [u8; 16] {
+        self.0.to_le_bytes()
+    }
 }
 
 /// The parsed pages of the last build of one site.
@@ -138,7 +142,7 @@ fn write_pages(file: &Path, pages: &[(PageKey, ParsedHtmlFile)]) -> io::Result<(
             .map(|(_, page)| postcard::to_stdvec(page).map_err(|e| io::Error::other(e.to_string())))
             .collect::<io::Result<_>>()?;
         for ((key, _), bytes) in batch.iter().zip(encoded) {
-            out.write_all(&key.0.to_le_bytes())?;
+            out.write_all(&key.to_le_bytes())?;
             out.write_all(&(bytes.len() as u64).to_le_bytes())?;
             out.write_all(&bytes)?;
         }
