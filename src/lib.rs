@@ -19,6 +19,7 @@ pub mod bodymap;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
+pub mod fingerprint;
 pub mod graph;
 pub mod i18n;
 pub mod ids;
@@ -30,6 +31,7 @@ pub mod markdown;
 pub mod minify;
 pub mod new;
 pub mod output;
+pub mod page_records;
 pub mod pages;
 pub mod render;
 pub mod review;
@@ -41,6 +43,8 @@ pub mod theme;
 pub mod toml_file;
 
 use std::collections::HashMap;
+
+use rayon::prelude::*;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -64,8 +68,11 @@ pub struct RenderedSite {
     pub output_dir: PathBuf,
     /// Warnings of the build (errors make it fail instead).
     pub warnings: Diagnostics,
-    /// The pages the search indexes: output path → site-relative URL.
-    pub searchable: HashMap<String, UrlPath>,
+    /// Every page, in plan order (which the search index follows).
+    pub page_list: Vec<PageEntry>,
+    /// The records of the last build into the same folder, for a build
+    /// that keeps unchanged pages; `None` for `knotwork check`.
+    pub last_build: Option<page_records::LastBuild>,
     pub search_enabled: bool,
     /// The language the search index is built in; `None` for a
     /// multilingual site (one index per language, by `<html lang>`).
@@ -86,6 +93,20 @@ pub struct RenderedSite {
     /// Per other language: how many of the content pages are translated,
     /// of how many.
     pub translated: Vec<(i18n::LanguageTag, usize, usize)>,
+}
+
+/// One page of the built site.
+pub struct PageEntry {
+    /// The output path (`blog/x/index.html`).
+    pub path: String,
+    pub url: UrlPath,
+    pub searchable: bool,
+    /// [`fingerprint::of_plan`] of its plan, for a build that keeps records.
+    pub fingerprint: u64,
+    /// Set when the page was not rendered: the last build's file stands.
+    pub kept: Option<page_records::PageRecord>,
+    /// The key of its search parse, once indexed.
+    pub search_key: Option<search::PageKey>,
 }
 
 /// Why a build failed: the problems, all of them.
@@ -222,6 +243,16 @@ pub fn render_site(opts: &BuildOptions) -> Result<RenderedSite, BuildFailure> {
 pub fn render_site_and_keep(
     opts: &BuildOptions,
 ) -> Result<(RenderedSite, graph::Site), BuildFailure> {
+    render_planned(plan_site(opts)?, false)
+}
+
+/// Renders the planned site. With `keep_unchanged` (a build that writes),
+/// pages the last build wrote from the same inputs are kept as they are
+/// in the output folder instead ([`page_records`]).
+fn render_planned(
+    planned: Planned,
+    keep_unchanged: bool,
+) -> Result<(RenderedSite, graph::Site), BuildFailure> {
     let Planned {
         site,
         plans,
@@ -229,15 +260,17 @@ pub fn render_site_and_keep(
         assets,
         renderer,
         mut diags,
-    } = plan_site(opts)?;
+    } = planned;
     let mut timer = StageTimer::start();
     let page_count = plans.len();
-    let searchable: HashMap<String, UrlPath> = plans
-        .iter()
-        .filter(|p| p.search_kind.is_some())
-        .map(|p| (p.output_file(), p.site_url()))
-        .collect();
-    let mut files = renderer.render_all(plans, &mut diags);
+    let config = &site.config;
+    let last_build = keep_unchanged.then(|| {
+        let key = page_records::SiteKey::of(config, &renderer, &assets);
+        page_records::LastBuild::load(&page_records_file(config), key, config, &renderer)
+    });
+    let (page_list, to_render) = split_kept(plans, last_build.as_ref());
+    timer.lap(&format!("keep {}", page_count - to_render.len()));
+    let mut files = renderer.render_all(to_render, &mut diags);
     timer.lap("render");
     if diags.has_errors() {
         return Err(BuildFailure::from(diags));
@@ -255,7 +288,8 @@ pub fn render_site_and_keep(
         pages: page_count,
         output_dir: site.config.output_dir.clone(),
         warnings: diags,
-        searchable,
+        page_list,
+        last_build,
         search_enabled: settings.search.enabled,
         search_language: search::forced_language(&site.config),
         search_cache: site.config.root.join(".knotwork-cache").join("search"),
@@ -267,6 +301,44 @@ pub fn render_site_and_keep(
         translated: others.iter().map(languages::summary).collect(),
     };
     Ok((rendered, site))
+}
+
+/// Where a site's page records are kept.
+fn page_records_file(config: &config::Config) -> PathBuf {
+    config.root.join(".knotwork-cache").join("pages")
+}
+
+/// Every page's entry, and the plans of those to render: all of them but
+/// those `last` keeps.
+fn split_kept(
+    plans: Vec<pages::PagePlan>,
+    last: Option<&page_records::LastBuild>,
+) -> (Vec<PageEntry>, Vec<pages::PagePlan>) {
+    let decided: Vec<(PageEntry, Option<pages::PagePlan>)> = plans
+        .into_par_iter()
+        .map(|plan| {
+            let path = plan.output_file();
+            let searchable = plan.search_kind.is_some();
+            let fingerprint = last.map_or(0, |_| fingerprint::of_plan(&plan));
+            let kept = last.and_then(|l| l.keeps(&path, fingerprint, &plan.template, searchable));
+            let entry = PageEntry {
+                url: plan.site_url(),
+                path,
+                searchable,
+                fingerprint,
+                kept,
+                search_key: kept.and_then(|k| k.search_key()),
+            };
+            (entry, kept.is_none().then_some(plan))
+        })
+        .collect();
+    let mut entries = Vec::with_capacity(decided.len());
+    let mut to_render = Vec::new();
+    for (entry, plan) in decided {
+        entries.push(entry);
+        to_render.extend(plan);
+    }
+    (entries, to_render)
 }
 
 /// Every link to another site, with where it is written: Markdown links
@@ -362,13 +434,36 @@ pub fn finish(site: &mut RenderedSite) -> Result<(), Diagnostics> {
 fn finish_pages(site: &mut RenderedSite) -> Result<(), Diagnostic> {
     let mut timer = StageTimer::start();
     if site.search_enabled {
-        let pages = site
+        let rendered: HashMap<&str, &[u8]> = site
             .files
             .iter()
-            .filter_map(|f| Some((site.searchable.get(&f.path)?, f.bytes.as_slice())));
+            .map(|f| (f.path.as_str(), f.bytes.as_slice()))
+            .collect();
+        let searchable: Vec<&PageEntry> = site.page_list.iter().filter(|e| e.searchable).collect();
+        let pages = searchable.iter().map(|e| match e.kept {
+            Some(record) => search::SearchPage::Kept {
+                url: &e.url,
+                key: record.search_key(),
+                file: site.output_dir.join(&e.path),
+            },
+            None => search::SearchPage::Rendered {
+                url: &e.url,
+                html: rendered.get(e.path.as_str()).copied().unwrap_or_default(),
+            },
+        });
         let cache = search::SearchCache::in_dir(&site.search_cache);
-        let bundle = search::index(pages, site.search_language.as_deref(), &cache)?;
-        site.files.extend(bundle);
+        let indexed = search::index(pages, site.search_language.as_deref(), &cache)?;
+        let keys: HashMap<&str, search::PageKey> = searchable
+            .iter()
+            .map(|e| e.path.as_str())
+            .zip(indexed.keys)
+            .collect();
+        let keys: HashMap<String, search::PageKey> =
+            keys.into_iter().map(|(p, k)| (p.to_string(), k)).collect();
+        for entry in site.page_list.iter_mut() {
+            entry.search_key = keys.get(&entry.path).copied();
+        }
+        site.files.extend(indexed.files);
         timer.lap("search");
     }
     if site.minify {
@@ -382,6 +477,8 @@ fn finish_pages(site: &mut RenderedSite) -> Result<(), Diagnostic> {
 #[derive(Debug)]
 pub struct BuildReport {
     pub pages: usize,
+    /// Pages rendered; the others were kept as the last build wrote them.
+    pub rendered: usize,
     pub files: usize,
     pub sync: output::SyncReport,
     pub output_dir: PathBuf,
@@ -394,25 +491,45 @@ pub struct BuildReport {
     pub translated: Vec<(i18n::LanguageTag, usize, usize)>,
 }
 
-/// The whole pipeline: render, then sync the output folder.
+/// The whole pipeline: render, then sync the output folder, keeping the
+/// pages that did not change since the last build.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     let started = Instant::now();
-    let mut rendered = render_site(opts)?;
+    let (mut rendered, site) = render_planned(plan_site(opts)?, true)?;
+    let records_file = page_records_file(&site.config);
+    drop(site);
     if let Err(problems) = finish(&mut rendered) {
         let mut diagnostics = rendered.warnings;
         diagnostics.extend(problems.iter().cloned());
         return Err(BuildFailure::from(diagnostics));
     }
-    let sync =
-        output::sync(&rendered.output_dir, &rendered.files, &rendered.copies).map_err(|e| {
-            BuildFailure::one(Diagnostic::error(format!(
-                "cannot write the output folder {}: {e}",
-                rendered.output_dir.display()
-            )))
-        })?;
+    let kept: Vec<&str> = rendered
+        .page_list
+        .iter()
+        .filter(|e| e.kept.is_some())
+        .map(|e| e.path.as_str())
+        .collect();
+    let sync = output::sync(
+        &rendered.output_dir,
+        &rendered.files,
+        &rendered.copies,
+        &kept,
+    )
+    .map_err(|e| {
+        BuildFailure::one(Diagnostic::error(format!(
+            "cannot write the output folder {}: {e}",
+            rendered.output_dir.display()
+        )))
+    })?;
+    save_page_records(&rendered, &records_file);
     Ok(BuildReport {
         pages: rendered.pages,
-        files: rendered.files.len() + rendered.copies.len(),
+        rendered: rendered
+            .page_list
+            .iter()
+            .filter(|e| e.kept.is_none())
+            .count(),
+        files: rendered.files.len() + rendered.copies.len() + kept.len(),
         sync,
         output_dir: rendered.output_dir,
         warnings: rendered.warnings,
@@ -421,6 +538,31 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         images_reused: rendered.images_reused,
         translated: rendered.translated,
     })
+}
+
+/// Records what this build left in the output folder, for the next one.
+/// Records that cannot be written cost the next build its shortcut, not
+/// this build its output.
+fn save_page_records(rendered: &RenderedSite, file: &std::path::Path) {
+    let Some(last) = &rendered.last_build else {
+        return;
+    };
+    let records = rendered
+        .page_list
+        .par_iter()
+        .filter_map(|e| {
+            let record = match e.kept {
+                Some(kept) => kept.with_search_key(e.search_key),
+                None => page_records::PageRecord::of_file(
+                    &rendered.output_dir.join(&e.path),
+                    e.fingerprint,
+                    e.search_key,
+                )?,
+            };
+            Some((e.path.clone(), record))
+        })
+        .collect();
+    let _ = page_records::save(file, last.site(), records);
 }
 
 /// Prints how long each stage took when `KNOTWORK_TIMINGS` is set: the

@@ -128,9 +128,16 @@ fn main() -> ExitCode {
             Ok(report) => {
                 print_diagnostics(&report.warnings, color);
                 let s = report.sync;
+                // Pages not rendered were kept as the last build wrote them.
+                let kept = report.pages - report.rendered;
                 println!(
-                    "Built {} pages ({} files: {} written, {} unchanged, {} removed) into {} in {} ms",
+                    "Built {} pages{} ({} files: {} written, {} unchanged, {} removed) into {} in {} ms",
                     report.pages,
+                    if kept > 0 {
+                        format!(", {} rendered", report.rendered)
+                    } else {
+                        String::new()
+                    },
                     report.files,
                     s.written,
                     s.unchanged,

@@ -129,11 +129,21 @@ fn is_safe_relative(path: &str) -> bool {
             .all(|c| matches!(c, Component::Normal(_)))
 }
 
-pub fn sync(out_dir: &Path, files: &[OutputFile], copies: &[CopiedFile]) -> io::Result<SyncReport> {
+/// Makes the output folder hold `files` and `copies`, and keeps the
+/// files at `kept` (pages the last build wrote and this one did not render
+/// again) as they are; removes what an earlier build wrote that is none of
+/// these.
+pub fn sync(
+    out_dir: &Path,
+    files: &[OutputFile],
+    copies: &[CopiedFile],
+    kept: &[&str],
+) -> io::Result<SyncReport> {
     let paths = files
         .iter()
-        .map(|f| &f.path)
-        .chain(copies.iter().map(|c| &c.path));
+        .map(|f| f.path.as_str())
+        .chain(copies.iter().map(|c| c.path.as_str()))
+        .chain(kept.iter().copied());
     if let Some(bad) = paths
         .clone()
         .find(|p| !is_safe_relative(p) || *p == MANIFEST)
@@ -156,7 +166,10 @@ pub fn sync(out_dir: &Path, files: &[OutputFile], copies: &[CopiedFile]) -> io::
         .map(|f| write_if_changed(out_dir, f))
         .chain(copies.par_iter().map(|c| copy_if_missing(out_dir, c)))
         .collect();
-    let mut report = SyncReport::default();
+    let mut report = SyncReport {
+        unchanged: kept.len(),
+        ..SyncReport::default()
+    };
     for outcome in outcomes {
         if outcome? {
             report.written += 1;
@@ -165,7 +178,7 @@ pub fn sync(out_dir: &Path, files: &[OutputFile], copies: &[CopiedFile]) -> io::
         }
     }
 
-    let current: HashSet<&str> = paths.map(String::as_str).collect();
+    let current: HashSet<&str> = paths.collect();
     let mut stale: Vec<&str> = old.difference(&current).copied().collect();
     stale.sort();
     for path in stale {
@@ -261,16 +274,17 @@ mod tests {
                 OutputFile::new("b/index.html", "B"),
             ],
             &[],
+            &[],
         )
         .unwrap();
         assert_eq!((r.written, r.unchanged, r.removed), (2, 0, 0));
         // A file the user put there is not ours and stays.
         std::fs::write(out.join("CNAME"), "example.com").unwrap();
-        let r = sync(&out, &[OutputFile::new("a/index.html", "A2")], &[]).unwrap();
+        let r = sync(&out, &[OutputFile::new("a/index.html", "A2")], &[], &[]).unwrap();
         assert_eq!((r.written, r.unchanged, r.removed), (1, 0, 1));
         assert!(!out.join("b").exists(), "emptied folder removed");
         assert!(out.join("CNAME").exists());
-        let r = sync(&out, &[OutputFile::new("a/index.html", "A2")], &[]).unwrap();
+        let r = sync(&out, &[OutputFile::new("a/index.html", "A2")], &[], &[]).unwrap();
         assert_eq!((r.written, r.unchanged), (0, 1));
     }
 
@@ -286,6 +300,7 @@ mod tests {
         assert!(sync(
             &dir.path().join("x"),
             &[OutputFile::new("../evil", "x")],
+            &[],
             &[]
         )
         .is_err());

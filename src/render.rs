@@ -446,6 +446,11 @@ impl Renderer {
         Value::Array(self.languages.iter().map(|l| l.globals.clone()).collect())
     }
 
+    /// The words of each language, in the order of [`Renderer::globals`].
+    pub fn words(&self) -> impl Iterator<Item = &Words> {
+        self.languages.iter().map(|l| &*l.words)
+    }
+
     /// Renders one page.
     pub fn render(&self, plan: PagePlan) -> Result<OutputFile, Diagnostic> {
         if self.known.binary_search(&plan.template).is_err() {

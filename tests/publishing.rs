@@ -446,3 +446,68 @@ fn a_rebuild_parses_only_the_edited_page_for_search_and_equals_a_clean_build() {
         assert!(clean[path] == *bytes, "{path} differs from a clean build");
     }
 }
+
+#[test]
+fn a_rebuild_renders_only_changed_pages_and_restores_files_changed_by_hand() {
+    let f = Fixture::new();
+    for (slug, body) in [
+        ("neck", "The upper trapezius refers pain to the temple."),
+        ("jaw", "Masseter trigger points refer pain into the teeth."),
+    ] {
+        f.write(
+            &format!("content/blog/{slug}.md"),
+            &article(slug, "2026-01-10", "", body),
+        );
+    }
+    // "Built 40 pages, 3 rendered (…": how many pages a build rendered.
+    let rendered = |args: &[&str]| -> (usize, usize) {
+        let stdout = String::from_utf8_lossy(&f.build(args).stdout).into_owned();
+        let line = stdout.lines().find(|l| l.starts_with("Built ")).unwrap();
+        let (pages, rest) = line["Built ".len()..].split_once(" pages").unwrap();
+        let pages: usize = pages.parse().unwrap();
+        let rendered = match rest.strip_prefix(", ") {
+            Some(rest) => rest.split(' ').next().unwrap().parse().unwrap(),
+            None => pages,
+        };
+        (rendered, pages)
+    };
+    let (all, pages) = rendered(&[]);
+    assert_eq!(all, pages, "a first build renders every page");
+    assert!(f.root().join(".knotwork-cache/pages").is_file());
+    assert_eq!(rendered(&[]).0, 0, "nothing changed, nothing rendered");
+
+    // An edited article: its own page, not the whole site.
+    f.write(
+        "content/blog/jaw.md",
+        &article("jaw", "2026-01-10", "", "Masseter trigger points refer pain into the teeth.\n\nThe lateral pterygoid refers pain to the jaw joint."),
+    );
+    let (edited, _) = rendered(&[]);
+    assert!(
+        edited >= 1 && edited < pages / 2,
+        "{edited} of {pages} rendered"
+    );
+    assert!(texts(&f.page("/blog/jaw/"), "main p")
+        .iter()
+        .any(|t| t.contains("lateral pterygoid")));
+
+    // A page changed or deleted in the output folder is written again.
+    let neck = f.out().join("blog/neck/index.html");
+    let original = std::fs::read(&neck).unwrap();
+    std::fs::write(&neck, b"defaced").unwrap();
+    std::fs::remove_file(f.out().join("blog/index.html")).unwrap();
+    assert_eq!(rendered(&[]).0, 2);
+    assert_eq!(std::fs::read(&neck).unwrap(), original);
+    assert!(f.exists("/blog/"));
+
+    // Something every page shows changed: every page is rendered.
+    let (all, pages) = rendered(&["--base-url", "https://elsewhere.example/studio/"]);
+    assert_eq!(all, pages);
+    let (all, pages) = rendered(&[]);
+    assert_eq!(all, pages);
+
+    // And the output is what a build without any cache writes.
+    std::fs::remove_dir_all(f.root().join(".knotwork-cache")).unwrap();
+    let clean = tempfile::tempdir().unwrap();
+    f.build(&["--output-dir", clean.path().to_str().unwrap()]);
+    assert_eq!(tree(&f.out()), tree(clean.path()));
+}

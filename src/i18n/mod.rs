@@ -83,6 +83,32 @@ impl Words {
         &self.tag
     }
 
+    /// A hash of the language and every phrase: `t()` in templates reads
+    /// them, so a page's output changes with them.
+    pub fn fingerprint(&self) -> u64 {
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        hasher.update(self.tag.to_string().as_bytes());
+        for (key, phrase) in &self.phrases {
+            hasher.update(&(key.len() as u64).to_le_bytes());
+            hasher.update(key.as_bytes());
+            let forms: Vec<(&str, &str)> = match phrase {
+                Phrase::Text(text) => vec![("", text)],
+                Phrase::Plural(forms) => forms
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect(),
+            };
+            hasher.update(&(forms.len() as u64).to_le_bytes());
+            for (category, text) in forms {
+                for part in [category, text] {
+                    hasher.update(&(part.len() as u64).to_le_bytes());
+                    hasher.update(part.as_bytes());
+                }
+            }
+        }
+        hasher.digest()
+    }
+
     pub fn has(&self, key: &str) -> bool {
         self.phrases.contains_key(key)
     }

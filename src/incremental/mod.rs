@@ -38,13 +38,11 @@
 //! The search index is not built here: it is slow on big sites, so the
 //! server builds it in the background from [`Session::search_pages`].
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use bytes::Bytes;
 use rayon::prelude::*;
-use serde_json::Value;
-use xxhash_rust::xxh3::Xxh3;
 
 use crate::content::{self, document, DocKind, Document};
 use crate::diagnostics::Diagnostics;
@@ -53,9 +51,8 @@ use crate::ids::UrlPath;
 use crate::markdown::{CrossLink, Rendered};
 use crate::output::OutputFile;
 use crate::pages::{self, ArticleCard, PagePlan, Section};
-use crate::render::{Assets, Renderer};
-use crate::theme::Theme;
-use crate::{minify, plan_site, BuildFailure, BuildOptions, Planned, StageTimer};
+use crate::render::Renderer;
+use crate::{fingerprint, minify, plan_site, BuildFailure, BuildOptions, Planned, StageTimer};
 
 mod data;
 mod replan;
@@ -323,14 +320,14 @@ impl Session {
         } = plan_site(&self.opts)?;
         let mut timer = StageTimer::start();
         let old = self.state.as_ref();
-        let globals = globals_hash(&renderer.globals(), &assets);
-        let templates = template_hashes(renderer.theme());
+        let globals = fingerprint::of_site_wide(&renderer, &assets);
+        let templates = fingerprint::of_templates(renderer.theme());
         let minify = site.config.site.minify;
         let everything =
             old.is_none_or(|o| o.globals != globals || o.site.config.site.minify != minify);
         let affected = match old {
             Some(o) if !everything => {
-                affected_templates(renderer.theme(), &o.templates, &templates)
+                fingerprint::affected_templates(renderer.theme(), &o.templates, &templates)
             }
             _ => HashSet::new(),
         };
@@ -627,152 +624,20 @@ impl State {
     /// Gives the renderer `site`'s site-wide variables; whether they are
     /// the ones it had (else every page may read differently).
     fn globals_unchanged_for(&mut self, site: &Site) -> bool {
-        let before = hash_json(&self.renderer.globals());
+        let before = fingerprint::of_json(&self.renderer.globals());
         self.renderer.refresh_globals(0, site);
-        hash_json(&self.renderer.globals()) == before
+        fingerprint::of_json(&self.renderer.globals()) == before
     }
 }
 
 fn record(plan: &PagePlan) -> PageRecord {
-    let mut hasher = Xxh3::new();
-    hasher.update(plan.template.as_bytes());
-    hasher.update(b"\0");
-    hasher.update(plan.search_kind.map_or("", |k| k.key()).as_bytes());
-    hash_value(&mut hasher, &plan.context);
     PageRecord {
         path: plan.output_file(),
         url: plan.site_url(),
-        fingerprint: hasher.digest(),
+        fingerprint: fingerprint::of_plan(plan),
         searchable: plan.search_kind.is_some(),
         section: plan.section,
         in_sitemap: plan.in_sitemap,
         lastmod: plan.lastmod.clone(),
-    }
-}
-
-/// A hash of a JSON value.
-fn hash_json(value: &Value) -> u64 {
-    let mut hasher = Xxh3::new();
-    hash_value(&mut hasher, value);
-    hasher.digest()
-}
-
-/// Feeds a JSON value to `hasher` as it is in memory: each node with a tag,
-/// each string, list and map with its length, so that two different values
-/// never feed the same bytes. Several times faster than hashing the JSON
-/// text, which escapes every character of the page's body maps and bodies.
-fn hash_value(hasher: &mut Xxh3, value: &Value) {
-    let mut text = |tag: &[u8], s: &str| {
-        hasher.update(tag);
-        hasher.update(&(s.len() as u64).to_le_bytes());
-        hasher.update(s.as_bytes());
-    };
-    match value {
-        Value::Null => hasher.update(b"n"),
-        Value::Bool(b) => hasher.update(if *b { b"t" } else { b"f" }),
-        Value::Number(n) => text(b"#", &n.to_string()),
-        Value::String(s) => text(b"s", s),
-        Value::Array(items) => {
-            hasher.update(b"[");
-            hasher.update(&(items.len() as u64).to_le_bytes());
-            for item in items {
-                hash_value(hasher, item);
-            }
-        }
-        Value::Object(map) => {
-            hasher.update(b"{");
-            hasher.update(&(map.len() as u64).to_le_bytes());
-            for (key, item) in map {
-                hasher.update(&(key.len() as u64).to_le_bytes());
-                hasher.update(key.as_bytes());
-                hash_value(hasher, item);
-            }
-        }
-    }
-}
-
-fn globals_hash(globals: &Value, assets: &Assets) -> u64 {
-    let mut hasher = Xxh3::new();
-    hash_value(&mut hasher, globals);
-    // Asset names carry content hashes: `asset()` output changes with them.
-    let mut names: Vec<&str> = assets.files.iter().map(|f| f.path.as_str()).collect();
-    names.sort_unstable();
-    for name in names {
-        hasher.update(name.as_bytes());
-        hasher.update(b"\0");
-    }
-    hasher.digest()
-}
-
-fn template_hashes(theme: &Theme) -> HashMap<String, u64> {
-    theme
-        .templates
-        .iter()
-        .map(|(name, t)| (name.clone(), xxhash_rust::xxh3::xxh3_64(t.text.as_bytes())))
-        .collect()
-}
-
-/// The templates whose output may differ: those changed, added or removed,
-/// and those that extend, include or import one of them, at any depth.
-fn affected_templates(
-    theme: &Theme,
-    before: &HashMap<String, u64>,
-    after: &HashMap<String, u64>,
-) -> HashSet<String> {
-    let mut changed: HashSet<String> = after
-        .iter()
-        .filter(|(name, hash)| before.get(*name) != Some(*hash))
-        .map(|(name, _)| name.clone())
-        .collect();
-    changed.extend(before.keys().filter(|n| !after.contains_key(*n)).cloned());
-    if changed.is_empty() {
-        return changed;
-    }
-    let uses: HashMap<&str, BTreeSet<String>> = theme
-        .templates
-        .iter()
-        .map(|(name, t)| (name.as_str(), template_references(&t.text)))
-        .collect();
-    // Grow the set until no template uses one in it.
-    loop {
-        let more: Vec<String> = uses
-            .iter()
-            .filter(|(name, refs)| {
-                !changed.contains(**name) && refs.iter().any(|r| changed.contains(r))
-            })
-            .map(|(name, _)| name.to_string())
-            .collect();
-        if more.is_empty() {
-            return changed;
-        }
-        changed.extend(more);
-    }
-}
-
-/// Every string literal inside a template's `{% … %}` tags: a superset of
-/// the templates it extends, includes or imports. Taking too many only
-/// renders a page more than needed; taking too few would serve a stale one.
-fn template_references(text: &str) -> BTreeSet<String> {
-    let mut found = BTreeSet::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("{%") {
-        let after = &rest[start + 2..];
-        let end = after.find("%}").unwrap_or(after.len());
-        string_literals(&after[..end], &mut found);
-        rest = &after[end..];
-    }
-    found
-}
-
-fn string_literals(tag: &str, found: &mut BTreeSet<String>) {
-    let mut rest = tag;
-    while let Some(q) = rest.find(['"', '\'']) {
-        let quote = &rest[q..q + 1];
-        let after = &rest[q + 1..];
-        let Some(len) = after.find(quote) else {
-            return;
-        };
-        found.insert(after[..len].to_string());
-        rest = &after[len + 1..];
     }
 }

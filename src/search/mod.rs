@@ -12,12 +12,13 @@
 mod cache;
 mod parsed;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use cache::{BundleCache, BundleKey};
 use pagefind::api::{PagefindIndex, ParsedHtmlFile, SyntheticFile};
 use pagefind::options::PagefindServiceConfig;
-use parsed::{PageKey, ParsedPages};
+pub use parsed::PageKey;
+use parsed::ParsedPages;
 use rayon::prelude::*;
 
 use crate::diagnostics::Diagnostic;
@@ -60,63 +61,142 @@ impl SearchCache {
     }
 }
 
-/// Indexes `pages` (URL and HTML, in a fixed order so the index is the
-/// same on every build); returns the bundle's files. A bundle built from
-/// exactly these pages before is taken from `cache`; else only the pages
-/// not parsed by the last build are parsed. Pagefind parses in parallel
-/// (see `vendor/pagefind/KNOTWORK-PATCH.md`), so this must not be called on
-/// one of rayon's threads.
+/// A page to index.
+pub enum SearchPage<'a> {
+    /// Rendered by this build.
+    Rendered { url: &'a UrlPath, html: &'a [u8] },
+    /// Not rendered by this build: the last build wrote it, and its
+    /// output `file` is as that build left it. `key` is the key of its
+    /// parse then ([`Indexed::keys`]); the file is read only when that
+    /// parse is not kept.
+    Kept {
+        url: &'a UrlPath,
+        key: Option<PageKey>,
+        file: PathBuf,
+    },
+}
+
+/// The search bundle, and the key of each page's parse (in the order the
+/// pages were given), for the next build to find it again.
+pub struct Indexed {
+    pub files: Vec<OutputFile>,
+    pub keys: Vec<PageKey>,
+}
+
+/// A page on its way to Pagefind: URL, and the part of its HTML Pagefind
+/// reads once it is known (a kept page's only when it must be parsed).
+struct Document {
+    url: String,
+    html: Option<String>,
+    file: Option<PathBuf>,
+}
+
+/// Indexes `pages` (in a fixed order, so the index is the same on every
+/// build); returns the bundle's files. A bundle built from exactly these
+/// pages before is taken from `cache`; else only the pages not parsed by
+/// the last build are parsed. Pagefind parses in parallel (see
+/// `vendor/pagefind/KNOTWORK-PATCH.md`), so this must not be called on one
+/// of rayon's threads.
 pub fn index<'a>(
-    pages: impl IntoIterator<Item = (&'a UrlPath, &'a [u8])>,
+    pages: impl IntoIterator<Item = SearchPage<'a>>,
     language: Option<&str>,
     cache: &SearchCache,
-) -> Result<Vec<OutputFile>, Diagnostic> {
+) -> Result<Indexed, Diagnostic> {
     debug_assert!(
         rayon::current_thread_index().is_none(),
         "search::index on a rayon thread would wait on its own pool"
     );
-    let pages: Vec<(&UrlPath, &[u8])> = pages.into_iter().collect();
-    let documents: Vec<(String, String)> = pages
-        .par_iter()
-        .map(|(url, html)| {
-            let html = String::from_utf8_lossy(html);
-            (url.as_str().to_string(), indexed_part(&html))
+    let pages: Vec<SearchPage> = pages.into_iter().collect();
+    let (documents, keys): (Vec<Document>, Vec<Option<PageKey>>) = pages
+        .into_par_iter()
+        .map(|page| match page {
+            SearchPage::Rendered { url, html } => {
+                let html = indexed_part(&String::from_utf8_lossy(html));
+                let key = PageKey::of(url.as_str(), &html, language);
+                (Document::rendered(url.as_str(), html), Some(key))
+            }
+            SearchPage::Kept { url, key, file } => {
+                let document = Document {
+                    url: url.as_str().to_string(),
+                    html: None,
+                    file: Some(file),
+                };
+                (document, key)
+            }
         })
-        .collect();
-    let keys: Vec<PageKey> = documents
-        .par_iter()
-        .map(|(url, html)| PageKey::of(url, html, language))
-        .collect();
+        .unzip();
+    // A kept page whose key is not known is read now.
+    let (documents, keys): (Vec<Document>, Vec<PageKey>) = documents
+        .into_par_iter()
+        .zip(keys)
+        .map(|(mut document, key)| match key {
+            Some(key) => Ok((document, key)),
+            None => {
+                let html = document.read()?;
+                let key = PageKey::of(&document.url, &html, language);
+                document.html = Some(html);
+                Ok((document, key))
+            }
+        })
+        .collect::<Result<Vec<_>, Diagnostic>>()?
+        .into_iter()
+        .unzip();
     let key = BundleKey::of(&keys, language);
     let previous = match cache.bundle.last() {
-        Some((last, bundle)) if last == key => return Ok(bundle),
+        Some((last, bundle)) if last == key => {
+            return Ok(Indexed {
+                files: bundle,
+                keys,
+            })
+        }
         Some((_, bundle)) => bundle,
         None => Vec::new(),
     };
-    let bundle = index_documents(documents, keys, language, &cache.pages, previous)?;
+    let (files, keys) = index_documents(documents, keys, language, &cache.pages, previous)?;
     // A cache that cannot be written costs the next build its reuse, not
     // this build its index.
-    let _ = cache.bundle.save(key, &bundle);
-    Ok(bundle)
+    let _ = cache.bundle.save(key, &files);
+    Ok(Indexed { files, keys })
 }
 
-/// Runs Pagefind over (URL, HTML) documents, whose page keys are `keys`,
-/// parsing those `kept` has no parse of, and leaves `kept` with this
-/// build's parses. Compressed files of the `previous` bundle are reused
-/// where their data did not change.
+impl Document {
+    /// A rendered page's document; `html` is its indexed part.
+    fn rendered(url: &str, html: String) -> Document {
+        Document {
+            url: url.to_string(),
+            html: Some(html),
+            file: None,
+        }
+    }
+
+    /// The indexed part of a kept page's HTML, read from its output file.
+    fn read(&self) -> Result<String, Diagnostic> {
+        let file = self.file.as_deref().expect("a kept page has its file");
+        let html = std::fs::read(file).map_err(|e| {
+            search_error(format!("cannot read {} to index it: {e}", file.display()))
+        })?;
+        Ok(indexed_part(&String::from_utf8_lossy(&html)))
+    }
+}
+
+/// Runs Pagefind over the documents, whose page keys are `keys`, parsing
+/// those `kept` has no parse of, and leaves `kept` with this build's
+/// parses. Compressed files of the `previous` bundle are reused where
+/// their data did not change. Hands back the bundle and the page keys
+/// (a kept page read again may have a new one).
 fn index_documents(
-    documents: Vec<(String, String)>,
+    documents: Vec<Document>,
     keys: Vec<PageKey>,
     language: Option<&str>,
     kept: &ParsedPages,
     previous: Vec<OutputFile>,
-) -> Result<Vec<OutputFile>, Diagnostic> {
+) -> Result<(Vec<OutputFile>, Vec<PageKey>), Diagnostic> {
     let mut timer = crate::StageTimer::start();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .map_err(|e| search_error(e.to_string()))?;
     let mut index = new_index(language)?;
-    let (pages, parsed_now) = parse_missing(&runtime, &index, documents, keys, kept)?;
+    let (pages, parsed_now) = parse_missing(&runtime, &index, documents, keys, language, kept)?;
     runtime.block_on(index.add_parsed_files(pages.iter().map(|(_, p)| p.clone()).collect()));
     timer.lap(&format!("parse {parsed_now} of {}", pages.len()));
 
@@ -134,13 +214,14 @@ fn index_documents(
     })
     .map_err(|e| search_error(e.to_string()))?;
     timer.lap("index");
-    Ok(bundle
+    let files = bundle
         .into_iter()
         .map(|f| {
             let name = f.filename.to_string_lossy().replace('\\', "/");
             OutputFile::new(format!("{BUNDLE_DIR}/{name}"), f.contents)
         })
-        .collect())
+        .collect();
+    Ok((files, pages.into_iter().map(|(key, _)| key).collect()))
 }
 
 /// An empty Pagefind index for `language` (`None`: by each page's `lang`).
@@ -155,21 +236,34 @@ fn new_index(language: Option<&str>) -> Result<PagefindIndex, Diagnostic> {
 }
 
 /// Every document's parse, in order, with its key: kept from the last
-/// build, or parsed now (in parallel); and how many were parsed now.
+/// build, or parsed now (in parallel); and how many were parsed now. A
+/// kept page whose parse is gone is read from its file and parsed.
 fn parse_missing(
     runtime: &tokio::runtime::Runtime,
     index: &PagefindIndex,
-    documents: Vec<(String, String)>,
-    keys: Vec<PageKey>,
+    documents: Vec<Document>,
+    mut keys: Vec<PageKey>,
+    language: Option<&str>,
     kept: &ParsedPages,
 ) -> Result<(Vec<(PageKey, ParsedHtmlFile)>, usize), Diagnostic> {
     let mut parsed = kept.load(&keys);
-    let (missing, files): (Vec<(usize, String)>, Vec<_>) = documents
-        .into_iter()
-        .enumerate()
-        .filter(|(i, _)| parsed[*i].is_none())
-        .map(|(i, (url, html))| ((i, url.clone()), (None, Some(url), html)))
-        .unzip();
+    let mut missing = Vec::new();
+    let mut files = Vec::new();
+    for (i, document) in documents.into_iter().enumerate() {
+        if parsed[i].is_some() {
+            continue;
+        }
+        let html = match document.html {
+            Some(html) => html,
+            None => {
+                let html = document.read()?;
+                keys[i] = PageKey::of(&document.url, &html, language);
+                html
+            }
+        };
+        missing.push((i, document.url.clone()));
+        files.push((None, Some(document.url), html));
+    }
     let parsed_now = missing.len();
     let results = runtime
         .block_on(index.parse_html_files(files))
@@ -321,13 +415,14 @@ mod tests {
         let names = |html: String| -> Vec<String> {
             let key = PageKey::of("/a/", &html, Some("de"));
             let mut files: Vec<String> = index_documents(
-                vec![("/a/".into(), html)],
+                vec![Document::rendered("/a/", html)],
                 vec![key],
                 Some("de"),
                 &ParsedPages::in_memory(),
                 Vec::new(),
             )
             .unwrap()
+            .0
             .into_iter()
             .map(|f| f.path)
             .filter(|p| p.contains(".pf_"))
@@ -359,7 +454,13 @@ mod tests {
                 .iter()
                 .map(|(u, h)| PageKey::of(u, h, Some("en")))
                 .collect();
-            index_documents(docs, keys, Some("en"), &ParsedPages::in_memory(), previous).unwrap()
+            let docs = docs
+                .into_iter()
+                .map(|(url, html)| Document::rendered(&url, html))
+                .collect();
+            index_documents(docs, keys, Some("en"), &ParsedPages::in_memory(), previous)
+                .unwrap()
+                .0
         };
         let first = build("Trapezius", Vec::new());
         let fragment = |files: &[OutputFile]| -> OutputFile {

@@ -45,6 +45,10 @@ impl PageKey {
     pub fn to_le_bytes(self) -> [u8; 16] {
         self.0.to_le_bytes()
     }
+
+    pub fn from_le_bytes(bytes: [u8; 16]) -> PageKey {
+        PageKey(u128::from_le_bytes(bytes))
+    }
 }
 
 /// The parsed pages of the last build of one site.

@@ -384,9 +384,12 @@ fn index(shared: &Shared, job: SearchJob, last: &search::SearchCache) {
     if shared.current().search_job != job.id {
         return; // the pages changed again: a newer job is on its way
     }
-    let pages = job.pages.iter().map(|(url, html)| (url, html.as_ref()));
+    let pages = job
+        .pages
+        .iter()
+        .map(|(url, html)| search::SearchPage::Rendered { url, html });
     match search::index(pages, job.language.as_deref(), last) {
-        Ok(bundle) => shared.update(|s| {
+        Ok(search::Indexed { files: bundle, .. }) => shared.update(|s| {
             if s.search_job == job.id {
                 s.search = Arc::new(
                     bundle

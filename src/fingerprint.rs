@@ -1,0 +1,175 @@
+//! Fingerprints of what pages are rendered from: a page's plan, the
+//! site-wide variables, the templates. `serve` compares them with its last
+//! build's and `knotwork build` with the records of the last build
+//! ([`crate::page_records`]), to render only the pages whose inputs changed.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use serde_json::Value;
+use xxhash_rust::xxh3::Xxh3;
+
+use crate::pages::PagePlan;
+use crate::render::{Assets, Renderer};
+use crate::theme::Theme;
+
+/// A hash of what a page is rendered from: its template name, search
+/// kind and data (the site-wide variables are fingerprinted apart).
+pub fn of_plan(plan: &PagePlan) -> u64 {
+    let mut hasher = Xxh3::new();
+    hasher.update(plan.template.as_bytes());
+    hasher.update(b"\0");
+    hasher.update(plan.search_kind.map_or("", |k| k.key()).as_bytes());
+    hash_value(&mut hasher, &plan.context);
+    hasher.digest()
+}
+
+/// A hash of a JSON value.
+pub fn of_json(value: &Value) -> u64 {
+    let mut hasher = Xxh3::new();
+    hash_value(&mut hasher, value);
+    hasher.digest()
+}
+
+/// Feeds a JSON value to `hasher` as it is in memory: each node with a tag,
+/// each string, list and map with its length, so that two different values
+/// never feed the same bytes. Several times faster than hashing the JSON
+/// text, which escapes every character of the page's body maps and bodies.
+fn hash_value(hasher: &mut Xxh3, value: &Value) {
+    let mut text = |tag: &[u8], s: &str| {
+        hasher.update(tag);
+        hasher.update(&(s.len() as u64).to_le_bytes());
+        hasher.update(s.as_bytes());
+    };
+    match value {
+        Value::Null => hasher.update(b"n"),
+        Value::Bool(b) => hasher.update(if *b { b"t" } else { b"f" }),
+        Value::Number(n) => text(b"#", &n.to_string()),
+        Value::String(s) => text(b"s", s),
+        Value::Array(items) => {
+            hasher.update(b"[");
+            hasher.update(&(items.len() as u64).to_le_bytes());
+            for item in items {
+                hash_value(hasher, item);
+            }
+        }
+        Value::Object(map) => {
+            hasher.update(b"{");
+            hasher.update(&(map.len() as u64).to_le_bytes());
+            for (key, item) in map {
+                hasher.update(&(key.len() as u64).to_le_bytes());
+                hasher.update(key.as_bytes());
+                hash_value(hasher, item);
+            }
+        }
+    }
+}
+
+/// A hash of what every page shares: the site-wide variables and words of
+/// each language, and the asset names (`asset()` returns them, and they
+/// carry content hashes). When it changes, every page may.
+pub fn of_site_wide(renderer: &Renderer, assets: &Assets) -> u64 {
+    let mut hasher = Xxh3::new();
+    hash_value(&mut hasher, &renderer.globals());
+    for words in renderer.words() {
+        hasher.update(&words.fingerprint().to_le_bytes());
+    }
+    let mut names: Vec<&str> = assets.files.iter().map(|f| f.path.as_str()).collect();
+    names.sort_unstable();
+    for name in names {
+        hasher.update(name.as_bytes());
+        hasher.update(b"\0");
+    }
+    hasher.digest()
+}
+
+pub fn of_templates(theme: &Theme) -> HashMap<String, u64> {
+    theme
+        .templates
+        .iter()
+        .map(|(name, t)| (name.clone(), xxhash_rust::xxh3::xxh3_64(t.text.as_bytes())))
+        .collect()
+}
+
+/// The templates whose output may differ: those changed, added or removed,
+/// and those that extend, include or import one of them, at any depth.
+pub fn affected_templates(
+    theme: &Theme,
+    before: &HashMap<String, u64>,
+    after: &HashMap<String, u64>,
+) -> HashSet<String> {
+    let mut changed: HashSet<String> = after
+        .iter()
+        .filter(|(name, hash)| before.get(*name) != Some(*hash))
+        .map(|(name, _)| name.clone())
+        .collect();
+    changed.extend(before.keys().filter(|n| !after.contains_key(*n)).cloned());
+    with_users(theme, changed)
+}
+
+/// The templates that call the template function `function` (as
+/// `function(`), and those that extend, include or import one of them.
+pub fn calling(theme: &Theme, function: &str) -> HashSet<String> {
+    let call = format!("{function}(");
+    let direct = theme
+        .templates
+        .iter()
+        .filter(|(_, t)| t.text.contains(&call))
+        .map(|(name, _)| name.clone())
+        .collect();
+    with_users(theme, direct)
+}
+
+/// `templates` and every template that extends, includes or imports one
+/// of them, at any depth.
+fn with_users(theme: &Theme, mut templates: HashSet<String>) -> HashSet<String> {
+    if templates.is_empty() {
+        return templates;
+    }
+    let uses: HashMap<&str, BTreeSet<String>> = theme
+        .templates
+        .iter()
+        .map(|(name, t)| (name.as_str(), template_references(&t.text)))
+        .collect();
+    // Grow the set until no template uses one in it.
+    loop {
+        let more: Vec<String> = uses
+            .iter()
+            .filter(|(name, refs)| {
+                !templates.contains(**name) && refs.iter().any(|r| templates.contains(r))
+            })
+            .map(|(name, _)| name.to_string())
+            .collect();
+        if more.is_empty() {
+            return templates;
+        }
+        templates.extend(more);
+    }
+}
+
+/// Every string literal inside a template's `{% … %}` tags: a superset of
+/// the templates it extends, includes or imports. Taking too many only
+/// renders a page more than needed; taking too few would serve a stale one.
+fn template_references(text: &str) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("{%") {
+        let after = &rest[start + 2..];
+        let end = after.find("%}").unwrap_or(after.len());
+        string_literals(&after[..end], &mut found);
+        rest = &after[end..];
+    }
+    found
+}
+
+fn string_literals(tag: &str, found: &mut BTreeSet<String>) {
+    let mut rest = tag;
+    while let Some(q) = rest.find(['"', '\'']) {
+        let quote = &rest[q..q + 1];
+        let after = &rest[q + 1..];
+        let Some(len) = after.find(quote) else {
+            return;
+        };
+        found.insert(after[..len].to_string());
+        rest = &after[len + 1..];
+    }
+}
