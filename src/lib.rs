@@ -503,6 +503,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         diagnostics.extend(problems.iter().cloned());
         return Err(BuildFailure::from(diagnostics));
     }
+    let mut timer = StageTimer::start();
     let kept: Vec<&str> = rendered
         .page_list
         .iter()
@@ -521,7 +522,9 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildFailure> {
             rendered.output_dir.display()
         )))
     })?;
+    timer.lap("write");
     save_page_records(&rendered, &records_file);
+    timer.lap("records");
     Ok(BuildReport {
         pages: rendered.pages,
         rendered: rendered

@@ -3,19 +3,20 @@
 
 use rayon::prelude::*;
 
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::*;
 use crate::content::DocKind;
 
 pub fn plan(site: &Site, pages: &mut Vec<PagePlan>, diags: &mut Diagnostics) {
-    let (before, after) = plan_around_articles(site, diags);
+    let cards = Cards::of_listed(site);
+    let (before, after) = plan_around_articles(site, &cards, diags);
     pages.extend(before);
     // Articles are most of a big site's pages: plan them in parallel.
     let articles: Vec<PagePlan> = site
         .listed_articles()
         .into_par_iter()
-        .map(|i| article(site, i))
+        .map(|i| article(site, i, &cards))
         .collect();
     pages.extend(articles);
     pages.extend(after);
@@ -26,12 +27,13 @@ pub fn plan(site: &Site, pages: &mut Vec<PagePlan>, diags: &mut Diagnostics) {
 /// the redirects of old addresses).
 pub(super) fn plan_around_articles(
     site: &Site,
+    cards: &Cards,
     diags: &mut Diagnostics,
 ) -> (Vec<PagePlan>, Vec<PagePlan>) {
     let mut before = Vec::new();
-    blog_lists(site, &mut before);
+    blog_lists(site, cards, &mut before);
     let mut after = Vec::new();
-    tags(site, &mut after);
+    tags(site, cards, &mut after);
     for i in 0..site.content.pages.len() {
         if site.language.has(Target::Page(i)) {
             after.push(standalone_page(site, i));
@@ -44,33 +46,59 @@ pub(super) fn plan_around_articles(
     (before, after)
 }
 
-fn blog_lists(site: &Site, pages: &mut Vec<PagePlan>) {
+/// Every listed article's card as templates see it, made once: a card
+/// shows on a blog list page, on its tags' pages and among other
+/// articles' related ones.
+pub(super) struct Cards(Vec<Option<Value>>);
+
+impl Cards {
+    pub(super) fn of_listed(site: &Site) -> Cards {
+        let mut cards = vec![None; site.content.articles.len()];
+        let made: Vec<(usize, Value)> = site
+            .listed_articles()
+            .into_par_iter()
+            .map(|i| (i, card_value(site, i)))
+            .collect();
+        for (i, card) in made {
+            cards[i] = Some(card);
+        }
+        Cards(cards)
+    }
+
+    /// No card made ahead: each is made when asked for (a single page
+    /// planned again).
+    pub(super) fn none() -> Cards {
+        Cards(Vec::new())
+    }
+
+    fn get(&self, site: &Site, i: usize) -> Value {
+        match self.0.get(i) {
+            Some(Some(card)) => card.clone(),
+            _ => card_value(site, i),
+        }
+    }
+
+    fn list(&self, site: &Site, articles: &[usize]) -> Vec<Value> {
+        articles.iter().map(|&i| self.get(site, i)).collect()
+    }
+}
+
+fn card_value(site: &Site, i: usize) -> Value {
+    serde_json::to_value(article_card(site, i)).unwrap_or_default()
+}
+
+fn blog_lists(site: &Site, cards: &Cards, pages: &mut Vec<PagePlan>) {
     let all: Vec<usize> = site.listed_articles();
     let first = UrlPath::page(&["blog"]);
     let chunks = paginate(&all, site.config.site.blog.paginate_by, &first, |n| {
         UrlPath::page(&["blog", "page", &n.to_string()])
     });
     let urls: Vec<UrlPath> = chunks.iter().map(|(_, _, u)| u.clone()).collect();
-    for (n, items, url) in chunks {
-        let w = &site.words;
-        let title = if n == 1 {
-            w.t("blog.title", &[])
-        } else {
-            w.t("blog.title_page", &[("n", &w.number(n as u64))])
-        };
-        let (crumbs, crumbs_ld) = breadcrumbs(site, &[(&w.t("nav.blog", &[]), first.clone())]);
-        let meta = Meta::new(site, &url, &title, &w.t("blog.description", &[])).json_ld(crumbs_ld);
-        pages.push(PagePlan::new(
-            url,
-            "blog.html",
-            json!({
-                "meta": meta,
-                "breadcrumbs": crumbs,
-                "articles": items.iter().map(|&i| article_card(site, i)).collect::<Vec<_>>(),
-                "pager": pager(site, n, &urls),
-            }),
-        ));
-    }
+    let lists: Vec<PagePlan> = chunks
+        .into_par_iter()
+        .map(|(n, items, url)| blog_list(site, cards, n, &items, url, &urls))
+        .collect();
+    pages.extend(lists);
     // /blog/page/1/ is what people type after seeing /blog/page/2/.
     pages.push(redirect(
         site,
@@ -79,7 +107,36 @@ fn blog_lists(site: &Site, pages: &mut Vec<PagePlan>) {
     ));
 }
 
-pub(super) fn article(site: &Site, i: usize) -> PagePlan {
+/// Page `n` of the blog, listing `items`; `urls` are every page's.
+fn blog_list(
+    site: &Site,
+    cards: &Cards,
+    n: usize,
+    items: &[usize],
+    url: UrlPath,
+    urls: &[UrlPath],
+) -> PagePlan {
+    let w = &site.words;
+    let title = if n == 1 {
+        w.t("blog.title", &[])
+    } else {
+        w.t("blog.title_page", &[("n", &w.number(n as u64))])
+    };
+    let (crumbs, crumbs_ld) = breadcrumbs(site, &[(&w.t("nav.blog", &[]), urls[0].clone())]);
+    let meta = Meta::new(site, &url, &title, &w.t("blog.description", &[])).json_ld(crumbs_ld);
+    PagePlan::new(
+        url,
+        "blog.html",
+        json!({
+            "meta": meta,
+            "breadcrumbs": crumbs,
+            "articles": cards.list(site, items),
+            "pager": pager(site, n, urls),
+        }),
+    )
+}
+
+pub(super) fn article(site: &Site, i: usize, cards: &Cards) -> PagePlan {
     let doc = &site.content.articles[i];
     let rendered = &site.markdown.articles[i];
     let mut cites = PageCitations::new();
@@ -166,7 +223,7 @@ pub(super) fn article(site: &Site, i: usize) -> PagePlan {
             // another language, the nearest one it has.
             "previous": (i + 1..site.content.articles.len()).find(|&j| site.language.has(Target::Article(j))).and_then(neighbour),
             "next": (0..i).rev().find(|&j| site.language.has(Target::Article(j))).and_then(neighbour),
-            "related": related_articles(site, i, RELATED).into_iter().map(|j| article_card(site, j)).collect::<Vec<_>>(),
+            "related": cards.list(site, &related_articles(site, i, RELATED)),
         }),
     )
     .searchable(SearchKind::Article)
@@ -210,7 +267,7 @@ fn related_articles(site: &Site, i: usize, count: usize) -> Vec<usize> {
     touched
 }
 
-fn tags(site: &Site, pages: &mut Vec<PagePlan>) {
+fn tags(site: &Site, cards: &Cards, pages: &mut Vec<PagePlan>) {
     let index_url = UrlPath::page(&["tags"]);
     let list: Vec<_> = site
         .graph
@@ -237,13 +294,34 @@ fn tags(site: &Site, pages: &mut Vec<PagePlan>) {
             "tags": list,
         }),
     ));
-    for (slug, (name, articles)) in &site.graph.tags {
-        let first = UrlPath::page(&["tags", slug]);
-        let chunks = paginate(articles, site.config.site.blog.paginate_by, &first, |n| {
-            UrlPath::page(&["tags", slug, "page", &n.to_string()])
-        });
-        let urls: Vec<UrlPath> = chunks.iter().map(|(_, _, u)| u.clone()).collect();
-        for (n, items, url) in chunks {
+    let tag_pages: Vec<PagePlan> = site
+        .graph
+        .tags
+        .par_iter()
+        .flat_map_iter(|(slug, (name, articles))| tag_pages(site, cards, slug, name, articles))
+        .collect();
+    pages.extend(tag_pages);
+}
+
+/// The pages of one tag, listing its `articles`.
+fn tag_pages(
+    site: &Site,
+    cards: &Cards,
+    slug: &str,
+    name: &str,
+    articles: &[usize],
+) -> Vec<PagePlan> {
+    let w = &site.words;
+    let tags_title = w.t("tags.title", &[]);
+    let index_url = UrlPath::page(&["tags"]);
+    let first = UrlPath::page(&["tags", slug]);
+    let chunks = paginate(articles, site.config.site.blog.paginate_by, &first, |n| {
+        UrlPath::page(&["tags", slug, "page", &n.to_string()])
+    });
+    let urls: Vec<UrlPath> = chunks.iter().map(|(_, _, u)| u.clone()).collect();
+    chunks
+        .into_iter()
+        .map(|(n, items, url)| {
             let (crumbs, crumbs_ld) = breadcrumbs(
                 site,
                 &[(&tags_title, index_url.clone()), (name, first.clone())],
@@ -256,19 +334,19 @@ fn tags(site: &Site, pages: &mut Vec<PagePlan>) {
                     &[("tag", name), ("n", &w.number(n as u64))],
                 )
             };
-            pages.push(PagePlan::new(
+            PagePlan::new(
                 url.clone(),
                 "tag.html",
                 json!({
                     "meta": Meta::new(site, &url, &title, &w.t("tags.description_tag", &[("tag", name)])).json_ld(crumbs_ld),
                     "breadcrumbs": crumbs,
                     "tag": {"name": name, "slug": slug, "count": articles.len()},
-                    "articles": items.iter().map(|&i| article_card(site, i)).collect::<Vec<_>>(),
+                    "articles": cards.list(site, &items),
                     "pager": pager(site, n, &urls),
                 }),
-            ));
-        }
-    }
+            )
+        })
+        .collect()
 }
 
 pub(super) fn standalone_page(site: &Site, i: usize) -> PagePlan {

@@ -261,7 +261,8 @@ pub fn blog_around_articles(
     site: &Site,
     diags: &mut Diagnostics,
 ) -> (Vec<PagePlan>, Vec<PagePlan>) {
-    let (mut before, mut after) = blog::plan_around_articles(site, diags);
+    let cards = blog::Cards::of_listed(site);
+    let (mut before, mut after) = blog::plan_around_articles(site, &cards, diags);
     for page in before.iter_mut().chain(&mut after) {
         page.section = Section::Blog;
     }
@@ -278,7 +279,7 @@ pub fn shows_related(site: &Site, j: usize, i: usize) -> bool {
 pub fn article_page(site: &Site, i: usize) -> PagePlan {
     PagePlan {
         section: Section::Blog,
-        ..blog::article(site, i)
+        ..blog::article(site, i, &blog::Cards::none())
     }
 }
 
