@@ -17,6 +17,7 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use crate::fossick::splitting::{
     get_dotted_tails, get_indexable_bigrams, get_indexable_cross_bigram, get_indexable_words,
+    IndexableWord,
 };
 use crate::fragments::{PageAnchorData, PageFragment, PageFragmentData};
 use crate::SearchOptions;
@@ -33,6 +34,55 @@ lazy_static! {
 
 pub mod parser;
 mod splitting;
+
+thread_local! {
+    /// The indexable forms of the words this thread has met (see
+    /// `indexable_forms`).
+    static WORD_FORMS: std::cell::RefCell<WordForms> = std::cell::RefCell::new(WordForms::default());
+}
+
+/// A cache of `get_indexable_words` + `get_dotted_tails`, which depend on
+/// the word, the language's stemmer and the characters to include alone.
+/// The same words recur on page after page of a site, and stemming them
+/// again was a large part of the parse.
+#[derive(Default)]
+struct WordForms {
+    language: String,
+    include_characters: Vec<char>,
+    forms: HashMap<String, Vec<IndexableWord>>,
+}
+
+/// Entries kept before the cache is emptied, to bound its memory.
+const MAX_WORD_FORMS: usize = 200_000;
+
+/// The words to index for `word` (not a segmented one), as
+/// `get_indexable_words` and `get_dotted_tails` give them.
+fn indexable_forms(
+    word: &str,
+    language: &str,
+    stemmer: Option<&Stemmer>,
+    include_characters: &[char],
+) -> Vec<IndexableWord> {
+    WORD_FORMS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if cache.language != language || cache.include_characters != include_characters {
+            cache.language = language.to_string();
+            cache.include_characters = include_characters.to_vec();
+            cache.forms.clear();
+        }
+        if let Some(forms) = cache.forms.get(word) {
+            return forms.clone();
+        }
+        let mut forms = get_indexable_words(word, stemmer, include_characters);
+        let tails = get_dotted_tails(word, stemmer, include_characters, &forms);
+        forms.extend(tails);
+        if cache.forms.len() >= MAX_WORD_FORMS {
+            cache.forms.clear();
+        }
+        cache.forms.insert(word.to_string(), forms.clone());
+        forms
+    })
+}
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FossickedWord {
@@ -510,15 +560,12 @@ impl Fossicker {
 
             let word_weight = *weight_stack.last().unwrap_or(&1);
 
-            let mut indexable_words =
-                get_indexable_words(&base_word, stemmer.as_ref(), &options.include_characters);
-            let dotted_tails = get_dotted_tails(
+            let mut indexable_words = indexable_forms(
                 &base_word,
+                &data.language,
                 stemmer.as_ref(),
                 &options.include_characters,
-                &indexable_words,
             );
-            indexable_words.extend(dotted_tails);
             let mut cross_bigram = None;
             if segmented {
                 let bigrams =

@@ -11,6 +11,16 @@ use crate::SearchOptions;
 
 use super::normalize_content;
 
+/// Whether `c` matches `SENTENCE_CHARS`: ASCII is decided without the
+/// regex, which this runs for the last character of every block element.
+fn ends_sentence_text(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric() || matches!(c, '_' | '\'' | '"' | ')' | '$' | '*')
+    } else {
+        SENTENCE_CHARS.is_match(c.encode_utf8(&mut [0; 4]))
+    }
+}
+
 lazy_static! {
     static ref ALL_SPACES: Regex = Regex::new("\\s").unwrap();
     static ref SENTENCE_CHARS: Regex = Regex::new("[\\w'\"\\)\\$\\*]").unwrap();
@@ -221,7 +231,7 @@ impl<'a> DomParser<'a> {
                                     let mut value = el.get_attribute(attr.trim()).unwrap_or_default();
                                     if value.chars()
                                         .last()
-                                        .filter(|c| SENTENCE_CHARS.is_match(&c.to_string()))
+                                        .filter(|c| ends_sentence_text(*c))
                                         .is_some() {
                                             value.push('.');
                                         }
@@ -363,7 +373,7 @@ impl<'a> DomParser<'a> {
                                 // (As long as it doesn't already end with, say, a . or ?)
                                 if node.current_value.chars()
                                     .last()
-                                    .filter(|c| SENTENCE_CHARS.is_match(&c.to_string()))
+                                    .filter(|c| ends_sentence_text(*c))
                                     .is_some() {
                                         node.current_value.push('.');
                                 }
