@@ -114,7 +114,7 @@ impl PageRecord {
 fn stat(file: &Path) -> Option<(u64, u128)> {
     let meta = std::fs::metadata(file).ok()?;
     let modified = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
-    meta.is_file().then(|| (meta.len(), modified.as_nanos()))
+    meta.is_file().then_some((meta.len(), modified.as_nanos()))
 }
 
 #[derive(Serialize, Deserialize)]
