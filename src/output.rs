@@ -161,6 +161,7 @@ pub fn sync(
         .filter(|l| !l.starts_with('#') && is_safe_relative(l))
         .collect();
 
+    create_parents(out_dir, files.iter().map(|f| f.path.as_str()))?;
     let outcomes: Vec<io::Result<bool>> = files
         .par_iter()
         .map(|f| write_if_changed(out_dir, f))
@@ -200,6 +201,19 @@ pub fn sync(
         std::fs::write(&manifest_path, manifest)?;
     }
     Ok(report)
+}
+
+/// Creates the folders `paths` are written in, each once: a first build
+/// would otherwise try each file, fail, create its folder and try again.
+fn create_parents<'a>(out_dir: &Path, paths: impl Iterator<Item = &'a str>) -> io::Result<()> {
+    let mut parents: Vec<&str> = paths
+        .filter_map(|p| p.rsplit_once('/').map(|(dir, _)| dir))
+        .collect();
+    parents.sort_unstable();
+    parents.dedup();
+    parents
+        .par_iter()
+        .try_for_each(|dir| std::fs::create_dir_all(out_dir.join(dir)))
 }
 
 /// Writes a file unless it already holds these bytes; true when written.
