@@ -198,14 +198,14 @@ fn index_documents(
     let mut index = new_index(language)?;
     let (pages, parsed_now) = parse_missing(&runtime, &index, documents, keys, language, kept)?;
     runtime.block_on(index.add_parsed_files(pages.iter().map(|(_, p)| p.clone()).collect()));
-    timer.lap(&format!("parse {parsed_now} of {}", pages.len()));
+    timer.lap(&format!("parse {} of {}", parsed_now.len(), pages.len()));
 
     // Pagefind builds the index while the new parses are saved (when
     // there are new ones: else the kept file is this build's already).
     let bundle = std::thread::scope(|scope| {
-        let saved = scope.spawn(|| match parsed_now {
-            0 => Ok(()),
-            _ => kept.keep_only(&pages),
+        let saved = scope.spawn(|| match parsed_now.is_empty() {
+            true => Ok(()),
+            false => kept.keep(&pages, &parsed_now),
         });
         let bundle = runtime.block_on(index.get_files_reusing(in_bundle(previous)));
         // A parse that cannot be saved is parsed again next time.
@@ -236,8 +236,8 @@ fn new_index(language: Option<&str>) -> Result<PagefindIndex, Diagnostic> {
 }
 
 /// Every document's parse, in order, with its key: kept from the last
-/// build, or parsed now (in parallel); and how many were parsed now. A
-/// kept page whose parse is gone is read from its file and parsed.
+/// build, or parsed now (in parallel); and the positions of those parsed
+/// now. A kept page whose parse is gone is read from its file and parsed.
 fn parse_missing(
     runtime: &tokio::runtime::Runtime,
     index: &PagefindIndex,
@@ -245,7 +245,7 @@ fn parse_missing(
     mut keys: Vec<PageKey>,
     language: Option<&str>,
     kept: &ParsedPages,
-) -> Result<(Vec<(PageKey, ParsedHtmlFile)>, usize), Diagnostic> {
+) -> Result<(Vec<(PageKey, ParsedHtmlFile)>, Vec<usize>), Diagnostic> {
     let mut parsed = kept.load(&keys);
     let mut missing = Vec::new();
     let mut files = Vec::new();
@@ -264,7 +264,7 @@ fn parse_missing(
         missing.push((i, document.url.clone()));
         files.push((None, Some(document.url), html));
     }
-    let parsed_now = missing.len();
+    let parsed_now = missing.iter().map(|(i, _)| *i).collect();
     let results = runtime
         .block_on(index.parse_html_files(files))
         .map_err(|e| search_error(e.to_string()))?;

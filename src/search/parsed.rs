@@ -6,11 +6,14 @@
 //! URL, the HTML handed to Pagefind, the indexing language, and the
 //! versions of Knotwork and Pagefind. The last build's parses are one file,
 //! `.knotwork-cache/search/pages`: a magic line, then per page its key,
-//! length and postcard bytes. One file, not one per page: creating 10,000
-//! small files took longer than the parse they save (ext4, 2 cores). A
-//! build that parsed any page writes the file again, whole, to a temporary
-//! name renamed over the old one; a page that cannot be read back is
-//! parsed again, never trusted.
+//! length, a checksum of its bytes and its postcard bytes. One file, not
+//! one per page: creating 10,000 small files took longer than the parse
+//! they save (ext4, 2 cores). A build that parsed a few pages appends them
+//! (rewriting 10,000 unchanged parses cost a rebuild after one edit a
+//! second of CPU); once pages of earlier builds would be more than half of
+//! the file, or the file was not read whole, it is written again, whole,
+//! to a temporary name renamed over the old one. A page whose entry is
+//! cut short or fails its checksum is parsed again, never trusted.
 //!
 //! `serve` keeps the parsed pages in memory instead.
 
@@ -25,7 +28,7 @@ use xxhash_rust::xxh3::Xxh3;
 
 use super::cache::INDEXER;
 
-const MAGIC: &[u8] = b"knotwork parsed pages 1\n";
+const MAGIC: &[u8] = b"knotwork parsed pages 2\n";
 
 /// The key of one page's parse.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -57,8 +60,9 @@ pub struct ParsedPages {
 }
 
 enum Place {
-    /// `.knotwork-cache/search/pages`.
-    File(PathBuf),
+    /// `.knotwork-cache/search/pages`, and how many entries it held when
+    /// it was last read whole (`None`: not read, or not whole).
+    File(PathBuf, Mutex<Option<usize>>),
     /// The last build of this process (`serve`).
     Memory(Mutex<HashMap<PageKey, ParsedHtmlFile>>),
 }
@@ -67,7 +71,7 @@ impl ParsedPages {
     /// The pages kept in `file`.
     pub fn in_file(file: &Path) -> ParsedPages {
         ParsedPages {
-            place: Place::File(file.to_path_buf()),
+            place: Place::File(file.to_path_buf(), Mutex::new(None)),
         }
     }
 
@@ -81,9 +85,12 @@ impl ParsedPages {
     /// The parse kept for each key, if there is one, in the same order.
     pub fn load(&self, keys: &[PageKey]) -> Vec<Option<ParsedHtmlFile>> {
         match &self.place {
-            Place::File(file) => {
+            Place::File(file, read) => {
                 let bytes = std::fs::read(file).unwrap_or_default();
-                let kept = entries(&bytes).unwrap_or_default();
+                let (kept, whole) = entries(&bytes);
+                if let Ok(mut read) = read.lock() {
+                    *read = whole.then_some(kept.len());
+                }
                 keys.par_iter()
                     .map(|key| postcard::from_bytes(kept.get(key)?).ok())
                     .collect()
@@ -95,10 +102,21 @@ impl ParsedPages {
         }
     }
 
-    /// Keeps exactly `pages` (this build's) in place of the last build's.
-    pub fn keep_only(&self, pages: &[(PageKey, ParsedHtmlFile)]) -> io::Result<()> {
+    /// Keeps `pages` (this build's, in full) for the next build, of which
+    /// those at `new` were parsed by this one.
+    pub fn keep(&self, pages: &[(PageKey, ParsedHtmlFile)], new: &[usize]) -> io::Result<()> {
         match &self.place {
-            Place::File(file) => write_pages(file, pages),
+            Place::File(file, read) => {
+                let held = read.lock().ok().and_then(|r| *r);
+                match held {
+                    Some(held) if held + new.len() <= 2 * pages.len() => {
+                        let added: Vec<&(PageKey, ParsedHtmlFile)> =
+                            new.iter().map(|&i| &pages[i]).collect();
+                        append_pages(file, &added)
+                    }
+                    _ => write_pages(file, pages),
+                }
+            }
             Place::Memory(last) => {
                 if let Ok(mut last) = last.lock() {
                     *last = pages.iter().cloned().collect();
@@ -109,37 +127,49 @@ impl ParsedPages {
     }
 }
 
-/// Each kept page's bytes by key; `None` if the file is not one of ours
-/// or is cut short.
-fn entries(mut bytes: &[u8]) -> Option<HashMap<PageKey, &[u8]>> {
-    bytes = bytes.strip_prefix(MAGIC)?;
+/// Each kept page's bytes by key, and whether the file was read whole:
+/// a file not of ours gives nothing, a cut-short or damaged entry ends it.
+fn entries(mut bytes: &[u8]) -> (HashMap<PageKey, &[u8]>, bool) {
     let mut kept = HashMap::new();
+    let Some(rest) = bytes.strip_prefix(MAGIC) else {
+        return (kept, false);
+    };
+    bytes = rest;
     while !bytes.is_empty() {
-        let (key, rest) = bytes.split_first_chunk::<16>()?;
-        let (len, rest) = rest.split_first_chunk::<8>()?;
-        let len = usize::try_from(u64::from_le_bytes(*len)).ok()?;
-        if len > rest.len() {
-            return None;
-        }
-        let (page, rest) = rest.split_at(len);
-        kept.insert(PageKey(u128::from_le_bytes(*key)), page);
+        let Some((key, page, rest)) = entry(bytes) else {
+            return (kept, false);
+        };
+        kept.insert(key, page);
         bytes = rest;
     }
-    Some(kept)
+    (kept, true)
 }
 
-/// Writes `pages` to a name of this process's own, then renames it over
-/// `file`: a build stopped half-way, or two builds of one site at once,
-/// never leave half a file. Pages are serialized a batch at a time, in
-/// parallel, so the whole file never sits in memory.
-fn write_pages(file: &Path, pages: &[(PageKey, ParsedHtmlFile)]) -> io::Result<()> {
-    const BATCH: usize = 256;
-    if let Some(dir) = file.parent() {
-        std::fs::create_dir_all(dir)?;
+/// The first entry of `bytes` (key, length, checksum, page) and what
+/// follows it; `None` when it is cut short or its checksum fails.
+fn entry(bytes: &[u8]) -> Option<(PageKey, &[u8], &[u8])> {
+    let (key, rest) = bytes.split_first_chunk::<16>()?;
+    let (len, rest) = rest.split_first_chunk::<8>()?;
+    let (sum, rest) = rest.split_first_chunk::<8>()?;
+    let len = usize::try_from(u64::from_le_bytes(*len)).ok()?;
+    if len > rest.len() {
+        return None;
     }
-    let tmp = file.with_extension(format!("{}.tmp", std::process::id()));
-    let mut out = io::BufWriter::new(std::fs::File::create(&tmp)?);
-    out.write_all(MAGIC)?;
+    let (page, rest) = rest.split_at(len);
+    (xxhash_rust::xxh3::xxh3_64(page) == u64::from_le_bytes(*sum)).then_some((
+        PageKey(u128::from_le_bytes(*key)),
+        page,
+        rest,
+    ))
+}
+
+/// Writes entries for `pages` to `out`, serialized a batch at a time, in
+/// parallel, so the whole file never sits in memory.
+fn write_entries<'a>(
+    out: &mut impl Write,
+    pages: &[&'a (PageKey, ParsedHtmlFile)],
+) -> io::Result<()> {
+    const BATCH: usize = 256;
     for batch in pages.chunks(BATCH) {
         let encoded: Vec<Vec<u8>> = batch
             .par_iter()
@@ -148,9 +178,72 @@ fn write_pages(file: &Path, pages: &[(PageKey, ParsedHtmlFile)]) -> io::Result<(
         for ((key, _), bytes) in batch.iter().zip(encoded) {
             out.write_all(&key.to_le_bytes())?;
             out.write_all(&(bytes.len() as u64).to_le_bytes())?;
+            out.write_all(&xxhash_rust::xxh3::xxh3_64(&bytes).to_le_bytes())?;
             out.write_all(&bytes)?;
         }
     }
+    Ok(())
+}
+
+/// Adds `pages` at the end of `file`. Two builds appending at once, or
+/// one stopped half-way, can only leave entries that fail to read, and the
+/// next build then writes the file whole.
+fn append_pages(file: &Path, pages: &[&(PageKey, ParsedHtmlFile)]) -> io::Result<()> {
+    let mut out = io::BufWriter::new(std::fs::OpenOptions::new().append(true).open(file)?);
+    write_entries(&mut out, pages)?;
+    out.into_inner().map_err(|e| e.into_error())?;
+    Ok(())
+}
+
+/// Writes `pages` to a name of this process's own, then renames it over
+/// `file`: a build stopped half-way, or two builds of one site at once,
+/// never leave half a file.
+fn write_pages(file: &Path, pages: &[(PageKey, ParsedHtmlFile)]) -> io::Result<()> {
+    if let Some(dir) = file.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = file.with_extension(format!("{}.tmp", std::process::id()));
+    let mut out = io::BufWriter::new(std::fs::File::create(&tmp)?);
+    out.write_all(MAGIC)?;
+    let all: Vec<&(PageKey, ParsedHtmlFile)> = pages.iter().collect();
+    write_entries(&mut out, &all)?;
     out.into_inner().map_err(|e| e.into_error())?;
     std::fs::rename(&tmp, file)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn push_entry(file: &mut Vec<u8>, key: u128, page: &[u8]) {
+        file.extend_from_slice(&key.to_le_bytes());
+        file.extend_from_slice(&(page.len() as u64).to_le_bytes());
+        file.extend_from_slice(&xxhash_rust::xxh3::xxh3_64(page).to_le_bytes());
+        file.extend_from_slice(page);
+    }
+
+    #[test]
+    fn damaged_entries_end_the_file_and_are_never_handed_out() {
+        let mut file = MAGIC.to_vec();
+        push_entry(&mut file, 1, b"first page");
+        push_entry(&mut file, 2, b"second page");
+        let (kept, whole) = entries(&file);
+        assert!(whole);
+        assert_eq!(kept[&PageKey(2)], b"second page");
+
+        // Cut short: what came before stays usable, the file is not whole.
+        let (kept, whole) = entries(&file[..file.len() - 3]);
+        assert!(!whole);
+        assert_eq!(kept.len(), 1);
+        assert!(kept.contains_key(&PageKey(1)));
+
+        // A changed byte fails the checksum.
+        let last = file.len() - 1;
+        file[last] ^= 1;
+        let (kept, whole) = entries(&file);
+        assert!(!whole && !kept.contains_key(&PageKey(2)));
+
+        // Not ours at all.
+        assert_eq!(entries(b"something else").0.len(), 0);
+    }
 }
