@@ -235,6 +235,9 @@ fn new_index(language: Option<&str>) -> Result<PagefindIndex, Diagnostic> {
     PagefindIndex::new(Some(options)).map_err(|e| search_error(e.to_string()))
 }
 
+/// Every page's key and parse, in order.
+type KeyedParses = Vec<(PageKey, ParsedHtmlFile)>;
+
 /// Every document's parse, in order, with its key: kept from the last
 /// build, or parsed now (in parallel); and the positions of those parsed
 /// now. A kept page whose parse is gone is read from its file and parsed.
@@ -245,7 +248,7 @@ fn parse_missing(
     mut keys: Vec<PageKey>,
     language: Option<&str>,
     kept: &ParsedPages,
-) -> Result<(Vec<(PageKey, ParsedHtmlFile)>, Vec<usize>), Diagnostic> {
+) -> Result<(KeyedParses, Vec<usize>), Diagnostic> {
     let mut parsed = kept.load(&keys);
     let mut missing = Vec::new();
     let mut files = Vec::new();

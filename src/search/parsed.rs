@@ -165,10 +165,7 @@ fn entry(bytes: &[u8]) -> Option<(PageKey, &[u8], &[u8])> {
 
 /// Writes entries for `pages` to `out`, serialized a batch at a time, in
 /// parallel, so the whole file never sits in memory.
-fn write_entries<'a>(
-    out: &mut impl Write,
-    pages: &[&'a (PageKey, ParsedHtmlFile)],
-) -> io::Result<()> {
+fn write_entries(out: &mut impl Write, pages: &[&(PageKey, ParsedHtmlFile)]) -> io::Result<()> {
     const BATCH: usize = 256;
     for batch in pages.chunks(BATCH) {
         let encoded: Vec<Vec<u8>> = batch
