@@ -3,20 +3,19 @@
 
 use rayon::prelude::*;
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::*;
 use crate::content::DocKind;
 
-pub fn plan(site: &Site, pages: &mut Vec<PagePlan>, diags: &mut Diagnostics) {
-    let cards = Cards::of_listed(site);
-    let (before, after) = plan_around_articles(site, &cards, diags);
+pub fn plan(site: &Site, cards: &ArticleCards, pages: &mut Vec<PagePlan>, diags: &mut Diagnostics) {
+    let (before, after) = plan_around_articles(site, cards, diags);
     pages.extend(before);
     // Articles are most of a big site's pages: plan them in parallel.
     let articles: Vec<PagePlan> = site
         .listed_articles()
         .into_par_iter()
-        .map(|i| article(site, i, &cards))
+        .map(|i| article(site, i, cards))
         .collect();
     pages.extend(articles);
     pages.extend(after);
@@ -27,7 +26,7 @@ pub fn plan(site: &Site, pages: &mut Vec<PagePlan>, diags: &mut Diagnostics) {
 /// the redirects of old addresses).
 pub(super) fn plan_around_articles(
     site: &Site,
-    cards: &Cards,
+    cards: &ArticleCards,
     diags: &mut Diagnostics,
 ) -> (Vec<PagePlan>, Vec<PagePlan>) {
     let mut before = Vec::new();
@@ -46,48 +45,7 @@ pub(super) fn plan_around_articles(
     (before, after)
 }
 
-/// Every listed article's card as templates see it, made once: a card
-/// shows on a blog list page, on its tags' pages and among other
-/// articles' related ones.
-pub(super) struct Cards(Vec<Option<Value>>);
-
-impl Cards {
-    pub(super) fn of_listed(site: &Site) -> Cards {
-        let mut cards = vec![None; site.content.articles.len()];
-        let made: Vec<(usize, Value)> = site
-            .listed_articles()
-            .into_par_iter()
-            .map(|i| (i, card_value(site, i)))
-            .collect();
-        for (i, card) in made {
-            cards[i] = Some(card);
-        }
-        Cards(cards)
-    }
-
-    /// No card made ahead: each is made when asked for (a single page
-    /// planned again).
-    pub(super) fn none() -> Cards {
-        Cards(Vec::new())
-    }
-
-    fn get(&self, site: &Site, i: usize) -> Value {
-        match self.0.get(i) {
-            Some(Some(card)) => card.clone(),
-            _ => card_value(site, i),
-        }
-    }
-
-    fn list(&self, site: &Site, articles: &[usize]) -> Vec<Value> {
-        articles.iter().map(|&i| self.get(site, i)).collect()
-    }
-}
-
-fn card_value(site: &Site, i: usize) -> Value {
-    serde_json::to_value(article_card(site, i)).unwrap_or_default()
-}
-
-fn blog_lists(site: &Site, cards: &Cards, pages: &mut Vec<PagePlan>) {
+fn blog_lists(site: &Site, cards: &ArticleCards, pages: &mut Vec<PagePlan>) {
     let all: Vec<usize> = site.listed_articles();
     let first = UrlPath::page(&["blog"]);
     let chunks = paginate(&all, site.config.site.blog.paginate_by, &first, |n| {
@@ -110,7 +68,7 @@ fn blog_lists(site: &Site, cards: &Cards, pages: &mut Vec<PagePlan>) {
 /// Page `n` of the blog, listing `items`; `urls` are every page's.
 fn blog_list(
     site: &Site,
-    cards: &Cards,
+    cards: &ArticleCards,
     n: usize,
     items: &[usize],
     url: UrlPath,
@@ -136,7 +94,7 @@ fn blog_list(
     )
 }
 
-pub(super) fn article(site: &Site, i: usize, cards: &Cards) -> PagePlan {
+pub(super) fn article(site: &Site, i: usize, cards: &ArticleCards) -> PagePlan {
     let doc = &site.content.articles[i];
     let rendered = &site.markdown.articles[i];
     let mut cites = PageCitations::new();
@@ -267,7 +225,7 @@ fn related_articles(site: &Site, i: usize, count: usize) -> Vec<usize> {
     touched
 }
 
-fn tags(site: &Site, cards: &Cards, pages: &mut Vec<PagePlan>) {
+fn tags(site: &Site, cards: &ArticleCards, pages: &mut Vec<PagePlan>) {
     let index_url = UrlPath::page(&["tags"]);
     let list: Vec<_> = site
         .graph
@@ -306,7 +264,7 @@ fn tags(site: &Site, cards: &Cards, pages: &mut Vec<PagePlan>) {
 /// The pages of one tag, listing its `articles`.
 fn tag_pages(
     site: &Site,
-    cards: &Cards,
+    cards: &ArticleCards,
     slug: &str,
     name: &str,
     articles: &[usize],

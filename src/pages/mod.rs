@@ -77,6 +77,14 @@ pub enum Section {
 }
 
 impl Section {
+    /// Whether the section's pages show article cards.
+    fn lists_articles(self) -> bool {
+        matches!(
+            self,
+            Section::Blog | Section::Muscles | Section::Techniques | Section::People
+        )
+    }
+
     /// Every section in plan order but the feeds, which come last: the
     /// sitemap lists every other page.
     pub const BEFORE_FEEDS: [Section; 9] = [
@@ -188,13 +196,18 @@ pub fn plan(site: &Site, diags: &mut Diagnostics) -> Vec<PagePlan> {
 /// Plans `sections` (not the feeds) at the same time, each on its own;
 /// the pages come out in the order of `sections`.
 pub fn plan_sections(site: &Site, sections: &[Section], diags: &mut Diagnostics) -> Vec<PagePlan> {
+    let cards = if sections.iter().any(|s| s.lists_articles()) {
+        ArticleCards::of_listed(site)
+    } else {
+        ArticleCards::none()
+    };
     let planned: Vec<(Vec<PagePlan>, Diagnostics)> = sections
         .par_iter()
         .map(|&section| {
             let mut pages = Vec::new();
             let mut own = Diagnostics::new();
             let mut timer = crate::StageTimer::start();
-            plan_section(site, section, &mut pages, &mut own);
+            plan_section(site, section, &cards, &mut pages, &mut own);
             timer.lap(&format!("plan {section:?}"));
             (pages, own)
         })
@@ -212,18 +225,19 @@ pub fn plan_sections(site: &Site, sections: &[Section], diags: &mut Diagnostics)
 pub fn plan_section(
     site: &Site,
     section: Section,
+    cards: &ArticleCards,
     pages: &mut Vec<PagePlan>,
     diags: &mut Diagnostics,
 ) {
     let start = pages.len();
     match section {
         Section::Home => home::plan(site, pages),
-        Section::Blog => blog::plan(site, pages, diags),
-        Section::Muscles => muscles::plan(site, pages),
-        Section::Techniques => techniques::plan(site, pages),
+        Section::Blog => blog::plan(site, cards, pages, diags),
+        Section::Muscles => muscles::plan(site, cards, pages),
+        Section::Techniques => techniques::plan(site, cards, pages),
         Section::Faq => faq::plan(site, pages),
         Section::Pain => pain::plan(site, pages),
-        Section::People => people::plan(site, pages),
+        Section::People => people::plan(site, cards, pages),
         Section::Services => services::plan(site, pages),
         Section::Search => search::plan(site, pages),
         Section::Feeds => {}
@@ -261,7 +275,7 @@ pub fn blog_around_articles(
     site: &Site,
     diags: &mut Diagnostics,
 ) -> (Vec<PagePlan>, Vec<PagePlan>) {
-    let cards = blog::Cards::of_listed(site);
+    let cards = ArticleCards::of_listed(site);
     let (mut before, mut after) = blog::plan_around_articles(site, &cards, diags);
     for page in before.iter_mut().chain(&mut after) {
         page.section = Section::Blog;
@@ -279,7 +293,7 @@ pub fn shows_related(site: &Site, j: usize, i: usize) -> bool {
 pub fn article_page(site: &Site, i: usize) -> PagePlan {
     PagePlan {
         section: Section::Blog,
-        ..blog::article(site, i, &blog::Cards::none())
+        ..blog::article(site, i, &ArticleCards::none())
     }
 }
 
@@ -445,6 +459,49 @@ pub struct ArticleCard {
     /// The processed hero image; templates show it with `picture()`.
     pub image: Option<Picture>,
     pub image_alt: String,
+}
+
+/// Every listed article's card as templates see it, made once: a card
+/// shows on a blog list page, on its tags' pages, among other articles'
+/// related ones and on the pages of the muscles, techniques and people it
+/// names.
+pub struct ArticleCards(Vec<Option<Value>>);
+
+impl ArticleCards {
+    pub fn of_listed(site: &Site) -> ArticleCards {
+        let mut cards = vec![None; site.content.articles.len()];
+        let made: Vec<(usize, Value)> = site
+            .listed_articles()
+            .into_par_iter()
+            .map(|i| (i, card_value(site, i)))
+            .collect();
+        for (i, card) in made {
+            cards[i] = Some(card);
+        }
+        ArticleCards(cards)
+    }
+
+    /// No card made ahead: each is made when asked for (a single page
+    /// planned again).
+    pub fn none() -> ArticleCards {
+        ArticleCards(Vec::new())
+    }
+
+    fn get(&self, site: &Site, i: usize) -> Value {
+        match self.0.get(i) {
+            Some(Some(card)) => card.clone(),
+            _ => card_value(site, i),
+        }
+    }
+
+    /// The cards of `articles`, in that order.
+    pub fn list(&self, site: &Site, articles: &[usize]) -> Vec<Value> {
+        articles.iter().map(|&i| self.get(site, i)).collect()
+    }
+}
+
+fn card_value(site: &Site, i: usize) -> Value {
+    serde_json::to_value(article_card(site, i)).unwrap_or_default()
 }
 
 pub fn article_card(site: &Site, i: usize) -> ArticleCard {

@@ -10,7 +10,7 @@ use serde_json::json;
 use super::*;
 use crate::bodymap::{MapSpec, Zone};
 
-pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
+pub fn plan(site: &Site, cards: &ArticleCards, pages: &mut Vec<PagePlan>) {
     if site.content.muscles.is_empty() {
         return;
     }
@@ -52,7 +52,7 @@ pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
     let muscle_pages: Vec<PagePlan> = (0..site.content.muscles.len())
         .into_par_iter()
         .filter(|&m| site.language.has(Target::Muscle(m)))
-        .map(|m| muscle_page(site, m))
+        .map(|m| muscle_page(site, cards, m))
         .collect();
     pages.extend(muscle_pages);
 }
@@ -219,7 +219,7 @@ pub fn muscle_map(site: &Site, m: usize, id: &str, highlight: Option<usize>) -> 
     })
 }
 
-fn muscle_page(site: &Site, m: usize) -> PagePlan {
+fn muscle_page(site: &Site, cards: &ArticleCards, m: usize) -> PagePlan {
     let muscle = &site.content.muscles[m];
     let g = &site.graph;
     let url = site.url(Target::Muscle(m));
@@ -304,7 +304,7 @@ fn muscle_page(site: &Site, m: usize) -> PagePlan {
                 "map_svg": muscle_map(site, m, &format!("map-{}", muscle.id), None),
                 "pattern_text": pattern_text(site, m),
                 "techniques": g.muscle_techniques[m].iter().map(|&t| technique_card(site, t)).collect::<Vec<_>>(),
-                "articles": g.muscle_articles[m].iter().map(|&a| article_card(site, a)).collect::<Vec<_>>(),
+                "articles": cards.list(site, &g.muscle_articles[m]),
                 "questions": questions,
                 "linked_from": g.muscle_linked_from_muscles[m].iter().map(|&o| muscle_card(site, o)).collect::<Vec<_>>(),
                 "references": references,

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use super::*;
 
-pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
+pub fn plan(site: &Site, cards: &ArticleCards, pages: &mut Vec<PagePlan>) {
     let people = &site.content.people;
     if people.is_empty() {
         return;
@@ -29,7 +29,7 @@ pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
         if !site.language.has_person(p) {
             continue;
         }
-        pages.push(person_page(site, p));
+        pages.push(person_page(site, cards, p));
     }
 }
 
@@ -40,7 +40,7 @@ fn person_summary(site: &Site, p: usize) -> Value {
     card
 }
 
-fn person_page(site: &Site, p: usize) -> PagePlan {
+fn person_page(site: &Site, cards: &ArticleCards, p: usize) -> PagePlan {
     let person = &site.content.people[p];
     let url = person_url(site, p);
     let card = person_card(site, p);
@@ -87,7 +87,7 @@ fn person_page(site: &Site, p: usize) -> PagePlan {
             "person": card,
             "license": person.data.license,
             "links": person.data.links.iter().map(|l| json!({ "url": l, "title": link_title(l) })).collect::<Vec<_>>(),
-            "articles": site.graph.person_articles[p].iter().map(|&a| article_card(site, a)).collect::<Vec<_>>(),
+            "articles": cards.list(site, &site.graph.person_articles[p]),
             "reviewed": reviewed,
         }),
     )

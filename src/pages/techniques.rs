@@ -8,7 +8,7 @@ use serde_json::json;
 use super::*;
 use crate::content::data::{Evidence, Technique};
 
-pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
+pub fn plan(site: &Site, cards: &ArticleCards, pages: &mut Vec<PagePlan>) {
     let techniques = &site.content.techniques;
     if techniques.is_empty() {
         return;
@@ -31,7 +31,7 @@ pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
     let technique_pages: Vec<PagePlan> = (0..techniques.len())
         .into_par_iter()
         .filter(|&t| site.language.has(Target::Technique(t)))
-        .map(|t| technique_page(site, t))
+        .map(|t| technique_page(site, cards, t))
         .collect();
     pages.extend(technique_pages);
     let pair_pages: Vec<PagePlan> = site
@@ -198,7 +198,7 @@ fn compare_table(site: &Site, pages: &mut Vec<PagePlan>) {
     ));
 }
 
-fn technique_page(site: &Site, t: usize) -> PagePlan {
+fn technique_page(site: &Site, cards: &ArticleCards, t: usize) -> PagePlan {
     let tech = &site.content.techniques[t];
     let d = &tech.data;
     let g = &site.graph;
@@ -278,7 +278,7 @@ fn technique_page(site: &Site, t: usize) -> PagePlan {
                 "cautions": d.cautions,
                 "related": related.iter().map(|&r| technique_card(site, r)).collect::<Vec<_>>(),
                 "muscles": g.technique_muscles[t].iter().map(|&m| muscle_card(site, m)).collect::<Vec<_>>(),
-                "articles": g.technique_articles[t].iter().map(|&a| article_card(site, a)).collect::<Vec<_>>(),
+                "articles": cards.list(site, &g.technique_articles[t]),
                 "questions": questions,
                 "comparisons": comparison_links(site, Some(t)),
                 "references": references,
