@@ -439,29 +439,27 @@ fn finish_pages(site: &mut RenderedSite) -> Result<(), Diagnostic> {
             .iter()
             .map(|f| (f.path.as_str(), f.bytes.as_slice()))
             .collect();
-        let searchable: Vec<&PageEntry> = site.page_list.iter().filter(|e| e.searchable).collect();
-        let pages = searchable.iter().map(|e| match e.kept {
-            Some(record) => search::SearchPage::Kept {
-                url: &e.url,
-                key: record.search_key(),
-                file: site.output_dir.join(&e.path),
-            },
-            None => search::SearchPage::Rendered {
-                url: &e.url,
-                html: rendered.get(e.path.as_str()).copied().unwrap_or_default(),
-            },
-        });
+        // In plan order: the index depends on it.
+        let pages = site
+            .page_list
+            .iter()
+            .filter(|e| e.searchable)
+            .map(|e| match e.kept {
+                Some(record) => search::SearchPage::Kept {
+                    url: &e.url,
+                    key: record.search_key(),
+                    file: site.output_dir.join(&e.path),
+                },
+                None => search::SearchPage::Rendered {
+                    url: &e.url,
+                    html: rendered.get(e.path.as_str()).copied().unwrap_or_default(),
+                },
+            });
         let cache = search::SearchCache::in_dir(&site.search_cache);
         let indexed = search::index(pages, site.search_language.as_deref(), &cache)?;
-        let keys: HashMap<&str, search::PageKey> = searchable
-            .iter()
-            .map(|e| e.path.as_str())
-            .zip(indexed.keys)
-            .collect();
-        let keys: HashMap<String, search::PageKey> =
-            keys.into_iter().map(|(p, k)| (p.to_string(), k)).collect();
-        for entry in site.page_list.iter_mut() {
-            entry.search_key = keys.get(&entry.path).copied();
+        let searchable = site.page_list.iter_mut().filter(|e| e.searchable);
+        for (entry, key) in searchable.zip(indexed.keys) {
+            entry.search_key = Some(key);
         }
         site.files.extend(indexed.files);
         timer.lap("search");
