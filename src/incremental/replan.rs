@@ -119,7 +119,9 @@ impl State {
         diags: &mut Diagnostics,
     ) -> (Vec<PagePlan>, PageRecords) {
         let home = pages::plan_sections(site, &[Section::Home], diags);
-        let (lists, after_articles) = pages::blog_around_articles(site, diags);
+        // Made once for the blog's lists and the data sections.
+        let cards = pages::ArticleCards::of_listed(site);
+        let (lists, after_articles) = pages::blog_around_articles(site, &cards, diags);
         let articles: Vec<ArticlePage> = site
             .listed_articles()
             .into_par_iter()
@@ -132,7 +134,7 @@ impl State {
                 }
             })
             .collect();
-        let data = pages::plan_sections(site, &Section::data(), diags);
+        let data = pages::plan_sections_with(site, &Section::data(), &cards, diags);
 
         let mut records: Vec<PageRecord> = home.iter().chain(&lists).map(record).collect();
         let mut plans: Vec<PagePlan> = home;

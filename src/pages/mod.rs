@@ -201,13 +201,23 @@ pub fn plan_sections(site: &Site, sections: &[Section], diags: &mut Diagnostics)
     } else {
         ArticleCards::none()
     };
+    plan_sections_with(site, sections, &cards, diags)
+}
+
+/// [`plan_sections`] with the article cards made already.
+pub fn plan_sections_with(
+    site: &Site,
+    sections: &[Section],
+    cards: &ArticleCards,
+    diags: &mut Diagnostics,
+) -> Vec<PagePlan> {
     let planned: Vec<(Vec<PagePlan>, Diagnostics)> = sections
         .par_iter()
         .map(|&section| {
             let mut pages = Vec::new();
             let mut own = Diagnostics::new();
             let mut timer = crate::StageTimer::start();
-            plan_section(site, section, &cards, &mut pages, &mut own);
+            plan_section(site, section, cards, &mut pages, &mut own);
             timer.lap(&format!("plan {section:?}"));
             (pages, own)
         })
@@ -273,10 +283,10 @@ pub fn plan_feeds(site: &Site, sitemap: Vec<SitemapEntry>, pages: &mut Vec<PageP
 /// the pages planned before the articles and those after, in plan order.
 pub fn blog_around_articles(
     site: &Site,
+    cards: &ArticleCards,
     diags: &mut Diagnostics,
 ) -> (Vec<PagePlan>, Vec<PagePlan>) {
-    let cards = ArticleCards::of_listed(site);
-    let (mut before, mut after) = blog::plan_around_articles(site, &cards, diags);
+    let (mut before, mut after) = blog::plan_around_articles(site, cards, diags);
     for page in before.iter_mut().chain(&mut after) {
         page.section = Section::Blog;
     }
