@@ -34,6 +34,7 @@ pub mod output;
 pub mod page_records;
 pub mod pages;
 pub mod render;
+pub mod replace_file;
 pub mod review;
 pub mod scaffold;
 pub mod search;
@@ -43,11 +44,11 @@ pub mod theme;
 pub mod toml_file;
 
 use std::collections::HashMap;
-
-use rayon::prelude::*;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
 
 use diagnostics::{Diagnostic, Diagnostics};
 use ids::UrlPath;

@@ -186,10 +186,5 @@ pub fn save(file: &Path, site: SiteKey, pages: Vec<(String, PageRecord)>) -> io:
         pages,
     };
     let bytes = postcard::to_stdvec(&stored).map_err(|e| io::Error::other(e.to_string()))?;
-    if let Some(dir) = file.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let tmp = file.with_extension(format!("{}.tmp", std::process::id()));
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, file)
+    crate::replace_file::replace(file, |out| io::Write::write_all(out, &bytes))
 }

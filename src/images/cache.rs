@@ -122,10 +122,9 @@ impl Cache {
     /// Stores a processed file; written under a temporary name first, so a
     /// build interrupted halfway never leaves a truncated file behind.
     pub fn store(&self, name: &str, bytes: &[u8]) -> std::io::Result<()> {
-        std::fs::create_dir_all(&self.dir)?;
-        let tmp = self.dir.join(format!(".{name}.{}.tmp", std::process::id()));
-        std::fs::write(&tmp, bytes)?;
-        std::fs::rename(&tmp, self.dir.join(name))
+        crate::replace_file::replace(&self.dir.join(name), |out| {
+            std::io::Write::write_all(out, bytes)
+        })
     }
 
     /// Writes the index if it changed.

@@ -108,25 +108,20 @@ impl BundleCache {
 }
 
 fn save_file(file: &Path, key: BundleKey, files: &[OutputFile]) -> io::Result<()> {
-    let dir = file.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    // A name of this process's own: two builds of one site at once
-    // (tests do that) must not write into the same temporary file.
-    let tmp = file.with_extension(format!("{}.tmp", std::process::id()));
-    let mut out = io::BufWriter::new(std::fs::File::create(&tmp)?);
-    out.write_all(MAGIC)?;
-    out.write_all(INDEXER.as_bytes())?;
-    out.write_all(b"\n")?;
-    out.write_all(&key.0.to_le_bytes())?;
-    out.write_all(&(files.len() as u64).to_le_bytes())?;
-    for file in files {
-        for part in [file.path.as_bytes(), file.bytes.as_slice()] {
-            out.write_all(&(part.len() as u64).to_le_bytes())?;
-            out.write_all(part)?;
+    crate::replace_file::replace(file, |out| {
+        out.write_all(MAGIC)?;
+        out.write_all(INDEXER.as_bytes())?;
+        out.write_all(b"\n")?;
+        out.write_all(&key.0.to_le_bytes())?;
+        out.write_all(&(files.len() as u64).to_le_bytes())?;
+        for file in files {
+            for part in [file.path.as_bytes(), file.bytes.as_slice()] {
+                out.write_all(&(part.len() as u64).to_le_bytes())?;
+                out.write_all(part)?;
+            }
         }
-    }
-    out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-    std::fs::rename(&tmp, file)
+        Ok(())
+    })
 }
 
 fn decode(bytes: &[u8]) -> Option<(BundleKey, Vec<OutputFile>)> {

@@ -192,20 +192,13 @@ fn append_pages(file: &Path, pages: &[&(PageKey, ParsedHtmlFile)]) -> io::Result
     Ok(())
 }
 
-/// Writes `pages` to a name of this process's own, then renames it over
-/// `file`: a build stopped half-way, or two builds of one site at once,
-/// never leave half a file.
+/// Replaces `file` with `pages`.
 fn write_pages(file: &Path, pages: &[(PageKey, ParsedHtmlFile)]) -> io::Result<()> {
-    if let Some(dir) = file.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let tmp = file.with_extension(format!("{}.tmp", std::process::id()));
-    let mut out = io::BufWriter::new(std::fs::File::create(&tmp)?);
-    out.write_all(MAGIC)?;
-    let all: Vec<&(PageKey, ParsedHtmlFile)> = pages.iter().collect();
-    write_entries(&mut out, &all)?;
-    out.into_inner().map_err(|e| e.into_error())?;
-    std::fs::rename(&tmp, file)
+    crate::replace_file::replace(file, |out| {
+        out.write_all(MAGIC)?;
+        let all: Vec<&(PageKey, ParsedHtmlFile)> = pages.iter().collect();
+        write_entries(out, &all)
+    })
 }
 
 #[cfg(test)]
