@@ -71,9 +71,9 @@ pub struct RenderedSite {
     pub warnings: Diagnostics,
     /// Every page, in plan order (which the search index follows).
     pub page_list: Vec<PageEntry>,
-    /// The records of the last build into the same folder, for a build
-    /// that keeps unchanged pages; `None` for `knotwork check`.
-    pub last_build: Option<page_records::LastBuild>,
+    /// The key this build's page records are written under; `None` for
+    /// `knotwork check`, which keeps no records.
+    pub records_key: Option<page_records::SiteKey>,
     pub search_enabled: bool,
     /// The language the search index is built in; `None` for a
     /// multilingual site (one index per language, by `<html lang>`).
@@ -270,6 +270,7 @@ fn render_planned(
         page_records::LastBuild::load(&page_records_file(config), key, config, &renderer)
     });
     let (page_list, to_render) = split_kept(plans, last_build.as_ref());
+    let records_key = last_build.map(|last| last.site());
     timer.lap(&format!("keep {}", page_count - to_render.len()));
     let mut files = renderer.render_all(to_render, &mut diags);
     timer.lap("render");
@@ -290,7 +291,7 @@ fn render_planned(
         output_dir: site.config.output_dir.clone(),
         warnings: diags,
         page_list,
-        last_build,
+        records_key,
         search_enabled: settings.search.enabled,
         search_language: search::forced_language(&site.config),
         search_cache: site.config.root.join(".knotwork-cache").join("search"),
@@ -445,10 +446,11 @@ fn finish_pages(site: &mut RenderedSite) -> Result<(), Diagnostic> {
             .page_list
             .iter()
             .filter(|e| e.searchable)
-            .map(|e| match e.kept {
-                Some(record) => search::SearchPage::Kept {
+            // A kept searchable page has its key (`LastBuild::keeps`).
+            .map(|e| match e.kept.and_then(|record| record.search_key()) {
+                Some(key) => search::SearchPage::Kept {
                     url: &e.url,
-                    key: record.search_key(),
+                    key,
                     file: site.output_dir.join(&e.path),
                 },
                 None => search::SearchPage::Rendered {
@@ -546,7 +548,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildFailure> {
 /// Records that cannot be written cost the next build its shortcut, not
 /// this build its output.
 fn save_page_records(rendered: &RenderedSite, file: &std::path::Path) {
-    let Some(last) = &rendered.last_build else {
+    let Some(key) = rendered.records_key else {
         return;
     };
     let records = rendered
@@ -564,7 +566,7 @@ fn save_page_records(rendered: &RenderedSite, file: &std::path::Path) {
             Some((e.path.clone(), record))
         })
         .collect();
-    let _ = page_records::save(file, last.site(), records);
+    let _ = page_records::save(file, key, records);
 }
 
 /// Prints how long each stage took when `KNOTWORK_TIMINGS` is set: the

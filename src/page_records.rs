@@ -37,7 +37,7 @@ use crate::render::{Assets, Renderer};
 use crate::search::PageKey;
 
 /// Names the format; a file of another version is ignored.
-const MAGIC: &str = "knotwork page records 1";
+const MAGIC: &str = "knotwork page records 2";
 
 /// A hash of everything the records depend on besides each page's plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,7 +80,7 @@ pub struct PageRecord {
     len: u64,
     /// Modification time, nanoseconds since the Unix epoch.
     modified: u128,
-    search: Option<[u8; 16]>,
+    search: Option<PageKey>,
 }
 
 impl PageRecord {
@@ -92,19 +92,19 @@ impl PageRecord {
             fingerprint,
             len,
             modified,
-            search: search.map(PageKey::to_le_bytes),
+            search,
         })
     }
 
     /// The key of the page's search parse, when it was indexed.
     pub fn search_key(&self) -> Option<PageKey> {
-        self.search.map(PageKey::from_le_bytes)
+        self.search
     }
 
     /// This record with the page's search key of this build.
     pub fn with_search_key(self, key: Option<PageKey>) -> PageRecord {
         PageRecord {
-            search: key.map(PageKey::to_le_bytes),
+            search: key,
             ..self
         }
     }
@@ -134,6 +134,8 @@ pub struct LastBuild {
     always_rendered: HashSet<String>,
     /// Whether searchable pages are always rendered (a minified site).
     render_searchable: bool,
+    /// Whether a searchable page needs the key of its parse to be kept.
+    search_enabled: bool,
 }
 
 impl LastBuild {
@@ -151,6 +153,7 @@ impl LastBuild {
             pages,
             always_rendered: fingerprint::calling(renderer.theme(), "resize_image"),
             render_searchable: config.site.minify,
+            search_enabled: config.site.search.enabled,
         }
     }
 
@@ -160,7 +163,7 @@ impl LastBuild {
 
     /// The record of the page at output path `path`, when the page need
     /// not be rendered again: same fingerprint, file as the last build
-    /// left it.
+    /// left it, and (searchable, with search on) the key of its parse.
     pub fn keeps(
         &self,
         path: &str,
@@ -172,6 +175,9 @@ impl LastBuild {
             return None;
         }
         let record = self.pages.get(path)?;
+        if searchable && self.search_enabled && record.search.is_none() {
+            return None;
+        }
         let on_disk = stat(&self.output_dir.join(path))?;
         (record.fingerprint == fingerprint && on_disk == (record.len, record.modified))
             .then_some(*record)

@@ -460,18 +460,7 @@ fn a_rebuild_renders_only_changed_pages_and_restores_files_changed_by_hand() {
             &article(slug, "2026-01-10", "", body),
         );
     }
-    // "Built 40 pages, 3 rendered (…": how many pages a build rendered.
-    let rendered = |args: &[&str]| -> (usize, usize) {
-        let stdout = String::from_utf8_lossy(&f.build(args).stdout).into_owned();
-        let line = stdout.lines().find(|l| l.starts_with("Built ")).unwrap();
-        let (pages, rest) = line["Built ".len()..].split_once(" pages").unwrap();
-        let pages: usize = pages.parse().unwrap();
-        let rendered = match rest.strip_prefix(", ") {
-            Some(rest) => rest.split(' ').next().unwrap().parse().unwrap(),
-            None => pages,
-        };
-        (rendered, pages)
-    };
+    let rendered = |args: &[&str]| rendered_of(&f, args);
     let (all, pages) = rendered(&[]);
     assert_eq!(all, pages, "a first build renders every page");
     assert!(f.root().join(".knotwork-cache/pages").is_file());
@@ -511,4 +500,68 @@ fn a_rebuild_renders_only_changed_pages_and_restores_files_changed_by_hand() {
     let clean = tempfile::tempdir().unwrap();
     f.build(&["--output-dir", clean.path().to_str().unwrap()]);
     assert_eq!(tree(&f.out()), tree(clean.path()));
+}
+
+/// How many pages a build of `f` rendered, of how many: "Built 40 pages,
+/// 3 rendered (…" (the count is left out when every page was).
+fn rendered_of(f: &Fixture, args: &[&str]) -> (usize, usize) {
+    let stdout = String::from_utf8_lossy(&f.build(args).stdout).into_owned();
+    let line = stdout.lines().find(|l| l.starts_with("Built ")).unwrap();
+    let (pages, rest) = line["Built ".len()..].split_once(" pages").unwrap();
+    let pages: usize = pages.parse().unwrap();
+    let rendered = match rest.strip_prefix(", ") {
+        Some(rest) => rest.split(' ').next().unwrap().parse().unwrap(),
+        None => pages,
+    };
+    (rendered, pages)
+}
+
+#[test]
+fn pages_whose_template_makes_an_image_and_minified_searchable_pages_are_always_rendered() {
+    let f = Fixture::new();
+    f.write_bytes("static/img/knot.png", &images::transparent_png(40, 40));
+    // resize_image() registers the image it makes while the page renders:
+    // a page kept unrendered would lose its image from the output.
+    f.write(
+        "templates/thumb.html",
+        r#"{% set t = resize_image(path="/img/knot.png", width=20, height=20) %}<!DOCTYPE html><html lang="en"><head><title>{{ article.title }}</title></head><body><main><img src="{{ t.url }}" alt=""></main></body></html>"#,
+    );
+    f.write(
+        "content/blog/thumb.md",
+        &article(
+            "thumb",
+            "2026-01-10",
+            "template = \"thumb.html\"",
+            "A page with a thumbnail.",
+        ),
+    );
+    f.write(
+        "content/blog/jaw.md",
+        &article(
+            "jaw",
+            "2026-01-11",
+            "",
+            "Masseter trigger points refer pain into the teeth.",
+        ),
+    );
+    f.build(&[]);
+    let src = attrs(&f.page("/blog/thumb/"), "img", "src")[0].clone();
+    assert_eq!(rendered_of(&f, &[]).0, 1, "only the page making an image");
+    assert!(
+        file_for(&f.out(), &src).is_file(),
+        "{src} is still published"
+    );
+
+    // Minified, a page's file no longer holds the HTML the search index
+    // reads: searchable pages are rendered on every build, the rest kept.
+    let config = std::fs::read_to_string(f.root().join("site.toml")).unwrap();
+    f.write("site.toml", &format!("minify = true\n{config}"));
+    let (all, pages) = rendered_of(&f, &[]);
+    assert_eq!(all, pages);
+    let (again, _) = rendered_of(&f, &[]);
+    assert!(again > 1 && again < pages, "{again} of {pages}");
+    let search_records = search_records(&f.out());
+    assert!(search_records.iter().any(|r| r["content"]
+        .as_str()
+        .is_some_and(|t| t.contains("Masseter"))));
 }

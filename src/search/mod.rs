@@ -71,7 +71,7 @@ pub enum SearchPage<'a> {
     /// parse is not kept.
     Kept {
         url: &'a UrlPath,
-        key: Option<PageKey>,
+        key: PageKey,
         file: PathBuf,
     },
 }
@@ -83,12 +83,18 @@ pub struct Indexed {
     pub keys: Vec<PageKey>,
 }
 
-/// A page on its way to Pagefind: URL, and the part of its HTML Pagefind
-/// reads once it is known (a kept page's only when it must be parsed).
+/// A page on its way to Pagefind: its URL and where the part of its HTML
+/// Pagefind reads comes from.
 struct Document {
     url: String,
-    html: Option<String>,
-    file: Option<PathBuf>,
+    html: Html,
+}
+
+enum Html {
+    /// The indexed part of a page rendered by this build.
+    Rendered(String),
+    /// A kept page's output file, read only if its parse is gone.
+    InFile(PathBuf),
 }
 
 /// Indexes `pages` (in a fixed order, so the index is the same on every
@@ -107,39 +113,16 @@ pub fn index<'a>(
         "search::index on a rayon thread would wait on its own pool"
     );
     let pages: Vec<SearchPage> = pages.into_iter().collect();
-    let (documents, keys): (Vec<Document>, Vec<Option<PageKey>>) = pages
+    let (documents, keys): (Vec<Document>, Vec<PageKey>) = pages
         .into_par_iter()
         .map(|page| match page {
             SearchPage::Rendered { url, html } => {
                 let html = indexed_part(&String::from_utf8_lossy(html));
                 let key = PageKey::of(url.as_str(), &html, language);
-                (Document::rendered(url.as_str(), html), Some(key))
+                (Document::new(url, Html::Rendered(html)), key)
             }
-            SearchPage::Kept { url, key, file } => {
-                let document = Document {
-                    url: url.as_str().to_string(),
-                    html: None,
-                    file: Some(file),
-                };
-                (document, key)
-            }
+            SearchPage::Kept { url, key, file } => (Document::new(url, Html::InFile(file)), key),
         })
-        .unzip();
-    // A kept page whose key is not known is read now.
-    let (documents, keys): (Vec<Document>, Vec<PageKey>) = documents
-        .into_par_iter()
-        .zip(keys)
-        .map(|(mut document, key)| match key {
-            Some(key) => Ok((document, key)),
-            None => {
-                let html = document.read()?;
-                let key = PageKey::of(&document.url, &html, language);
-                document.html = Some(html);
-                Ok((document, key))
-            }
-        })
-        .collect::<Result<Vec<_>, Diagnostic>>()?
-        .into_iter()
         .unzip();
     let key = BundleKey::of(&keys, language);
     let previous = match cache.bundle.last() {
@@ -160,22 +143,24 @@ pub fn index<'a>(
 }
 
 impl Document {
-    /// A rendered page's document; `html` is its indexed part.
-    fn rendered(url: &str, html: String) -> Document {
+    fn new(url: &UrlPath, html: Html) -> Document {
         Document {
-            url: url.to_string(),
-            html: Some(html),
-            file: None,
+            url: url.as_str().to_string(),
+            html,
         }
     }
 
-    /// The indexed part of a kept page's HTML, read from its output file.
-    fn read(&self) -> Result<String, Diagnostic> {
-        let file = self.file.as_deref().expect("a kept page has its file");
-        let html = std::fs::read(file).map_err(|e| {
-            search_error(format!("cannot read {} to index it: {e}", file.display()))
-        })?;
-        Ok(indexed_part(&String::from_utf8_lossy(&html)))
+    /// The indexed part of its HTML, read from its file if it was kept.
+    fn into_html(self) -> Result<String, Diagnostic> {
+        match self.html {
+            Html::Rendered(html) => Ok(html),
+            Html::InFile(file) => {
+                let html = std::fs::read(&file).map_err(|e| {
+                    search_error(format!("cannot read {} to index it: {e}", file.display()))
+                })?;
+                Ok(indexed_part(&String::from_utf8_lossy(&html)))
+            }
+        }
     }
 }
 
@@ -256,16 +241,15 @@ fn parse_missing(
         if parsed[i].is_some() {
             continue;
         }
-        let html = match document.html {
-            Some(html) => html,
-            None => {
-                let html = document.read()?;
-                keys[i] = PageKey::of(&document.url, &html, language);
-                html
-            }
-        };
-        missing.push((i, document.url.clone()));
-        files.push((None, Some(document.url), html));
+        let kept_page = matches!(document.html, Html::InFile(_));
+        let url = document.url.clone();
+        let html = document.into_html()?;
+        if kept_page {
+            // Its file, not the last build's key, says what is indexed now.
+            keys[i] = PageKey::of(&url, &html, language);
+        }
+        missing.push((i, url.clone()));
+        files.push((None, Some(url), html));
     }
     let parsed_now = missing.iter().map(|(i, _)| *i).collect();
     let results = runtime
@@ -418,7 +402,10 @@ mod tests {
         let names = |html: String| -> Vec<String> {
             let key = PageKey::of("/a/", &html, Some("de"));
             let mut files: Vec<String> = index_documents(
-                vec![Document::rendered("/a/", html)],
+                vec![Document {
+                    url: "/a/".into(),
+                    html: Html::Rendered(html),
+                }],
                 vec![key],
                 Some("de"),
                 &ParsedPages::in_memory(),
@@ -459,7 +446,10 @@ mod tests {
                 .collect();
             let docs = docs
                 .into_iter()
-                .map(|(url, html)| Document::rendered(&url, html))
+                .map(|(url, html)| Document {
+                    url,
+                    html: Html::Rendered(html),
+                })
                 .collect();
             index_documents(docs, keys, Some("en"), &ParsedPages::in_memory(), previous)
                 .unwrap()

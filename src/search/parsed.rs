@@ -31,7 +31,7 @@ use super::cache::INDEXER;
 const MAGIC: &[u8] = b"knotwork parsed pages 2\n";
 
 /// The key of one page's parse.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct PageKey(u128);
 
 impl PageKey {
@@ -47,10 +47,6 @@ impl PageKey {
 
     pub fn to_le_bytes(self) -> [u8; 16] {
         self.0.to_le_bytes()
-    }
-
-    pub fn from_le_bytes(bytes: [u8; 16]) -> PageKey {
-        PageKey(u128::from_le_bytes(bytes))
     }
 }
 
