@@ -489,6 +489,14 @@ fn a_rebuild_renders_only_changed_pages_and_restores_files_changed_by_hand() {
     assert_eq!(std::fs::read(&neck).unwrap(), original);
     assert!(f.exists("/blog/"));
 
+    // The words templates read with t() are part of every page.
+    f.write("i18n/en.toml", "[nav]\nskip = \"Jump to the article\"\n");
+    let (all, pages) = rendered(&[]);
+    assert_eq!(all, pages, "a changed phrase renders every page");
+    assert!(texts(&f.page("/blog/neck/"), "a")
+        .iter()
+        .any(|t| t == "Jump to the article"));
+
     // Something every page shows changed: every page is rendered.
     let (all, pages) = rendered(&["--base-url", "https://elsewhere.example/studio/"]);
     assert_eq!(all, pages);

@@ -88,21 +88,24 @@ impl Words {
     pub fn fingerprint(&self) -> u64 {
         let mut hasher = xxhash_rust::xxh3::Xxh3::new();
         hasher.update(self.tag.to_string().as_bytes());
+        let mut part = |text: &str| {
+            hasher.update(&(text.len() as u64).to_le_bytes());
+            hasher.update(text.as_bytes());
+        };
         for (key, phrase) in &self.phrases {
-            hasher.update(&(key.len() as u64).to_le_bytes());
-            hasher.update(key.as_bytes());
-            let forms: Vec<(&str, &str)> = match phrase {
-                Phrase::Text(text) => vec![("", text)],
-                Phrase::Plural(forms) => forms
-                    .iter()
-                    .map(|(k, v)| (k.as_str(), v.as_str()))
-                    .collect(),
-            };
-            hasher.update(&(forms.len() as u64).to_le_bytes());
-            for (category, text) in forms {
-                for part in [category, text] {
-                    hasher.update(&(part.len() as u64).to_le_bytes());
-                    hasher.update(part.as_bytes());
+            part(key);
+            match phrase {
+                Phrase::Text(text) => {
+                    part("text");
+                    part(text);
+                }
+                Phrase::Plural(forms) => {
+                    part("plural");
+                    part(&forms.len().to_string());
+                    for (category, text) in forms {
+                        part(category);
+                        part(text);
+                    }
                 }
             }
         }
