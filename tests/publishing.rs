@@ -179,6 +179,18 @@ fn the_search_index_covers_every_page_kind() {
     for url in ["/", "/blog/", "/muscles/", "/tags/", "/search/"] {
         assert!(!urls.contains(url), "{url} should not be indexed");
     }
+    // Labels and values of fact lists stay separate words in the index
+    // and its excerpts ("Where it lies Upper back", not "liesUpper").
+    for record in &records {
+        let content = record["content"].as_str().unwrap();
+        let glued = content.split_whitespace().find(|w| {
+            let chars: Vec<char> = w.chars().collect();
+            chars
+                .windows(2)
+                .any(|p| p[0].is_lowercase() && p[1].is_uppercase())
+        });
+        assert_eq!(glued, None, "{}: words run together", record["url"]);
+    }
     // A muscle's record holds its referral pattern in words, so a symptom finds it.
     let trapezius = records
         .iter()

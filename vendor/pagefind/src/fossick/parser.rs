@@ -30,8 +30,12 @@ lazy_static! {
         Regex::new("^\\s*(?P<name>[^:\\[\\]]+)\\[(?P<attribute>.+)\\]\\s*$").unwrap();
 }
 
+// `th`, `dt` and `dd` end a sentence as `td` does: without them a table's
+// header cells or a list of terms ran together ("Your situationA sensible
+// start") in the index and in result excerpts.
 const SENTENCE_SELECTORS: &[&'static str] = &[
-    "h1", "h2", "h3", "h4", "h5", "h6", "p", "td", "div", "ul", "li", "article", "section",
+    "h1", "h2", "h3", "h4", "h5", "h6", "p", "td", "th", "dt", "dd", "div", "ul", "li",
+    "article", "section",
 ];
 const INLINE_SELECTORS: &[&'static str] = &[
     "a", "abbr", "acronym", "b", "bdo", "big", "br", "button", "cite", "code", "dfn", "em", "i",
