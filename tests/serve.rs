@@ -977,13 +977,58 @@ fn a_data_edit_of_each_kind_replans_only_what_it_reaches() {
             "/blog/referred-pain-explained/",
         ),
     ];
-    for (file, from, to, page) in edits {
+    // Edits that change what other pages show by a link from the edited
+    // entity, which those pages did not show before (or no longer show):
+    // (file, text replaced, replacement, a page, what it shows after).
+    let levator = "content/muscles/levator-scapulae.toml";
+    let relation_edits = [
+        (
+            levator,
+            "the textbook stiff neck [@travell-simons-1999].",
+            "the textbook stiff neck [@travell-simons-1999]. See also the [masseter](@muscles/masseter).",
+            // The masseter's page lists the muscles linking to it.
+            "/muscles/masseter/",
+            "Levator scapulae",
+        ),
+        (
+            levator,
+            "referral = [\"neck-back\", \"shoulder-top\"]",
+            "referral = [\"neck-back\", \"shoulder-top\", \"jaw\"]",
+            // The jaw's pain page lists the muscles referring pain there.
+            "/pain/jaw/",
+            "Levator scapulae",
+        ),
+        (
+            "content/faq/basics.toml",
+            "Most people know them as \"muscle knots\".",
+            "Most people know them as \"muscle knots\", as in the [levator scapulae](@muscles/levator-scapulae).",
+            // The muscle's page lists the questions linking to it.
+            "/muscles/levator-scapulae/",
+            // (The question, edited above.)
+            "What is a trigger point, edited?",
+        ),
+    ];
+    let edits = edits
+        .into_iter()
+        .map(|(file, from, to, page)| {
+            let shown = to.trim_start_matches("name = ").trim_matches('"');
+            (file, from, to, page, shown, false)
+        })
+        .chain(
+            relation_edits.map(|(file, from, to, page, shown)| (file, from, to, page, shown, true)),
+        );
+    for (file, from, to, page, shown, new_relation) in edits {
         let text = std::fs::read_to_string(f.root().join(file)).unwrap();
         assert!(text.contains(from), "{file} has no {from:?}");
+        if new_relation {
+            assert!(
+                !server.page(page).contains(shown),
+                "{page} shows {shown:?} before"
+            );
+        }
         let seen = rebuild_lines(&server.log()).len();
         save(f.root(), file, &text.replacen(from, to, 1));
         g = server.settle(g)["generation"].as_u64().unwrap();
-        let shown = to.trim_start_matches("name = ").trim_matches('"');
         assert!(
             server.page(page).contains(shown),
             "{page} does not show {shown:?}"
@@ -1001,6 +1046,25 @@ fn a_data_edit_of_each_kind_replans_only_what_it_reaches() {
         );
         assert_serves_clean_build(&f, &server, &[]);
     }
+
+    // A technique the muscle no longer lists no longer shows it.
+    let technique = "/techniques/deep-tissue-massage/";
+    assert!(server.page(technique).contains("Levator scapulae"));
+    let text = std::fs::read_to_string(f.root().join(levator)).unwrap();
+    let from = "\"pin-and-stretch\", \"deep-tissue-massage\"]";
+    assert!(text.contains(from));
+    save(
+        f.root(),
+        levator,
+        &text.replacen(from, "\"pin-and-stretch\"]", 1),
+    );
+    g = server.settle(g)["generation"].as_u64().unwrap();
+    assert!(!server.page(technique).contains("Levator scapulae"));
+    assert!(rebuild_lines(&server.log())
+        .last()
+        .unwrap()
+        .starts_with("Rebuilt (data): "));
+    assert_serves_clean_build(&f, &server, &[]);
 
     // Adding an entity changes the lists of ids: the site path.
     let seen = rebuild_lines(&server.log()).len();

@@ -9,9 +9,17 @@
 //! * a body is a function of its document and of the ids and URLs it links
 //!   to, which stay the same; only a body that calls a shortcode (whose
 //!   output may show any data) is rendered again;
-//! * every data section (home, muscles, techniques, FAQ, pain finder,
-//!   people, services, search) is planned again: they show data
-//!   everywhere, and together they are a few hundred pages;
+//! * of the data sections (muscles, techniques, FAQ, pain finder, people,
+//!   services, search), the pages of the edited entities are planned
+//!   again, and the entity pages that showed one of them or that one of
+//!   them shows, before or after the edit: a page shows an entity only
+//!   with a link to its page, so the links in each data page's planned
+//!   data are the reverse index ([`super::shows`]). Each section's own
+//!   pages (indexes, tables, maps of all entities) and the small sections
+//!   not split by entity (FAQ, services, search) are always planned. When
+//!   a region or reference changed, or an edited entity has no page of its
+//!   own, every data page is planned;
+//! * the home page is planned again;
 //! * of the blog, only the article pages that show a changed entity are
 //!   planned again: a card of a changed muscle or technique, a changed
 //!   author or reviewer, the reference list when the references changed, a
@@ -30,14 +38,17 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::{changed_among, insert_outputs, record, with_feeds, PageRecord, PageRecords, State};
+use super::{
+    changed_among, insert_outputs, record_showing, with_feeds, PageRecord, PageRecords, State,
+};
 use super::{RebuildPath, Rebuilt};
 use crate::content::data::Entity;
 use crate::content::{self, Content};
 use crate::diagnostics::Diagnostics;
 use crate::graph::{self, Byline, KeptBodies, Target};
+use crate::ids::UrlPath;
 use crate::markdown::{citations, Rendered};
-use crate::pages::{self, PagePlan, Section};
+use crate::pages::{self, Only, PagePlan, Section};
 use crate::{BuildFailure, StageTimer};
 
 /// The folders of `content/` whose `.toml` files are entities.
@@ -74,6 +85,9 @@ struct DataEdit {
     people: HashSet<usize>,
     /// `references.toml` changed: reference lists may read differently.
     references: bool,
+    /// The files of the muscles, techniques, FAQ topics, people and
+    /// services that changed.
+    entity_files: Vec<PathBuf>,
 }
 
 impl DataEdit {
@@ -81,14 +95,24 @@ impl DataEdit {
     /// entity was added, removed, renamed or moved. Regions are merged
     /// while linking and compared after it.
     fn between(old: &Content, new: &Content) -> Option<DataEdit> {
-        changed(&old.faq_topics, &new.faq_topics)?;
-        changed(&old.services, &new.services)?;
-        Some(DataEdit {
+        let mut edit = DataEdit {
             muscles: changed(&old.muscles, &new.muscles)?,
             techniques: changed(&old.techniques, &new.techniques)?,
             people: changed(&old.people, &new.people)?,
             references: !changed(&old.references, &new.references)?.is_empty(),
-        })
+            entity_files: Vec::new(),
+        };
+        let faq_topics = changed(&old.faq_topics, &new.faq_topics)?;
+        let services = changed(&old.services, &new.services)?;
+        let files = &mut edit.entity_files;
+        files.extend(files_at(&new.muscles, &edit.muscles));
+        files.extend(files_at(&new.techniques, &edit.techniques));
+        files.extend(files_at(&new.people, &edit.people));
+        files.extend(files_at(&new.faq_topics, &faq_topics));
+        files.extend(files_at(&new.services, &services));
+        files.sort();
+        files.dedup();
+        Some(edit)
     }
 
     /// Whether the page of article `i` (of `site`, linked after the edit)
@@ -114,6 +138,14 @@ impl DataEdit {
 /// data (and its HTML holds that output, not the calls).
 pub(super) fn render_again(body: &Rendered) -> bool {
     !body.shortcodes.is_empty()
+}
+
+/// The files of the entities at `indices`.
+fn files_at<'a, K, D>(
+    entities: &'a [Entity<K, D>],
+    indices: &'a HashSet<usize>,
+) -> impl Iterator<Item = PathBuf> + 'a {
+    indices.iter().map(|&i| entities[i].source.path.clone())
 }
 
 /// The indices of the entities whose file changed; `None` when the ids
@@ -158,17 +190,27 @@ impl State {
         let site = self.link_again(data, &again_articles, &again_pages, &mut diags);
         timer.lap("link");
         // Regions are merged while linking: compared once merged.
-        let same_regions = changed(&self.site.content.regions, &site.content.regions).is_some();
-        if diags.has_errors() || !same_regions || site.images.output_paths() != images_before {
+        let regions = changed(&self.site.content.regions, &site.content.regions);
+        if diags.has_errors() || regions.is_none() || site.images.output_paths() != images_before {
             return None;
         }
         if !self.globals_unchanged_for(&site) {
             return None;
         }
         timer.lap("check");
-        let mut plans = plan_reached(&site, &edit, &again_articles, &mut diags);
+        // The data pages of the edited entities; `None`: every data page
+        // is planned (a region or reference changed, or an edited entity
+        // has no page of its own, so its links cannot be followed).
+        let edited_pages = Some(&edit)
+            .filter(|e| !e.references && regions.is_some_and(|r| r.is_empty()))
+            .and_then(|e| self.pages_of(&e.entity_files));
+        let mut plans = plan_blog_reached(&site, &edit, &again_articles, &mut diags);
+        match &edited_pages {
+            Some(edited) => plans.extend(self.plan_data_reached(&site, edited, &mut diags)?),
+            None => plans.extend(pages::plan_sections(&site, &Section::data(), &mut diags)),
+        }
         timer.lap("plan");
-        let records = self.records_after(&plans);
+        let records = self.records_after(&plans, edited_pages.is_none())?;
         let records = with_feeds(&site, &mut plans, records);
         timer.lap("records");
         if diags.has_errors() || !records.has_unique_paths() {
@@ -176,6 +218,81 @@ impl State {
         }
         self.site = site;
         Some(self.render_replanned(plans, records, diags, RebuildPath::Data))
+    }
+
+    /// The URLs of the data pages that come from `files`; `None` when one
+    /// of them has none.
+    fn pages_of(&self, files: &[PathBuf]) -> Option<HashSet<UrlPath>> {
+        let data = || self.pages.pages.iter().filter(|r| r.section.is_data());
+        let from = |r: &PageRecord, file: &PathBuf| r.origin.as_ref() == Some(file);
+        if !files.iter().all(|f| data().any(|r| from(r, f))) {
+            return None;
+        }
+        Some(
+            data()
+                .filter(|r| files.iter().any(|f| from(r, f)))
+                .map(|r| r.url.clone())
+                .collect(),
+        )
+    }
+
+    /// The data pages an edit of the entities whose pages are `edited`
+    /// reaches, planned: every section's own pages (indexes, tables, maps
+    /// of all), the edited entities' pages, the entity pages that showed
+    /// an edited entity (they link to its page) and those an edited entity
+    /// showed or now shows (their backlinks list it). `None` when a page
+    /// the last build had is not planned again (it is gone).
+    fn plan_data_reached(
+        &self,
+        site: &graph::Site,
+        edited: &HashSet<UrlPath>,
+        diags: &mut Diagnostics,
+    ) -> Option<Vec<PagePlan>> {
+        // Cards are made for the few pages planned, not for every article.
+        let cards = pages::ArticleCards::none();
+        let first = Only {
+            entity_pages: Some(edited),
+            section_pages: true,
+        };
+        let mut plans = pages::plan_sections_only(site, &Section::data(), &cards, first, diags);
+        let mut reached: HashSet<UrlPath> = plans
+            .par_iter()
+            .filter(|plan| edited.contains(&plan.url))
+            .flat_map_iter(|plan| self.entities.shown_by(plan))
+            .collect();
+        for old in self.pages.pages.iter().filter(|r| r.section.is_data()) {
+            if edited.contains(&old.url) {
+                reached.extend(old.shows.iter().cloned());
+            } else if old.shows.iter().any(|u| edited.contains(u)) {
+                reached.insert(old.url.clone());
+            }
+        }
+        for plan in &plans {
+            reached.remove(&plan.url);
+        }
+        let second = Only {
+            entity_pages: Some(&reached),
+            section_pages: false,
+        };
+        plans.extend(pages::plan_sections_only(
+            site,
+            &Section::data(),
+            &cards,
+            second,
+            diags,
+        ));
+
+        let planned: HashSet<&UrlPath> = plans.iter().map(|p| &p.url).collect();
+        let asked = |r: &PageRecord| {
+            r.origin.is_none() || edited.contains(&r.url) || reached.contains(&r.url)
+        };
+        let all_there = self
+            .pages
+            .pages
+            .iter()
+            .filter(|r| r.section.is_data() && asked(r))
+            .all(|r| planned.contains(&r.url));
+        all_there.then_some(plans)
     }
 
     /// Links the site again with the loaded `data` and the state's articles
@@ -231,13 +348,19 @@ impl State {
     }
 
     /// The records of the site but its feeds after re-planning `plans`
-    /// (in plan order: home, blog pages, data sections): the blog's kept
-    /// records where not re-planned.
-    fn records_after(&self, plans: &[PagePlan]) -> Vec<PageRecord> {
+    /// (in plan order: home, blog pages, data sections): the kept records
+    /// of the blog, and of the data sections unless `all_data` were
+    /// planned, where not re-planned. `None` when the data pages planned
+    /// include one the last build did not have (its place is unknown).
+    fn records_after(&self, plans: &[PagePlan], all_data: bool) -> Option<Vec<PageRecord>> {
         let mut home = Vec::new();
         let mut blog = HashMap::new();
         let mut data = Vec::new();
-        for fresh in plans.par_iter().map(record).collect::<Vec<_>>() {
+        let fresh: Vec<PageRecord> = plans
+            .par_iter()
+            .map(|plan| record_showing(plan, &self.entities))
+            .collect();
+        for fresh in fresh {
             match fresh.section {
                 Section::Home => home.push(fresh),
                 Section::Blog => {
@@ -246,16 +369,22 @@ impl State {
                 _ => data.push(fresh),
             }
         }
-        let old_blog = self
-            .pages
-            .pages
-            .iter()
-            .filter(|r| r.section == Section::Blog);
-        let blog = old_blog.map(|old| blog.remove(&old.path).unwrap_or_else(|| old.clone()));
-        home.into_iter()
-            .chain(blog.collect::<Vec<_>>())
-            .chain(data)
-            .collect()
+        let kept_where_not_planned =
+            |section: fn(Section) -> bool, fresh: &mut HashMap<String, PageRecord>| {
+                let old = self.pages.pages.iter().filter(|r| section(r.section));
+                old.map(|old| fresh.remove(&old.path).unwrap_or_else(|| old.clone()))
+                    .collect::<Vec<_>>()
+            };
+        let blog = kept_where_not_planned(|s| s == Section::Blog, &mut blog);
+        if !all_data {
+            let mut fresh: HashMap<String, PageRecord> =
+                data.into_iter().map(|r| (r.path.clone(), r)).collect();
+            data = kept_where_not_planned(Section::is_data, &mut fresh);
+            if !fresh.is_empty() {
+                return None;
+            }
+        }
+        Some(home.into_iter().chain(blog).chain(data).collect())
     }
 
     /// Renders the re-planned pages whose fingerprint changed and makes
@@ -315,10 +444,11 @@ impl State {
     }
 }
 
-/// The pages an edit reaches, planned, in plan order: the data sections,
-/// the article pages showing a change and the stand-alone pages (the
-/// feeds come after, once the other pages' records are known).
-fn plan_reached(
+/// The pages outside the data sections an edit reaches, planned, in plan
+/// order: the home page, the article pages showing a change and the
+/// stand-alone pages (the data pages come after, then the feeds, once the
+/// other pages' records are known).
+fn plan_blog_reached(
     site: &graph::Site,
     edit: &DataEdit,
     again_articles: &[bool],
@@ -337,6 +467,5 @@ fn plan_reached(
             .filter(|&i| site.language.has(Target::Page(i)))
             .map(|i| pages::standalone_page(site, i)),
     );
-    plans.extend(pages::plan_sections(site, &Section::data(), diags));
     plans
 }

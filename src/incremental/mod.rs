@@ -17,9 +17,10 @@
 //!   techniques, FAQ topics, people, services, regions, references) and
 //!   every entity kept its id. The data is loaded again, the articles are
 //!   not, nor are their bodies rendered again (but those calling
-//!   shortcodes); the pages showing data are planned again (the data
-//!   sections, the article pages showing a changed entity), not the blog's
-//!   lists.
+//!   shortcodes); the pages showing an edited entity are planned again
+//!   (its own data pages, those linking to it or linked from it, each
+//!   data section's indexes, the article pages showing it), not the
+//!   blog's lists.
 //! * **re-plan path** ([`replan`]): one article or page was edited in a
 //!   way other pages show (front matter, cross-links, its card) but kept
 //!   its URL and date. It alone is read and rendered again; every page but
@@ -56,6 +57,7 @@ use crate::{fingerprint, minify, plan_site, BuildFailure, BuildOptions, Planned,
 
 mod data;
 mod replan;
+mod shows;
 
 /// Output files by path. A persistent map: the server gets a copy of the
 /// whole site after every rebuild, and copying it costs nothing.
@@ -73,6 +75,11 @@ struct PageRecord {
     section: Section,
     in_sitemap: bool,
     lastmod: Option<String>,
+    /// The content file the page comes from (`content/muscles/x.toml`).
+    origin: Option<PathBuf>,
+    /// The entity pages a data page links to, and so shows something of
+    /// (see [`shows`]); empty for other pages.
+    shows: Vec<UrlPath>,
 }
 
 /// The records of every page, in plan order (a clean build's order, which
@@ -160,6 +167,8 @@ struct State {
     /// Hash of each template's text, by name.
     templates: HashMap<String, u64>,
     pages: PageRecords,
+    /// The data pages of one entity each, and how to find links to them.
+    entities: shows::EntityPages,
     /// Rendered pages as the templates wrote them (the search indexes these).
     html: HashMap<String, Bytes>,
     /// The output: pages and assets, minified if the site asks for it.
@@ -331,7 +340,17 @@ impl Session {
             }
             _ => HashSet::new(),
         };
-        let records: Vec<PageRecord> = plans.par_iter().map(record).collect();
+        // Only the data path reads what data pages show, and it does not
+        // run on a site of many languages.
+        let entities = if site.config.is_multilingual() {
+            shows::EntityPages::none()
+        } else {
+            shows::EntityPages::of(&site, &plans)
+        };
+        let records: Vec<PageRecord> = plans
+            .par_iter()
+            .map(|plan| record_showing(plan, &entities))
+            .collect();
         timer.lap("fingerprint");
         let to_render: Vec<PagePlan> = plans
             .into_iter()
@@ -398,6 +417,7 @@ impl Session {
             globals,
             templates,
             pages,
+            entities,
             html,
             files,
         });
@@ -639,5 +659,15 @@ fn record(plan: &PagePlan) -> PageRecord {
         section: plan.section,
         in_sitemap: plan.in_sitemap,
         lastmod: plan.lastmod.clone(),
+        origin: plan.origin.as_ref().map(|at| at.file.clone()),
+        shows: Vec::new(),
+    }
+}
+
+/// [`record`], with the entity pages a data page shows.
+fn record_showing(plan: &PagePlan, entities: &shows::EntityPages) -> PageRecord {
+    PageRecord {
+        shows: entities.shown_by(plan),
+        ..record(plan)
     }
 }

@@ -18,7 +18,7 @@ pub(crate) mod services;
 pub mod shortcodes;
 mod techniques;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
 
@@ -211,13 +211,49 @@ pub fn plan_sections_with(
     cards: &ArticleCards,
     diags: &mut Diagnostics,
 ) -> Vec<PagePlan> {
+    plan_sections_only(site, sections, cards, Only::ALL, diags)
+}
+
+/// Which pages of the data sections a plan makes. A build makes all; serve,
+/// after a data file changed, only those the edit reaches.
+#[derive(Debug, Clone, Copy)]
+pub struct Only<'a> {
+    /// The pages of one entity (a muscle, technique, region, person, or a
+    /// pair of techniques) to make, by URL; `None`: all.
+    pub entity_pages: Option<&'a HashSet<UrlPath>>,
+    /// Whether to make each section's other pages: its index, tables and
+    /// maps of all entities, and the sections not split by entity (FAQ,
+    /// services, search).
+    pub section_pages: bool,
+}
+
+impl Only<'_> {
+    pub const ALL: Only<'static> = Only {
+        entity_pages: None,
+        section_pages: true,
+    };
+
+    /// Whether to make the page of one entity at `url`.
+    pub fn entity(&self, url: &UrlPath) -> bool {
+        self.entity_pages.is_none_or(|urls| urls.contains(url))
+    }
+}
+
+/// [`plan_sections_with`], making only the data pages `only` asks for.
+pub fn plan_sections_only(
+    site: &Site,
+    sections: &[Section],
+    cards: &ArticleCards,
+    only: Only,
+    diags: &mut Diagnostics,
+) -> Vec<PagePlan> {
     let planned: Vec<(Vec<PagePlan>, Diagnostics)> = sections
         .par_iter()
         .map(|&section| {
             let mut pages = Vec::new();
             let mut own = Diagnostics::new();
             let mut timer = crate::StageTimer::start();
-            plan_section(site, section, cards, &mut pages, &mut own);
+            plan_section(site, section, cards, only, &mut pages, &mut own);
             timer.lap(&format!("plan {section:?}"));
             (pages, own)
         })
@@ -236,21 +272,23 @@ pub fn plan_section(
     site: &Site,
     section: Section,
     cards: &ArticleCards,
+    only: Only,
     pages: &mut Vec<PagePlan>,
     diags: &mut Diagnostics,
 ) {
     let start = pages.len();
+    let whole = only.section_pages;
     match section {
         Section::Home => home::plan(site, pages),
         Section::Blog => blog::plan(site, cards, pages, diags),
-        Section::Muscles => muscles::plan(site, cards, pages),
-        Section::Techniques => techniques::plan(site, cards, pages),
-        Section::Faq => faq::plan(site, pages),
-        Section::Pain => pain::plan(site, pages),
-        Section::People => people::plan(site, cards, pages),
-        Section::Services => services::plan(site, pages),
-        Section::Search => search::plan(site, pages),
-        Section::Feeds => {}
+        Section::Muscles => muscles::plan(site, cards, only, pages),
+        Section::Techniques => techniques::plan(site, cards, only, pages),
+        Section::Faq if whole => faq::plan(site, pages),
+        Section::Pain => pain::plan(site, only, pages),
+        Section::People => people::plan(site, cards, only, pages),
+        Section::Services if whole => services::plan(site, pages),
+        Section::Search if whole => search::plan(site, pages),
+        Section::Faq | Section::Services | Section::Search | Section::Feeds => {}
     }
     for page in &mut pages[start..] {
         page.section = section;

@@ -10,10 +10,24 @@ use serde_json::json;
 use super::*;
 use crate::bodymap::{MapSpec, Zone};
 
-pub fn plan(site: &Site, cards: &ArticleCards, pages: &mut Vec<PagePlan>) {
+pub fn plan(site: &Site, cards: &ArticleCards, only: Only, pages: &mut Vec<PagePlan>) {
     if site.content.muscles.is_empty() {
         return;
     }
+    if only.section_pages {
+        plan_overviews(site, pages);
+    }
+    let muscle_pages: Vec<PagePlan> = (0..site.content.muscles.len())
+        .into_par_iter()
+        .filter(|&m| site.language.has(Target::Muscle(m)))
+        .filter(|&m| only.entity(&site.url(Target::Muscle(m))))
+        .map(|m| muscle_page(site, cards, m))
+        .collect();
+    pages.extend(muscle_pages);
+}
+
+/// The index by group and the page of every referral pattern.
+fn plan_overviews(site: &Site, pages: &mut Vec<PagePlan>) {
     let groups = groups(site);
     let index_url = UrlPath::page(&["muscles"]);
     let w = &site.words;
@@ -49,12 +63,6 @@ pub fn plan(site: &Site, cards: &ArticleCards, pages: &mut Vec<PagePlan>) {
             })).collect::<Vec<_>>(),
         }),
     ));
-    let muscle_pages: Vec<PagePlan> = (0..site.content.muscles.len())
-        .into_par_iter()
-        .filter(|&m| site.language.has(Target::Muscle(m)))
-        .map(|m| muscle_page(site, cards, m))
-        .collect();
-    pages.extend(muscle_pages);
 }
 
 /// Muscle groups in order of first appearance of the group's label,

@@ -10,10 +10,23 @@ use crate::bodymap::Zone;
 
 /// The finder is written when the site has muscles: without referral
 /// patterns every region page would be empty.
-pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
+pub fn plan(site: &Site, only: Only, pages: &mut Vec<PagePlan>) {
     if !has_finder(site) {
         return;
     }
+    if only.section_pages {
+        plan_finder(site, pages);
+    }
+    let region_pages: Vec<PagePlan> = (0..site.content.regions.len())
+        .into_par_iter()
+        .filter(|&r| only.entity(&site.url(Target::Region(r))))
+        .map(|r| region_page(site, r))
+        .collect();
+    pages.extend(region_pages);
+}
+
+/// The body map of every region, and the lists beside it.
+fn plan_finder(site: &Site, pages: &mut Vec<PagePlan>) {
     let finder_url = UrlPath::page(&["pain"]);
     let w = &site.words;
     let finder_title = w.t("pain.title", &[]);
@@ -36,11 +49,6 @@ pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
                 .collect::<Vec<_>>(),
         }),
     ));
-    let region_pages: Vec<PagePlan> = (0..site.content.regions.len())
-        .into_par_iter()
-        .map(|r| region_page(site, r))
-        .collect();
-    pages.extend(region_pages);
 }
 
 pub fn has_finder(site: &Site) -> bool {

@@ -6,11 +6,24 @@ use serde_json::{json, Value};
 
 use super::*;
 
-pub fn plan(site: &Site, cards: &ArticleCards, pages: &mut Vec<PagePlan>) {
+pub fn plan(site: &Site, cards: &ArticleCards, only: Only, pages: &mut Vec<PagePlan>) {
     let people = &site.content.people;
     if people.is_empty() {
         return;
     }
+    if only.section_pages {
+        plan_index(site, pages);
+    }
+    for p in 0..people.len() {
+        if site.language.has_person(p) && only.entity(&person_url(site, p)) {
+            pages.push(person_page(site, cards, p));
+        }
+    }
+}
+
+/// `/people/`: everyone, with what they wrote and reviewed.
+fn plan_index(site: &Site, pages: &mut Vec<PagePlan>) {
+    let people = &site.content.people;
     let index_url = UrlPath::page(&["people"]);
     let w = &site.words;
     let title = w.t("people.title", &[]);
@@ -25,12 +38,6 @@ pub fn plan(site: &Site, cards: &ArticleCards, pages: &mut Vec<PagePlan>) {
             "people": (0..people.len()).map(|p| person_summary(site, p)).collect::<Vec<_>>(),
         }),
     ));
-    for p in 0..people.len() {
-        if !site.language.has_person(p) {
-            continue;
-        }
-        pages.push(person_page(site, cards, p));
-    }
 }
 
 fn person_summary(site: &Site, p: usize) -> Value {

@@ -8,11 +8,35 @@ use serde_json::json;
 use super::*;
 use crate::content::data::{Evidence, Technique};
 
-pub fn plan(site: &Site, cards: &ArticleCards, pages: &mut Vec<PagePlan>) {
+pub fn plan(site: &Site, cards: &ArticleCards, only: Only, pages: &mut Vec<PagePlan>) {
     let techniques = &site.content.techniques;
     if techniques.is_empty() {
         return;
     }
+    if only.section_pages {
+        plan_overviews(site, pages);
+    }
+    let technique_pages: Vec<PagePlan> = (0..techniques.len())
+        .into_par_iter()
+        .filter(|&t| site.language.has(Target::Technique(t)))
+        .filter(|&t| only.entity(&site.url(Target::Technique(t))))
+        .map(|t| technique_page(site, cards, t))
+        .collect();
+    pages.extend(technique_pages);
+    let pair_pages: Vec<PagePlan> = site
+        .graph
+        .compare_pairs
+        .par_iter()
+        .filter(|&&(a, b)| has_pair(site, a, b))
+        .filter(|&&(a, b)| only.entity(&compare_url(site, a, b)))
+        .map(|&(a, b)| compare_pair(site, a, b))
+        .collect();
+    pages.extend(pair_pages);
+}
+
+/// The index by setting and the table comparing every technique.
+fn plan_overviews(site: &Site, pages: &mut Vec<PagePlan>) {
+    let techniques = &site.content.techniques;
     let index_url = UrlPath::page(&["techniques"]);
     let w = &site.words;
     let (crumbs, crumbs_ld) =
@@ -28,20 +52,6 @@ pub fn plan(site: &Site, cards: &ArticleCards, pages: &mut Vec<PagePlan>) {
         }),
     ));
     compare_table(site, pages);
-    let technique_pages: Vec<PagePlan> = (0..techniques.len())
-        .into_par_iter()
-        .filter(|&t| site.language.has(Target::Technique(t)))
-        .map(|t| technique_page(site, cards, t))
-        .collect();
-    pages.extend(technique_pages);
-    let pair_pages: Vec<PagePlan> = site
-        .graph
-        .compare_pairs
-        .par_iter()
-        .filter(|&&(a, b)| has_pair(site, a, b))
-        .map(|&(a, b)| compare_pair(site, a, b))
-        .collect();
-    pages.extend(pair_pages);
 }
 
 pub fn compare_url(site: &Site, a: usize, b: usize) -> UrlPath {
