@@ -1135,6 +1135,15 @@ fn a_front_matter_edit_replans_without_reading_the_site_again() {
             REPLANNED,
         ),
         (
+            // A date of change: the sitemap's entry changes with it.
+            ARTICLE,
+            "date = 2026-02-24\n",
+            "date = 2026-02-24\nupdated = 2026-03-01\n",
+            "/sitemap.xml",
+            "2026-03-01",
+            REPLANNED,
+        ),
+        (
             // Another date moves the article in every list: the site path.
             ARTICLE,
             "date = 2026-02-24",

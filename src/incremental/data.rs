@@ -211,7 +211,7 @@ impl State {
         }
         timer.lap("plan");
         let records = self.records_after(&plans, edited_pages.is_none())?;
-        let records = with_feeds(&site, &mut plans, records);
+        let records = with_feeds(&site, &mut plans, records, &self.pages);
         timer.lap("records");
         if diags.has_errors() || !records.has_unique_paths() {
             return None;

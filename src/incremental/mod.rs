@@ -627,15 +627,36 @@ fn same_links(a: &[CrossLink], b: &[CrossLink]) -> bool {
 
 /// Plans the feeds after `plans`, their sitemap listing every page of
 /// `records` (all pages but the feeds, in plan order), and returns every
-/// page's record.
-fn with_feeds(site: &Site, plans: &mut Vec<PagePlan>, mut records: Vec<PageRecord>) -> PageRecords {
-    let sitemap = records
-        .iter()
-        .filter(|r| r.in_sitemap)
-        .map(|r| (r.url.clone(), r.lastmod.clone()))
-        .collect();
+/// page's record. The sitemap (a line per page) is planned only when an
+/// entry differs from the last build's (`before`); else its record is kept.
+fn with_feeds(
+    site: &Site,
+    plans: &mut Vec<PagePlan>,
+    mut records: Vec<PageRecord>,
+    before: &PageRecords,
+) -> PageRecords {
+    fn entries(records: &[PageRecord]) -> impl Iterator<Item = (&UrlPath, &Option<String>)> {
+        records
+            .iter()
+            .filter(|r| r.in_sitemap)
+            .map(|r| (&r.url, &r.lastmod))
+    }
+    let sitemap_path = UrlPath::file("sitemap.xml").output_file();
+    let kept_sitemap = before
+        .get(&sitemap_path)
+        .filter(|_| entries(&records).eq(entries(&before.pages)))
+        .cloned();
+    let sitemap = kept_sitemap.is_none().then(|| {
+        records
+            .iter()
+            .filter(|r| r.in_sitemap)
+            .map(|r| (r.url.clone(), r.lastmod.clone()))
+            .collect()
+    });
     let feeds = plans.len();
     pages::plan_feeds(site, sitemap, plans);
+    // The sitemap comes first of the feeds, kept or planned.
+    records.extend(kept_sitemap);
     records.extend(plans[feeds..].iter().map(record));
     PageRecords::new(records)
 }

@@ -151,7 +151,7 @@ impl State {
         records.extend(after_articles.iter().chain(&data).map(record));
         plans.extend(after_articles);
         plans.extend(data);
-        let records = with_feeds(site, &mut plans, records);
+        let records = with_feeds(site, &mut plans, records, &self.pages);
         (plans, records)
     }
 }

@@ -9,7 +9,9 @@ use super::*;
 /// Entries in the Atom feed.
 pub const FEED_ENTRIES: usize = 20;
 
-pub fn plan(site: &Site, sitemap: Vec<SitemapEntry>, pages: &mut Vec<PagePlan>) {
+/// The feed, robots.txt, the 404 page and, unless `sitemap` is `None`,
+/// the sitemap listing it.
+pub fn plan(site: &Site, sitemap: Option<Vec<SitemapEntry>>, pages: &mut Vec<PagePlan>) {
     if !site.language.is_default() {
         // One sitemap, robots.txt and 404 page for the whole site, at its
         // root; each language has its own feed.
@@ -19,17 +21,19 @@ pub fn plan(site: &Site, sitemap: Vec<SitemapEntry>, pages: &mut Vec<PagePlan>) 
         return;
     }
     let base = &site.config.base;
-    let sitemap: Vec<_> = sitemap
-        .into_iter()
-        .map(|(url, lastmod)| json!({"loc": base.absolute(&url), "lastmod": lastmod}))
-        .collect();
-    let mut sitemap_page = PagePlan::new(
-        UrlPath::file("sitemap.xml"),
-        "sitemap.xml",
-        json!({ "urls": sitemap }),
-    );
-    sitemap_page.in_sitemap = false;
-    pages.push(sitemap_page);
+    if let Some(sitemap) = sitemap {
+        let sitemap: Vec<_> = sitemap
+            .into_iter()
+            .map(|(url, lastmod)| json!({"loc": base.absolute(&url), "lastmod": lastmod}))
+            .collect();
+        let mut sitemap_page = PagePlan::new(
+            UrlPath::file("sitemap.xml"),
+            "sitemap.xml",
+            json!({ "urls": sitemap }),
+        );
+        sitemap_page.in_sitemap = false;
+        pages.push(sitemap_page);
+    }
 
     let mut robots = PagePlan::new(
         UrlPath::file("robots.txt"),

@@ -188,7 +188,7 @@ impl PagePlan {
 pub fn plan(site: &Site, diags: &mut Diagnostics) -> Vec<PagePlan> {
     let mut pages = plan_sections(site, &Section::BEFORE_FEEDS, diags);
     let sitemap = sitemap_entries(&pages);
-    plan_feeds(site, sitemap, &mut pages);
+    plan_feeds(site, Some(sitemap), &mut pages);
     check_unique_urls(&pages, diags);
     pages
 }
@@ -308,8 +308,8 @@ pub fn sitemap_entries(pages: &[PagePlan]) -> Vec<SitemapEntry> {
 }
 
 /// Plans the feeds section, whose sitemap lists `sitemap` (every other
-/// page's entry, in plan order).
-pub fn plan_feeds(site: &Site, sitemap: Vec<SitemapEntry>, pages: &mut Vec<PagePlan>) {
+/// page's entry, in plan order); with `None`, all but the sitemap.
+pub fn plan_feeds(site: &Site, sitemap: Option<Vec<SitemapEntry>>, pages: &mut Vec<PagePlan>) {
     let start = pages.len();
     feeds::plan(site, sitemap, pages);
     for page in &mut pages[start..] {
