@@ -1171,4 +1171,27 @@ fn a_front_matter_edit_replans_without_reading_the_site_again() {
         );
         assert_serves_clean_build(&f, &server, &[]);
     }
+
+    // A muscle dropped from the front matter and from the text: its page,
+    // which listed the article, no longer does (only that page's link to
+    // the article says it is reached).
+    let soleus = "/muscles/soleus/";
+    let listed = "/blog/referred-pain-explained/";
+    assert!(server.page(soleus).contains(listed));
+    let text = std::fs::read_to_string(f.root().join(ARTICLE)).unwrap();
+    let dropped =
+        text.replacen("\"soleus\", ", "", 1)
+            .replacen("[soleus](@muscles/soleus)", "soleus", 1);
+    assert_eq!(
+        dropped.len() + "\"soleus\", ".len() + "[](@muscles/soleus)".len(),
+        text.len()
+    );
+    save(f.root(), ARTICLE, &dropped);
+    server.settle(g);
+    assert!(rebuild_lines(&server.log())
+        .last()
+        .unwrap()
+        .starts_with(REPLANNED));
+    assert!(!server.page(soleus).contains(listed));
+    assert_serves_clean_build(&f, &server, &[]);
 }

@@ -282,17 +282,8 @@ impl State {
             diags,
         ));
 
-        let planned: HashSet<&UrlPath> = plans.iter().map(|p| &p.url).collect();
-        let asked = |r: &PageRecord| {
-            r.origin.is_none() || edited.contains(&r.url) || reached.contains(&r.url)
-        };
-        let all_there = self
-            .pages
-            .pages
-            .iter()
-            .filter(|r| r.section.is_data() && asked(r))
-            .all(|r| planned.contains(&r.url));
-        all_there.then_some(plans)
+        let asked = |url: &UrlPath| edited.contains(url) || reached.contains(url);
+        self.all_data_pages_planned(&plans, asked).then_some(plans)
     }
 
     /// Links the site again with the loaded `data` and the state's articles
@@ -377,12 +368,7 @@ impl State {
             };
         let blog = kept_where_not_planned(|s| s == Section::Blog, &mut blog);
         if !all_data {
-            let mut fresh: HashMap<String, PageRecord> =
-                data.into_iter().map(|r| (r.path.clone(), r)).collect();
-            data = kept_where_not_planned(Section::is_data, &mut fresh);
-            if !fresh.is_empty() {
-                return None;
-            }
+            data = self.data_records_with(data)?;
         }
         Some(home.into_iter().chain(blog).chain(data).collect())
     }

@@ -662,6 +662,35 @@ fn with_feeds(
 }
 
 impl State {
+    /// Whether `plans` hold every data page of the last build that is one
+    /// of the `asked` entity pages or a section's own page (an index, a
+    /// table): else one of them is gone, and only the site path removes it.
+    fn all_data_pages_planned(&self, plans: &[PagePlan], asked: impl Fn(&UrlPath) -> bool) -> bool {
+        let planned: HashSet<&UrlPath> = plans.iter().map(|p| &p.url).collect();
+        self.pages
+            .pages
+            .iter()
+            .filter(|r| r.section.is_data() && (r.origin.is_none() || asked(&r.url)))
+            .all(|r| planned.contains(&r.url))
+    }
+
+    /// The records of the data sections, in the last build's order, with
+    /// `fresh` (of the data pages planned again) in place of theirs; `None`
+    /// when one of `fresh` is a page the last build did not have (its
+    /// place is unknown).
+    fn data_records_with(&self, fresh: Vec<PageRecord>) -> Option<Vec<PageRecord>> {
+        let mut fresh: HashMap<String, PageRecord> =
+            fresh.into_iter().map(|r| (r.path.clone(), r)).collect();
+        let merged = self
+            .pages
+            .pages
+            .iter()
+            .filter(|r| r.section.is_data())
+            .map(|old| fresh.remove(&old.path).unwrap_or_else(|| old.clone()))
+            .collect();
+        fresh.is_empty().then_some(merged)
+    }
+
     /// Gives the renderer `site`'s site-wide variables; whether they are
     /// the ones it had (else every page may read differently).
     fn globals_unchanged_for(&mut self, site: &Site) -> bool {

@@ -6,10 +6,13 @@
 //! Nothing else is read from disk, and no other body is rendered again — a
 //! body is a function of its document and of the ids and URLs it links
 //! to, which the edit keeps — but those calling shortcodes, whose output
-//! may show anything. What such an edit reaches is wide, so every page is
-//! planned again (lists, tag pages, the home page, the feeds, muscle and
-//! technique backlinks, people pages) except the article pages it cannot
-//! reach: an article page shows other articles only as its previous/next
+//! may show anything. What such an edit reaches is wide, so every page
+//! outside the data sections is planned again (lists, tag pages, the home
+//! page, the feeds) except the article pages it cannot reach; of the data
+//! sections, each section's own pages (indexes, tables) and the entity
+//! pages that listed the document (they link to it) or that its page now
+//! links to (a muscle it names lists it), found as on the data path
+//! ([`super::shows`]). An article page shows other articles only as its previous/next
 //! links and its related articles, so only the edited article, its two
 //! neighbours, the articles listing it as related (and, when its tags
 //! changed, every article sharing an old or new tag) are planned again;
@@ -26,10 +29,13 @@ use rayon::prelude::*;
 use crate::content::{self, document, DocKind};
 use crate::diagnostics::Diagnostics;
 use crate::graph::{Site, Target};
-use crate::pages::{self, PagePlan, Section};
+use crate::ids::UrlPath;
+use crate::pages::{self, Only, PagePlan, Section};
 use crate::{BuildFailure, StageTimer};
 
-use super::{record, with_feeds, PageRecord, PageRecords, RebuildPath, Rebuilt, State};
+use super::{
+    record, record_showing, with_feeds, PageRecord, PageRecords, RebuildPath, Rebuilt, State,
+};
 
 impl State {
     /// The re-plan path for document `i` of `kind`; `None` when the edit
@@ -100,7 +106,7 @@ impl State {
             return None;
         }
         let reached = reached_articles(&site, kind, i, &tags_before, &again_articles);
-        let (plans, records) = self.plan_reached(&site, &reached, &mut diags);
+        let (plans, records) = self.plan_reached(&site, target, &reached, &mut diags)?;
         timer.lap("plan");
         if diags.has_errors() || !records.has_unique_paths() {
             return None;
@@ -109,15 +115,18 @@ impl State {
         Some(self.render_replanned(plans, records, diags, RebuildPath::Replanned))
     }
 
-    /// Plans every page but the article pages not `reached`, which keep
-    /// their records; returns the plans and every page's record, in a full
-    /// plan's order (the search index and the sitemap follow it).
+    /// Plans every page outside the data sections but the article pages
+    /// not `reached`, which keep their records, and the data pages showing
+    /// `edited` (see [`State::plan_data_showing`]); returns the plans and
+    /// every page's record, in a full plan's order (the search index and
+    /// the sitemap follow it). `None` when a data page is gone.
     fn plan_reached(
         &self,
         site: &Site,
+        edited: Target,
         reached: &HashSet<usize>,
         diags: &mut Diagnostics,
-    ) -> (Vec<PagePlan>, PageRecords) {
+    ) -> Option<(Vec<PagePlan>, PageRecords)> {
         let home = pages::plan_sections(site, &[Section::Home], diags);
         // Made once for the blog's lists and the data sections.
         let cards = pages::ArticleCards::of_listed(site);
@@ -134,7 +143,22 @@ impl State {
                 }
             })
             .collect();
-        let data = pages::plan_sections_with(site, &Section::data(), &cards, diags);
+        let edited_url = site.url(edited);
+        let edited_page = articles
+            .iter()
+            .filter_map(|a| match a {
+                ArticlePage::Planned(plan) => Some(plan),
+                ArticlePage::Kept(_) => None,
+            })
+            .chain(&after_articles)
+            .find(|plan| plan.url == edited_url)?;
+        let links = self.entities.linked_from(edited_page);
+        let data = self.plan_data_showing(site, &edited_url, links, &cards, diags)?;
+        let data_records = data
+            .par_iter()
+            .map(|plan| record_showing(plan, &self.entities))
+            .collect();
+        let data_records = self.data_records_with(data_records)?;
 
         let mut records: Vec<PageRecord> = home.iter().chain(&lists).map(record).collect();
         let mut plans: Vec<PagePlan> = home;
@@ -148,11 +172,42 @@ impl State {
                 }
             }
         }
-        records.extend(after_articles.iter().chain(&data).map(record));
+        records.extend(after_articles.iter().map(record));
+        records.extend(data_records);
         plans.extend(after_articles);
         plans.extend(data);
         let records = with_feeds(site, &mut plans, records, &self.pages);
-        (plans, records)
+        Some((plans, records))
+    }
+
+    /// The data pages an edit of the document at `edited` reaches, planned:
+    /// every section's own pages (indexes, tables), the entity pages that
+    /// showed the document (they list its card, so link to it) and those
+    /// its page now `links` to (a muscle it names lists it). `None` when a
+    /// data page is gone.
+    fn plan_data_showing(
+        &self,
+        site: &Site,
+        edited: &UrlPath,
+        links: Vec<UrlPath>,
+        cards: &pages::ArticleCards,
+        diags: &mut Diagnostics,
+    ) -> Option<Vec<PagePlan>> {
+        let mut reached: HashSet<UrlPath> = links.into_iter().collect();
+        reached.extend(
+            self.pages
+                .pages
+                .iter()
+                .filter(|r| r.section.is_data() && r.shows.binary_search(edited).is_ok())
+                .map(|r| r.url.clone()),
+        );
+        let only = Only {
+            entity_pages: Some(&reached),
+            section_pages: true,
+        };
+        let data = pages::plan_sections_only(site, &Section::data(), cards, only, diags);
+        let asked = |url: &UrlPath| reached.contains(url);
+        self.all_data_pages_planned(&data, asked).then_some(data)
     }
 }
 

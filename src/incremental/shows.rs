@@ -19,11 +19,12 @@ use serde_json::Value;
 
 use crate::graph::Site;
 use crate::ids::UrlPath;
-use crate::pages::PagePlan;
+use crate::pages::{PagePlan, Section};
 
-/// The pages of one entity each, among a site's data pages: those that
-/// come from one content file (a muscle's, a technique's and its pairs',
-/// a region's, a person's…), and how to find links to them.
+/// The pages of one entity or document each: the data pages that come
+/// from one content file (a muscle's, a technique's and its pairs', a
+/// region's, a person's…) and the pages of articles and stand-alone pages
+/// (which data pages list as cards), and how to find links to them.
 pub(super) struct EntityPages {
     finder: Option<AhoCorasick>,
     /// The page of each pattern of `finder`.
@@ -35,7 +36,7 @@ impl EntityPages {
     pub fn of(site: &Site, plans: &[PagePlan]) -> Self {
         let urls: Vec<UrlPath> = plans
             .iter()
-            .filter(|p| p.section.is_data() && p.origin.is_some())
+            .filter(|p| p.origin.is_some() && p.section != Section::Feeds)
             .map(|p| p.url.clone())
             .collect();
         let links: Vec<String> = urls.iter().map(|u| site.config.base.link(u)).collect();
@@ -57,10 +58,19 @@ impl EntityPages {
         }
     }
 
-    /// The entity pages `plan` links to, sorted, each once; none for a page
-    /// outside the data sections (the data path plans those otherwise).
+    /// The entity pages a data page links to, sorted, each once; none for
+    /// a page outside the data sections (incremental rebuilds find the
+    /// other pages an edit reaches otherwise).
     pub fn shown_by(&self, plan: &PagePlan) -> Vec<UrlPath> {
-        let Some(finder) = self.finder.as_ref().filter(|_| plan.section.is_data()) else {
+        if !plan.section.is_data() {
+            return Vec::new();
+        }
+        self.linked_from(plan)
+    }
+
+    /// The entity pages any page links to, sorted, each once.
+    pub fn linked_from(&self, plan: &PagePlan) -> Vec<UrlPath> {
+        let Some(finder) = &self.finder else {
             return Vec::new();
         };
         let mut found: Vec<usize> = Vec::new();
@@ -69,7 +79,9 @@ impl EntityPages {
         });
         found.sort_unstable();
         found.dedup();
-        found.into_iter().map(|i| self.urls[i].clone()).collect()
+        let mut urls: Vec<UrlPath> = found.into_iter().map(|i| self.urls[i].clone()).collect();
+        urls.sort_unstable();
+        urls
     }
 }
 
