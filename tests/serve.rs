@@ -1135,6 +1135,24 @@ fn a_front_matter_edit_replans_without_reading_the_site_again() {
             REPLANNED,
         ),
         (
+            // An old address: a redirect page appears.
+            ARTICLE,
+            "date = 2026-02-24\n",
+            "date = 2026-02-24\naliases = [\"/old/referred/\"]\n",
+            "/old/referred/",
+            "/blog/referred-pain-explained/",
+            REPLANNED,
+        ),
+        (
+            // And goes away with it.
+            ARTICLE,
+            "aliases = [\"/old/referred/\"]\n",
+            "",
+            "/blog/referred-pain-explained/",
+            "Referred Pain, Edited",
+            REPLANNED,
+        ),
+        (
             // A date of change: the sitemap's entry changes with it.
             ARTICLE,
             "date = 2026-02-24\n",

@@ -216,7 +216,7 @@ impl State {
         if diags.has_errors() || !records.has_unique_paths() {
             return None;
         }
-        self.site = site;
+        super::drop_later(std::mem::replace(&mut self.site, site));
         Some(self.render_replanned(plans, records, diags, RebuildPath::Data))
     }
 
@@ -384,13 +384,12 @@ impl State {
     ) -> Result<Rebuilt, BuildFailure> {
         let fingerprint =
             |records: &PageRecords, path: &str| records.get(path).map(|r| r.fingerprint);
-        let to_render: Vec<PagePlan> = plans
-            .into_iter()
-            .filter(|plan| {
+        let (to_render, unchanged): (Vec<PagePlan>, Vec<PagePlan>) =
+            plans.into_iter().partition(|plan| {
                 let path = plan.output_file();
                 fingerprint(&self.pages, &path) != fingerprint(&pages, &path)
-            })
-            .collect();
+            });
+        super::drop_later(unchanged);
         let mut timer = StageTimer::start();
         let rendered = self.renderer.render_all(to_render, &mut diags);
         if diags.has_errors() {

@@ -679,13 +679,26 @@ impl State {
     /// when one of `fresh` is a page the last build did not have (its
     /// place is unknown).
     fn data_records_with(&self, fresh: Vec<PageRecord>) -> Option<Vec<PageRecord>> {
+        self.records_with(Section::is_data, fresh)
+    }
+
+    /// [`State::data_records_with`] for the blog section.
+    fn blog_records_with(&self, fresh: Vec<PageRecord>) -> Option<Vec<PageRecord>> {
+        self.records_with(|s| s == Section::Blog, fresh)
+    }
+
+    fn records_with(
+        &self,
+        section: impl Fn(Section) -> bool,
+        fresh: Vec<PageRecord>,
+    ) -> Option<Vec<PageRecord>> {
         let mut fresh: HashMap<String, PageRecord> =
             fresh.into_iter().map(|r| (r.path.clone(), r)).collect();
         let merged = self
             .pages
             .pages
             .iter()
-            .filter(|r| r.section.is_data())
+            .filter(|r| section(r.section))
             .map(|old| fresh.remove(&old.path).unwrap_or_else(|| old.clone()))
             .collect();
         fresh.is_empty().then_some(merged)
@@ -698,6 +711,13 @@ impl State {
         self.renderer.refresh_globals(0, site);
         fingerprint::of_json(&self.renderer.globals()) == before
     }
+}
+
+/// Frees `value` on the thread pool, after the rebuild has answered: the
+/// plans of thousands of list pages, or the site a rebuild replaced, took
+/// tens of milliseconds of an edit to free.
+fn drop_later<T: Send + 'static>(value: T) {
+    rayon::spawn(move || drop(value));
 }
 
 fn record(plan: &PagePlan) -> PageRecord {

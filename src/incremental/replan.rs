@@ -18,6 +18,11 @@
 //! changed, every article sharing an old or new tag) are planned again;
 //! the others keep their records.
 //!
+//! Of the blog's lists, when the document kept its tags and old
+//! addresses, only the pages listing it (a page of the blog, one of each
+//! of its tags) are planned again: the others show the same articles in
+//! the same places.
+//!
 //! Whatever it cannot vouch for (errors, another URL or date, a draft, a
 //! change of the site-wide variables or of the images the site shows, two
 //! pages at one URL) makes it give way to the site path.
@@ -30,7 +35,7 @@ use crate::content::{self, document, DocKind};
 use crate::diagnostics::Diagnostics;
 use crate::graph::{Site, Target};
 use crate::ids::UrlPath;
-use crate::pages::{self, Only, PagePlan, Section};
+use crate::pages::{self, Lists, Only, PagePlan, Section};
 use crate::{BuildFailure, StageTimer};
 
 use super::{
@@ -68,6 +73,15 @@ impl State {
         }
         let url_before = old.link(target);
         let tags_before = old_doc.meta.tags.clone();
+        let aliases = |doc: &content::Document| -> Vec<String> {
+            doc.meta
+                .aliases
+                .iter()
+                .map(|a| a.get_ref().clone())
+                .collect()
+        };
+        // Old addresses are redirect pages of their own.
+        let same_aliases = aliases(old_doc) == aliases(&new_doc);
         let images_before = old.images.output_paths();
         let again = |bodies: &[crate::markdown::Rendered], edited: Option<usize>| -> Vec<bool> {
             bodies
@@ -106,12 +120,23 @@ impl State {
             return None;
         }
         let reached = reached_articles(&site, kind, i, &tags_before, &again_articles);
-        let (plans, records) = self.plan_reached(&site, target, &reached, &mut diags)?;
+        // With the same tags (and, as checked, the same date), the document
+        // keeps its place in every list: only the list pages showing it
+        // change. Other tags change which pages each of their tags has.
+        let lists = match kind {
+            _ if !same_aliases => Lists::All,
+            DocKind::Page => Lists::Showing(None),
+            DocKind::Article if site.content.articles[i].meta.tags == tags_before => {
+                Lists::Showing(Some(i))
+            }
+            DocKind::Article => Lists::All,
+        };
+        let (plans, records) = self.plan_reached(&site, target, lists, &reached, &mut diags)?;
         timer.lap("plan");
         if diags.has_errors() || !records.has_unique_paths() {
             return None;
         }
-        self.site = site;
+        super::drop_later(std::mem::replace(&mut self.site, site));
         Some(self.render_replanned(plans, records, diags, RebuildPath::Replanned))
     }
 
@@ -124,13 +149,19 @@ impl State {
         &self,
         site: &Site,
         edited: Target,
+        lists: Lists,
         reached: &HashSet<usize>,
         diags: &mut Diagnostics,
     ) -> Option<(Vec<PagePlan>, PageRecords)> {
         let home = pages::plan_sections(site, &[Section::Home], diags);
-        // Made once for the blog's lists and the data sections.
-        let cards = pages::ArticleCards::of_listed(site);
-        let (lists, after_articles) = pages::blog_around_articles(site, &cards, diags);
+        // Made once for the blog's lists and the data sections, when all
+        // lists are planned; else for the few pages that show them.
+        let cards = match lists {
+            Lists::All => pages::ArticleCards::of_listed(site),
+            Lists::Showing(_) => pages::ArticleCards::none(),
+        };
+        let (lists_planned, after_articles) =
+            pages::blog_around_articles(site, &cards, lists, diags);
         let articles: Vec<ArticlePage> = site
             .listed_articles()
             .into_par_iter()
@@ -160,23 +191,31 @@ impl State {
             .collect();
         let data_records = self.data_records_with(data_records)?;
 
-        let mut records: Vec<PageRecord> = home.iter().chain(&lists).map(record).collect();
+        let mut records: Vec<PageRecord> = home.par_iter().map(record).collect();
         let mut plans: Vec<PagePlan> = home;
-        plans.extend(lists);
+        let mut blog_records: Vec<PageRecord> = lists_planned.par_iter().map(record).collect();
+        plans.extend(lists_planned);
         for article in articles {
             match article {
-                ArticlePage::Kept(rec) => records.push(rec),
+                ArticlePage::Kept(rec) => blog_records.push(rec),
                 ArticlePage::Planned(plan) => {
-                    records.push(record(&plan));
+                    blog_records.push(record(&plan));
                     plans.push(plan);
                 }
             }
         }
-        records.extend(after_articles.iter().map(record));
+        blog_records.par_extend(after_articles.par_iter().map(record));
+        match lists {
+            // Every page of the blog, in plan order.
+            Lists::All => records.extend(blog_records),
+            // Some list pages: in the last build's order.
+            Lists::Showing(_) => records.extend(self.blog_records_with(blog_records)?),
+        }
         records.extend(data_records);
         plans.extend(after_articles);
         plans.extend(data);
         let records = with_feeds(site, &mut plans, records, &self.pages);
+        super::drop_later(cards);
         Some((plans, records))
     }
 

@@ -9,7 +9,7 @@ use super::*;
 use crate::content::DocKind;
 
 pub fn plan(site: &Site, cards: &ArticleCards, pages: &mut Vec<PagePlan>, diags: &mut Diagnostics) {
-    let (before, after) = plan_around_articles(site, cards, diags);
+    let (before, after) = plan_around_articles(site, cards, Lists::All, diags);
     pages.extend(before);
     // Articles are most of a big site's pages: plan them in parallel.
     let articles: Vec<PagePlan> = site
@@ -27,12 +27,13 @@ pub fn plan(site: &Site, cards: &ArticleCards, pages: &mut Vec<PagePlan>, diags:
 pub(super) fn plan_around_articles(
     site: &Site,
     cards: &ArticleCards,
+    lists: Lists,
     diags: &mut Diagnostics,
 ) -> (Vec<PagePlan>, Vec<PagePlan>) {
     let mut before = Vec::new();
-    blog_lists(site, cards, &mut before);
+    blog_lists(site, cards, lists, &mut before);
     let mut after = Vec::new();
-    tags(site, cards, &mut after);
+    tags(site, cards, lists, &mut after);
     for i in 0..site.content.pages.len() {
         if site.language.has(Target::Page(i)) {
             after.push(standalone_page(site, i));
@@ -45,7 +46,24 @@ pub(super) fn plan_around_articles(
     (before, after)
 }
 
-fn blog_lists(site: &Site, cards: &ArticleCards, pages: &mut Vec<PagePlan>) {
+/// Which pages of the blog's lists (its pages and each tag's) a plan
+/// makes: all, or, for serve, those listing one article (or none).
+#[derive(Debug, Clone, Copy)]
+pub enum Lists {
+    All,
+    Showing(Option<usize>),
+}
+
+impl Lists {
+    fn wants(self, items: &[usize]) -> bool {
+        match self {
+            Lists::All => true,
+            Lists::Showing(article) => article.is_some_and(|a| items.contains(&a)),
+        }
+    }
+}
+
+fn blog_lists(site: &Site, cards: &ArticleCards, wanted: Lists, pages: &mut Vec<PagePlan>) {
     let all: Vec<usize> = site.listed_articles();
     let first = UrlPath::page(&["blog"]);
     let chunks = paginate(&all, site.config.site.blog.paginate_by, &first, |n| {
@@ -54,6 +72,7 @@ fn blog_lists(site: &Site, cards: &ArticleCards, pages: &mut Vec<PagePlan>) {
     let urls: Vec<UrlPath> = chunks.iter().map(|(_, _, u)| u.clone()).collect();
     let lists: Vec<PagePlan> = chunks
         .into_par_iter()
+        .filter(|(_, items, _)| wanted.wants(items))
         .map(|(n, items, url)| blog_list(site, cards, n, &items, url, &urls))
         .collect();
     pages.extend(lists);
@@ -225,7 +244,7 @@ fn related_articles(site: &Site, i: usize, count: usize) -> Vec<usize> {
     touched
 }
 
-fn tags(site: &Site, cards: &ArticleCards, pages: &mut Vec<PagePlan>) {
+fn tags(site: &Site, cards: &ArticleCards, wanted: Lists, pages: &mut Vec<PagePlan>) {
     let index_url = UrlPath::page(&["tags"]);
     let list: Vec<_> = site
         .graph
@@ -256,7 +275,9 @@ fn tags(site: &Site, cards: &ArticleCards, pages: &mut Vec<PagePlan>) {
         .graph
         .tags
         .par_iter()
-        .flat_map_iter(|(slug, (name, articles))| tag_pages(site, cards, slug, name, articles))
+        .flat_map_iter(|(slug, (name, articles))| {
+            tag_pages(site, cards, wanted, slug, name, articles)
+        })
         .collect();
     pages.extend(tag_pages);
 }
@@ -265,6 +286,7 @@ fn tags(site: &Site, cards: &ArticleCards, pages: &mut Vec<PagePlan>) {
 fn tag_pages(
     site: &Site,
     cards: &ArticleCards,
+    wanted: Lists,
     slug: &str,
     name: &str,
     articles: &[usize],
@@ -279,6 +301,7 @@ fn tag_pages(
     let urls: Vec<UrlPath> = chunks.iter().map(|(_, _, u)| u.clone()).collect();
     chunks
         .into_iter()
+        .filter(|(_, items, _)| wanted.wants(items))
         .map(|(n, items, url)| {
             let (crumbs, crumbs_ld) = breadcrumbs(
                 site,

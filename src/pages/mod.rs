@@ -317,14 +317,18 @@ pub fn plan_feeds(site: &Site, sitemap: Option<Vec<SitemapEntry>>, pages: &mut V
     }
 }
 
+pub use blog::Lists;
+
 /// The blog section without its article pages, for incremental rebuilds:
-/// the pages planned before the articles and those after, in plan order.
+/// the pages planned before the articles and those after, in plan order,
+/// with the list pages `lists` asks for.
 pub fn blog_around_articles(
     site: &Site,
     cards: &ArticleCards,
+    lists: Lists,
     diags: &mut Diagnostics,
 ) -> (Vec<PagePlan>, Vec<PagePlan>) {
-    let (mut before, mut after) = blog::plan_around_articles(site, cards, diags);
+    let (mut before, mut after) = blog::plan_around_articles(site, cards, lists, diags);
     for page in before.iter_mut().chain(&mut after) {
         page.section = Section::Blog;
     }
