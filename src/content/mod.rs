@@ -72,24 +72,20 @@ pub fn load(config: &Config, diags: &mut Diagnostics) -> Content {
 /// regions, references). `knotwork serve` reloads only these after a data
 /// file is edited.
 pub fn load_data(config: &Config, diags: &mut Diagnostics) -> Content {
+    let theme_regions = load_theme_regions(config, diags);
+    load_data_with(config, theme_regions, diags)
+}
+
+/// [`load_data`] with the theme's regions loaded already: serve keeps them
+/// while only files of `content/` change.
+pub fn load_data_with(
+    config: &Config,
+    theme_regions: Option<regions::RegionList>,
+    diags: &mut Diagnostics,
+) -> Content {
     let content_dir = config.root.join("content");
     let mut content = Content {
-        theme_regions: regions::load_theme_list(&config.root, &config.site.theme, diags).map(
-            |mut list| {
-                // The figure's region names in the site's language.
-                if let Some(names) =
-                    regions::theme_names(&config.root, &config.site.theme, &config.language)
-                {
-                    let names = regions::names_in(&names);
-                    for entry in &mut list.entries {
-                        if let Some(name) = names.get(entry.id.get_ref()) {
-                            entry.name = Some(name.clone());
-                        }
-                    }
-                }
-                list
-            },
-        ),
+        theme_regions,
         site_regions: regions::load_list(&config.root, &content_dir.join("regions.toml"), diags),
         references: load_references(&config.root, &content_dir.join("references.toml"), diags),
         ..Content::default()
@@ -115,6 +111,24 @@ pub fn load_data(config: &Config, diags: &mut Diagnostics) -> Content {
             .then_with(|| a.id.cmp(&b.id))
     });
     content
+}
+
+/// The regions of the theme's body figure, named in the site's language.
+fn load_theme_regions(config: &Config, diags: &mut Diagnostics) -> Option<regions::RegionList> {
+    regions::load_theme_list(&config.root, &config.site.theme, diags).map(|mut list| {
+        // The figure's region names in the site's language.
+        if let Some(names) =
+            regions::theme_names(&config.root, &config.site.theme, &config.language)
+        {
+            let names = regions::names_in(&names);
+            for entry in &mut list.entries {
+                if let Some(name) = names.get(entry.id.get_ref()) {
+                    entry.name = Some(name.clone());
+                }
+            }
+        }
+        list
+    })
 }
 
 /// Reads a file as UTF-8, naming the line of the first invalid byte.

@@ -173,7 +173,9 @@ impl State {
         let mut timer = StageTimer::start();
         let config = self.site.config.clone();
         let mut diags = Diagnostics::new();
-        let data = content::load_data(&config, &mut diags);
+        // Only files of `content/` changed: the theme's regions are the same.
+        let theme_regions = self.site.content.theme_regions.clone();
+        let data = content::load_data_with(&config, theme_regions, &mut diags);
         timer.lap("load");
         if diags.has_errors() {
             return None;
