@@ -80,11 +80,7 @@ pub(crate) fn plan_others(
         );
         renderer.refresh_globals(index, &site);
         let mut plans = pages::plan(&site, &mut own);
-        let dir = site.language.dir.clone();
-        for plan in &mut plans {
-            plan.language = index;
-            plan.language_dir = dir.clone();
-        }
+        mark_plans(&site, index, &mut plans);
         keep_own_problems(own, &tag, diags);
         out.push((site, plans));
     }
@@ -176,33 +172,68 @@ fn keep_own_problems(own: Diagnostics, tag: &LanguageTag, diags: &mut Diagnostic
 /// to the page, or to that language's home when it has no such page) and
 /// the `hreflang` alternates (the languages that have it, and
 /// `x-default`). Written into each page's variables as `translations` and
-/// `alternates`; the sitemap gets the same alternates.
-pub(crate) fn link_translations(sites: &[&Site], plans: &mut [PagePlan]) {
-    if sites.len() < 2 {
-        return;
+/// `alternates`; the sitemap gets the same alternates. Returns what each
+/// language has, for pages planned again later on their own (`None` for
+/// a site in one language).
+pub(crate) fn link_translations(sites: &[&Site], plans: &mut [PagePlan]) -> Option<Translations> {
+    let translations = Translations::of(sites, plans)?;
+    for plan in plans.iter_mut() {
+        translations.link(plan);
     }
-    let languages: Vec<Language> = sites
-        .iter()
-        .enumerate()
-        .map(|(i, site)| Language {
-            tag: site.language.tag.clone(),
-            name: site.words.t("language.name", &[]),
-            base: site.config.base.clone(),
-            pages: plans
-                .iter()
-                .filter(|p| p.language == i && is_page(p))
-                .map(|p| p.url.clone())
-                .collect(),
-        })
-        .collect();
-    for plan in plans.iter_mut().filter(|p| is_page(p)) {
-        let (switcher, alternates) = page_languages(&languages, plan);
+    add_sitemap_alternates(&translations.languages, plans);
+    Some(translations)
+}
+
+/// The pages each language of a multilingual site has: what a page's
+/// switcher and alternates are made of.
+pub(crate) struct Translations {
+    languages: Vec<Language>,
+}
+
+impl Translations {
+    /// `None` for a site in one language.
+    fn of(sites: &[&Site], plans: &[PagePlan]) -> Option<Self> {
+        if sites.len() < 2 {
+            return None;
+        }
+        let languages = sites
+            .iter()
+            .enumerate()
+            .map(|(i, site)| Language {
+                tag: site.language.tag.clone(),
+                name: site.words.t("language.name", &[]),
+                base: site.config.base.clone(),
+                pages: plans
+                    .iter()
+                    .filter(|p| p.language == i && is_page(p))
+                    .map(|p| p.url.clone())
+                    .collect(),
+            })
+            .collect();
+        Some(Translations { languages })
+    }
+
+    /// Gives an HTML page its switcher and alternates; other plans (feeds,
+    /// the sitemap) are left as they are.
+    pub(crate) fn link(&self, plan: &mut PagePlan) {
+        if !is_page(plan) {
+            return;
+        }
+        let (switcher, alternates) = page_languages(&self.languages, plan);
         if let Value::Object(map) = &mut plan.context {
             map.insert("translations".into(), switcher);
             map.insert("alternates".into(), alternates);
         }
     }
-    add_sitemap_alternates(&languages, plans);
+}
+
+/// Marks plans of `site`, the language at `index` of the renderer, as that
+/// language's: rendered with its words, written under its folder.
+pub(crate) fn mark_plans(site: &Site, index: usize, plans: &mut [PagePlan]) {
+    for plan in plans {
+        plan.language = index;
+        plan.language_dir = site.language.dir.clone();
+    }
 }
 
 struct Language {

@@ -136,8 +136,11 @@ pub(crate) struct Planned {
     pub site: graph::Site,
     /// The pages of every language.
     pub plans: Vec<pages::PagePlan>,
-    /// The other languages of a multilingual site, linked.
+    /// The other languages of a multilingual site, linked; the renderer
+    /// knows each as its place here + 1 (the default language is 0).
     pub languages: Vec<graph::Site>,
+    /// What pages each language has (`None` for a site in one language).
+    pub translations: Option<languages::Translations>,
     pub assets: render::Assets,
     pub renderer: render::Renderer,
     pub diags: Diagnostics,
@@ -220,12 +223,13 @@ pub(crate) fn plan_site(opts: &BuildOptions) -> Result<Planned, BuildFailure> {
         return Err(BuildFailure::from(diags));
     }
     let all: Vec<&graph::Site> = std::iter::once(&site).chain(&others).collect();
-    languages::link_translations(&all, &mut plans);
+    let translated_pages = languages::link_translations(&all, &mut plans);
     timer.lap("languages");
     Ok(Planned {
         site,
         plans,
         languages: others,
+        translations: translated_pages,
         assets,
         renderer,
         diags,
@@ -258,6 +262,7 @@ fn render_planned(
         site,
         plans,
         languages: others,
+        translations: _,
         assets,
         renderer,
         mut diags,

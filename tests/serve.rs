@@ -857,7 +857,36 @@ fn editing_or_adding_a_translation_re_renders_that_language() {
     let g = server.settle(0)["generation"].as_u64().unwrap();
     assert!(server.page("/fr/blog/first/").contains("Premiers pas"));
     assert_serves_clean_build(&f, &server, &[]);
-    // Editing the translation.
+    let last_rebuild = || rebuild_lines(&server.log()).pop().unwrap();
+    // The translation's text: its page alone, in French.
+    save(
+        f.root(),
+        "content/blog/first.fr.md",
+        "+++\ntitle = \"Premiers pas\"\n+++\nLe [trapèze](@muscles/upper-trapezius), en bref.\n",
+    );
+    let g = server.settle(g)["generation"].as_u64().unwrap();
+    assert!(server.page("/fr/blog/first/").contains("en bref"));
+    assert!(!server.page("/blog/first/").contains("en bref"));
+    let line = last_rebuild();
+    assert!(line.starts_with("Rebuilt (one document): "), "{line}");
+    assert_serves_clean_build(&f, &server, &[]);
+    // An untranslated article's text: French has no page of it.
+    save(
+        f.root(),
+        "content/blog/second.md",
+        &article(
+            "Second thoughts",
+            "2026-02-10",
+            "tags = [\"neck\", \"habits\"]",
+            "Desk posture and the neck.\n\nMore text, edited.",
+        ),
+    );
+    let g = server.settle(g)["generation"].as_u64().unwrap();
+    assert!(server.page("/blog/second/").contains("More text, edited."));
+    let line = last_rebuild();
+    assert!(line.starts_with("Rebuilt (one document): "), "{line}");
+    assert_serves_clean_build(&f, &server, &[]);
+    // Editing the translation's title: other pages show it.
     save(
         f.root(),
         "content/blog/first.fr.md",
@@ -878,6 +907,11 @@ fn editing_or_adding_a_translation_re_renders_that_language() {
     let english = server.page("/blog/first/");
     assert!(english.contains("An edited last paragraph."));
     assert!(english.contains("hreflang=\"fr\""));
+    assert!(!server
+        .page("/fr/blog/first/")
+        .contains("An edited last paragraph."));
+    let line = last_rebuild();
+    assert!(line.starts_with("Rebuilt (one document): "), "{line}");
     assert_serves_clean_build(&f, &server, &[]);
     // Adding one: the muscle gets a French page, and the English page its
     // alternate.

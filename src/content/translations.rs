@@ -324,6 +324,29 @@ pub fn localize_regions(
     }
 }
 
+/// The document `original` in `language`, with the translation read from
+/// `source` laid over it; `None` when the translation is a draft (the
+/// language then shows the original). For `knotwork serve`, which
+/// re-reads one edited translation.
+pub fn translated_document(
+    original: &Document,
+    language: &LanguageTag,
+    kind: Kind,
+    source: Arc<Source>,
+) -> Result<Option<Document>, Vec<Diagnostic>> {
+    let file = TranslationFile {
+        language: language.clone(),
+        kind,
+        original: original.stem.clone(),
+        source,
+    };
+    let mut docs = [original.clone()];
+    let mut present = [false];
+    translate_document(&mut docs, &mut present, &file)?;
+    let [doc] = docs;
+    Ok(present[0].then_some(doc))
+}
+
 /// Lays a Markdown translation over its original.
 fn translate_document(
     docs: &mut [Document],

@@ -45,15 +45,18 @@ use std::path::PathBuf;
 use bytes::Bytes;
 use rayon::prelude::*;
 
+use crate::content::translations::{self as translated, Kind};
 use crate::content::{self, document, DocKind, Document};
 use crate::diagnostics::Diagnostics;
-use crate::graph::{self, Site};
+use crate::graph::{self, Site, Target};
 use crate::ids::UrlPath;
 use crate::markdown::{CrossLink, Rendered};
 use crate::output::OutputFile;
 use crate::pages::{self, ArticleCard, PagePlan, Section};
 use crate::render::Renderer;
-use crate::{fingerprint, minify, plan_site, BuildFailure, BuildOptions, Planned, StageTimer};
+use crate::{
+    fingerprint, languages, minify, plan_site, BuildFailure, BuildOptions, Planned, StageTimer,
+};
 
 mod data;
 mod replan;
@@ -125,6 +128,16 @@ impl PageRecords {
     }
 }
 
+/// A document of the site in one of its languages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct DocAt {
+    /// 0 for the default language, else the other language's renderer index.
+    language: usize,
+    kind: DocKind,
+    /// Its place among the articles or pages.
+    index: usize,
+}
+
 /// How a rebuild went about it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RebuildPath {
@@ -158,7 +171,14 @@ pub struct Rebuilt {
 
 /// The state of the last successful build.
 struct State {
+    /// The site in its default language.
     site: Site,
+    /// The other languages of a multilingual site, linked; the renderer
+    /// knows each as its place here + 1.
+    others: Vec<Site>,
+    /// What pages each language has, for the language switcher of a page
+    /// planned again on its own (`None` for a site in one language).
+    translations: Option<languages::Translations>,
     /// The templates, parsed, and the site-wide variables: the same until
     /// the site path runs again.
     renderer: Renderer,
@@ -229,9 +249,18 @@ impl Session {
     /// failure the last good output stays as it was.
     pub fn rebuild(&mut self, changed: &[PathBuf]) -> Result<Rebuilt, BuildFailure> {
         let quick = match self.document_change(changed) {
-            Some(doc) => self.rebuild_document(doc).or_else(|| {
-                let (kind, i) = doc;
-                self.state.as_mut()?.rebuild_replanned(kind, i)
+            Some(docs) => self.rebuild_document(&docs).or_else(|| {
+                let state = self.state.as_mut()?;
+                // A page of a multilingual site carries its translations'
+                // links, which only the site path computes.
+                match docs[..] {
+                    [DocAt {
+                        language: 0,
+                        kind,
+                        index,
+                    }] if state.others.is_empty() => state.rebuild_replanned(kind, index),
+                    _ => None,
+                }
             }),
             None if self.data_change(changed) => self.state.as_mut().and_then(State::rebuild_data),
             None => None,
@@ -241,23 +270,39 @@ impl Session {
         result
     }
 
-    /// The one article or page whose file is all that changed, if that is
-    /// the case and the state is current.
-    fn document_change(&self, changed: &[PathBuf]) -> Option<(DocKind, usize)> {
+    /// The article or page whose file is all that changed, in each
+    /// language that has a page of that file (an original in the default
+    /// language, a translation in its own), if that is the case and the
+    /// state is current. Another language without a translation has no
+    /// page of the article: it lists the original's card, which the
+    /// document path keeps the same.
+    fn document_change(&self, changed: &[PathBuf]) -> Option<Vec<DocAt>> {
         let state = self.state.as_ref().filter(|_| !self.stale)?;
-        // On a multilingual site a page also carries its translations'
-        // links, which only the site path computes.
-        if state.site.config.is_multilingual() {
-            return None;
-        }
         let [path] = changed else { return None };
         let root = &state.site.config.root;
         let shown = path.strip_prefix(root).unwrap_or(path);
-        let content = &state.site.content;
-        let find = |docs: &[Document]| docs.iter().position(|d| d.source.path == shown);
-        find(&content.articles)
-            .map(|i| (DocKind::Article, i))
-            .or_else(|| find(&content.pages).map(|i| (DocKind::Page, i)))
+        let found: Vec<DocAt> = state
+            .sites()
+            .filter_map(|(language, site)| {
+                let content = &site.content;
+                let at = |kind, docs: &[Document]| {
+                    let index = docs.iter().position(|d| d.source.path == shown)?;
+                    let target = match kind {
+                        DocKind::Article => Target::Article(index),
+                        DocKind::Page => Target::Page(index),
+                    };
+                    let has_page = language == 0 || site.language.has(target);
+                    has_page.then_some(DocAt {
+                        language,
+                        kind,
+                        index,
+                    })
+                };
+                at(DocKind::Article, &content.articles)
+                    .or_else(|| at(DocKind::Page, &content.pages))
+            })
+            .collect();
+        (!found.is_empty()).then_some(found)
     }
 
     /// Whether only data files changed and the state is current.
@@ -273,47 +318,31 @@ impl Session {
     }
 
     /// The document path; `None` when the edit reaches further than the
-    /// document's own body (the caller then takes the site path).
-    fn rebuild_document(
-        &mut self,
-        (kind, i): (DocKind, usize),
-    ) -> Option<Result<Rebuilt, BuildFailure>> {
+    /// document's own body in one of its languages (the caller then takes
+    /// another path, and the state is as it was).
+    fn rebuild_document(&mut self, docs: &[DocAt]) -> Option<Result<Rebuilt, BuildFailure>> {
         let state = self.state.as_mut()?;
-        let renderer = &state.renderer;
-        let site = &mut state.site;
-        let (old_doc, old_body) = document_at(site, kind, i)?;
-        let path = site.config.root.join(&old_doc.source.path);
-        let source = content::read_source(&site.config.root, &path).ok()?;
-        let stem = content::document_stem(&path);
-        let new_doc = document::load(kind, source, &stem).ok()?;
-        if front_matter(&new_doc) != front_matter(old_doc) {
-            return None;
+        let mut replaced: Vec<(DocAt, Document, Rendered)> = Vec::new();
+        for &at in docs {
+            let updated = state.reread_document(at).and_then(|doc| {
+                let (site, renderer) = state.site_and_renderer(at.language);
+                update_document(site, renderer, at, doc)
+            });
+            match updated {
+                Some((doc, body)) => replaced.push((at, doc, body)),
+                None => {
+                    for (at, doc, body) in replaced.into_iter().rev() {
+                        let (site, _) = state.site_and_renderer(at.language);
+                        swap_document(site, at.kind, at.index, doc, body);
+                    }
+                    return None;
+                }
+            }
         }
-        let (mut body, problems) = graph::render_document(site, &new_doc);
-        if !problems.is_empty() || !same_links(&body.links, &old_body.links) {
-            return None;
-        }
-        let render = |name: &str, context| renderer.render_shortcode(0, name, context);
-        pages::shortcodes::expand(site, &mut body, &render).ok()?;
-        let anchors_changed = body.anchors != old_body.anchors;
-        let card_before = card(site, kind, i);
-        let (old_doc, old_body) = swap_document(site, kind, i, new_doc, body);
-        let mut diags = Diagnostics::new();
-        if anchors_changed {
-            graph::check_all_fragments(site, &mut diags);
-        }
-        if !diags.is_empty() || card(site, kind, i) != card_before {
-            // Other pages show something of this document after all.
-            swap_document(site, kind, i, old_doc, old_body);
-            return None;
-        }
-        let mut plans = vec![match kind {
-            DocKind::Article => pages::article_page(site, i),
-            DocKind::Page => pages::standalone_page(site, i),
-        }];
-        if kind == DocKind::Article && i < pages::FEED_ENTRIES {
-            plans.extend(pages::feed(site));
-        }
+        let plans = docs
+            .iter()
+            .flat_map(|&at| state.plans_showing(at))
+            .collect();
         Some(state.render_plans(plans))
     }
 
@@ -322,7 +351,8 @@ impl Session {
         let Planned {
             site,
             plans,
-            languages: _,
+            languages: others,
+            translations,
             assets,
             renderer,
             mut diags,
@@ -413,6 +443,8 @@ impl Session {
         diags.sort();
         self.state = Some(State {
             site,
+            others,
+            translations,
             renderer,
             globals,
             templates,
@@ -434,6 +466,73 @@ impl Session {
 }
 
 impl State {
+    /// The site in each language, with its renderer index.
+    fn sites(&self) -> impl Iterator<Item = (usize, &Site)> {
+        std::iter::once(&self.site).chain(&self.others).enumerate()
+    }
+
+    fn site_in(&self, language: usize) -> &Site {
+        match language {
+            0 => &self.site,
+            k => &self.others[k - 1],
+        }
+    }
+
+    /// The site in a language, to change, and the renderer to render with.
+    fn site_and_renderer(&mut self, language: usize) -> (&mut Site, &Renderer) {
+        let site = match language {
+            0 => &mut self.site,
+            k => &mut self.others[k - 1],
+        };
+        (site, &self.renderer)
+    }
+
+    /// The document at `at` read again from its file: an original, or a
+    /// translation laid over the default language's original. `None` when
+    /// it cannot be read or loaded (the site path reports why) or a
+    /// translation became a draft.
+    fn reread_document(&self, at: DocAt) -> Option<Document> {
+        let site = self.site_in(at.language);
+        let (old, _) = document_at(site, at.kind, at.index)?;
+        let root = &site.config.root;
+        let path = root.join(&old.source.path);
+        let source = content::read_source(root, &path).ok()?;
+        let originals = match at.kind {
+            DocKind::Article => &self.site.content.articles,
+            DocKind::Page => &self.site.content.pages,
+        };
+        let original = originals.iter().find(|d| d.stem == old.stem)?;
+        if original.source.path == old.source.path {
+            let stem = content::document_stem(&path);
+            return document::load(at.kind, source, &stem).ok();
+        }
+        let kind = match at.kind {
+            DocKind::Article => Kind::Article,
+            DocKind::Page => Kind::Page,
+        };
+        translated::translated_document(original, &site.language.tag, kind, source).ok()?
+    }
+
+    /// The pages showing the body of the document at `at`, planned: its
+    /// own page and, for one of the latest articles, its language's feed.
+    fn plans_showing(&self, at: DocAt) -> Vec<PagePlan> {
+        let site = self.site_in(at.language);
+        let mut plans = vec![match at.kind {
+            DocKind::Article => pages::article_page(site, at.index),
+            DocKind::Page => pages::standalone_page(site, at.index),
+        }];
+        if at.kind == DocKind::Article && at.index < pages::FEED_ENTRIES {
+            plans.extend(pages::feed(site));
+        }
+        if at.language > 0 {
+            languages::mark_plans(site, at.language, &mut plans);
+        }
+        if let Some(translations) = &self.translations {
+            plans.iter_mut().for_each(|plan| translations.link(plan));
+        }
+        plans
+    }
+
     /// Renders pages re-planned on their own (the document path): those
     /// whose fingerprint changed replace their old output.
     fn render_plans(&mut self, plans: Vec<PagePlan>) -> Result<Rebuilt, BuildFailure> {
@@ -569,6 +668,46 @@ fn changed_among(before: &OutputMap, after: &OutputMap, written: Vec<String>) ->
         .collect();
     changed.sort();
     changed
+}
+
+/// Puts `new_doc` in place of the document at `at` of `site` (the site in
+/// `at`'s language) with its body rendered, and returns the document and
+/// body it replaced; `None`, leaving the site as it was, when other pages
+/// would show the change: its front matter, cross-links, card or anchors
+/// changed, or it has problems (the site path reports them).
+fn update_document(
+    site: &mut Site,
+    renderer: &Renderer,
+    at: DocAt,
+    new_doc: Document,
+) -> Option<(Document, Rendered)> {
+    let DocAt {
+        language,
+        kind,
+        index: i,
+    } = at;
+    let (old_doc, old_body) = document_at(site, kind, i)?;
+    if front_matter(&new_doc) != front_matter(old_doc) {
+        return None;
+    }
+    let (mut body, problems) = graph::render_document(site, &new_doc);
+    if !problems.is_empty() || !same_links(&body.links, &old_body.links) {
+        return None;
+    }
+    let render = |name: &str, context| renderer.render_shortcode(language, name, context);
+    pages::shortcodes::expand(site, &mut body, &render).ok()?;
+    let anchors_changed = body.anchors != old_body.anchors;
+    let card_before = card(site, kind, i);
+    let (old_doc, old_body) = swap_document(site, kind, i, new_doc, body);
+    let mut diags = Diagnostics::new();
+    if anchors_changed {
+        graph::check_all_fragments(site, &mut diags);
+    }
+    if !diags.is_empty() || card(site, kind, i) != card_before {
+        swap_document(site, kind, i, old_doc, old_body);
+        return None;
+    }
+    Some((old_doc, old_body))
 }
 
 /// Article or page `i` and its rendered body.
