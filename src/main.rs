@@ -34,6 +34,23 @@ fn without_huge_pages() {
     }
 }
 
+/// Makes the allocator keep the memory it frees instead of handing it back
+/// to the kernel ten milliseconds later, its default. A build wants that
+/// default (memory released between stages); serve does not: each rebuild
+/// touched again what the last one freed, and every page of it was a
+/// fresh kernel fault. At 10,000 articles a muscle edit's rebuild took
+/// 45,000 faults and 230-280 ms; keeping the memory, a few hundred faults
+/// and 175-200 ms (loading the data alone 45-95 ms -> 5 ms). The cost is
+/// a resident size that stays at its high-water mark (2.1 -> 2.7 GiB
+/// there); docs/performance.md has the run.
+fn keep_freed_memory() {
+    // `mi_option_purge_delay` in mimalloc.h (v2 and v3), which
+    // libmimalloc-sys does not name; -1 means never purge.
+    const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+    // SAFETY: sets one integer option; mimalloc reads it at each purge.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) }
+}
+
 #[derive(Parser)]
 #[command(
     name = "knotwork",
@@ -176,6 +193,7 @@ fn main() -> ExitCode {
             Err(failure) => fail(failure, color),
         },
         Command::Serve(args) => {
+            keep_freed_memory();
             let opts = ServeOptions {
                 build: BuildOptions {
                     root: args.root,

@@ -12,6 +12,7 @@ pub mod document;
 pub mod regions;
 pub mod translations;
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -73,7 +74,17 @@ pub fn load(config: &Config, diags: &mut Diagnostics) -> Content {
 /// file is edited.
 pub fn load_data(config: &Config, diags: &mut Diagnostics) -> Content {
     let theme_regions = load_theme_regions(config, diags);
-    load_data_with(config, theme_regions, diags)
+    load_data_with(config, theme_regions, None, diags)
+}
+
+/// Data loaded before, and the files changed since (absolute paths): an
+/// entity whose file is not among them is taken as it was, not read and
+/// parsed again. Its problems were reported when it was first loaded (a
+/// load with errors is never kept).
+#[derive(Clone, Copy)]
+pub struct Earlier<'a> {
+    pub content: &'a Content,
+    pub changed: &'a HashSet<PathBuf>,
 }
 
 /// [`load_data`] with the theme's regions loaded already: serve keeps them
@@ -81,6 +92,7 @@ pub fn load_data(config: &Config, diags: &mut Diagnostics) -> Content {
 pub fn load_data_with(
     config: &Config,
     theme_regions: Option<regions::RegionList>,
+    earlier: Option<Earlier<'_>>,
     diags: &mut Diagnostics,
 ) -> Content {
     let content_dir = config.root.join("content");
@@ -91,12 +103,36 @@ pub fn load_data_with(
         ..Content::default()
     };
     let mut failed = Vec::new();
-    content.muscles = load_entities(&config.root, &content_dir, "muscles", &mut failed, diags);
-    content.techniques =
-        load_entities(&config.root, &content_dir, "techniques", &mut failed, diags);
-    content.faq_topics = load_entities(&config.root, &content_dir, "faq", &mut failed, diags);
-    content.people = load_entities(&config.root, &content_dir, "people", &mut failed, diags);
-    content.services = load_entities(&config.root, &content_dir, "services", &mut failed, diags);
+    let root = &config.root;
+    let dir = &content_dir;
+    let f = &mut failed;
+    content.muscles = load_entities(
+        root,
+        dir,
+        "muscles",
+        kept(earlier, |c| &c.muscles),
+        f,
+        diags,
+    );
+    content.techniques = load_entities(
+        root,
+        dir,
+        "techniques",
+        kept(earlier, |c| &c.techniques),
+        f,
+        diags,
+    );
+    content.faq_topics =
+        load_entities(root, dir, "faq", kept(earlier, |c| &c.faq_topics), f, diags);
+    content.people = load_entities(root, dir, "people", kept(earlier, |c| &c.people), f, diags);
+    content.services = load_entities(
+        root,
+        dir,
+        "services",
+        kept(earlier, |c| &c.services),
+        f,
+        diags,
+    );
     content.services.sort_by(|a, b| {
         a.data
             .order
@@ -257,58 +293,59 @@ fn load_documents(
     docs
 }
 
+/// The entities of one kind loaded before, and the files changed since.
+type KeptEntities<'a, K, D> = Option<(&'a [Entity<Id<K>, D>], &'a HashSet<PathBuf>)>;
+
+/// [`Earlier`]'s entities of one kind.
+fn kept<'a, K, D>(
+    earlier: Option<Earlier<'a>>,
+    pick: impl Fn(&'a Content) -> &'a [Entity<Id<K>, D>],
+) -> KeptEntities<'a, K, D> {
+    earlier.map(|e| (pick(e.content), e.changed))
+}
+
 /// Loads `content/<kind>/*.toml`, one entity per file, the file stem being
-/// its id. Files that cannot be loaded are listed in `failed`.
+/// its id; entities `kept` whose files did not change are taken as they
+/// were. Files that cannot be loaded are listed in `failed`.
 fn load_entities<K, D>(
     root: &Path,
     content_dir: &Path,
     kind: &'static str,
+    kept: KeptEntities<'_, K, D>,
     failed: &mut Vec<(&'static str, String)>,
     diags: &mut Diagnostics,
 ) -> Vec<Entity<Id<K>, D>>
 where
-    D: serde::de::DeserializeOwned + Send,
-    K: Send,
+    D: serde::de::DeserializeOwned + Clone + Send + Sync,
+    K: Send + Sync,
 {
     let dir = content_dir.join(kind);
-    type Loaded<K, D> = Result<(Entity<Id<K>, D>, Vec<Diagnostic>), Vec<Diagnostic>>;
     let files: Vec<PathBuf> = list_files(&dir, "toml")
         .into_iter()
         .filter(|p| !translations::is_translation(p))
         .collect();
-    let results: Vec<Loaded<K, D>> = files
-        .par_iter()
-        .map(|path| {
-            let source = read_source(root, path).map_err(|d| vec![d])?;
-            let id = stem(path);
-            let mut problems = Vec::new();
-            if let Err(msg) = check_id_format(&id) {
-                problems.push(
-                    Diagnostic::error(format!("bad file name: {msg}"))
-                        .at(source.whole())
-                        .help("the file name (without .toml) is the id; rename the file"),
-                );
-            }
-            match toml_file::parse::<D>(&source, 0..source.text.len()) {
-                Ok((data, unknown_keys)) => {
-                    problems.extend(unknown_keys);
-                    Ok((
-                        Entity {
-                            id: Id::new(&id),
-                            source,
-                            data,
-                            translation: None,
-                        },
-                        problems,
-                    ))
-                }
-                Err(mut e) => {
-                    e.append(&mut problems);
-                    Err(e)
-                }
-            }
-        })
-        .collect();
+    let unchanged: HashMap<&Path, &Entity<Id<K>, D>> = match kept {
+        Some((entities, changed)) => entities
+            .iter()
+            .filter(|e| !changed.contains(&root.join(&e.source.path)))
+            .map(|e| (e.source.path.as_path(), e))
+            .collect(),
+        None => HashMap::new(),
+    };
+    let load = |path: &PathBuf| -> Loaded<K, D> {
+        let shown = path.strip_prefix(root).unwrap_or(path);
+        match unchanged.get(shown) {
+            Some(&entity) => Ok((entity.clone(), Vec::new())),
+            None => load_entity(root, path),
+        }
+    };
+    // Reusing, nearly every file is a clone: a pool's wake-up costs more
+    // (10-40 ms measured) than the work, so only a fresh load goes parallel.
+    let results: Vec<Loaded<K, D>> = if kept.is_some() {
+        files.iter().map(load).collect()
+    } else {
+        files.par_iter().map(load).collect()
+    };
     let mut out = Vec::with_capacity(results.len());
     for (r, path) in results.into_iter().zip(&files) {
         match r {
@@ -323,6 +360,44 @@ where
         }
     }
     out
+}
+
+type Loaded<K, D> = Result<(Entity<Id<K>, D>, Vec<Diagnostic>), Vec<Diagnostic>>;
+
+/// Reads and parses one entity file: the entity and its warnings, or its
+/// errors.
+fn load_entity<K, D>(root: &Path, path: &Path) -> Loaded<K, D>
+where
+    D: serde::de::DeserializeOwned,
+{
+    let source = read_source(root, path).map_err(|d| vec![d])?;
+    let id = stem(path);
+    let mut problems = Vec::new();
+    if let Err(msg) = check_id_format(&id) {
+        problems.push(
+            Diagnostic::error(format!("bad file name: {msg}"))
+                .at(source.whole())
+                .help("the file name (without .toml) is the id; rename the file"),
+        );
+    }
+    match toml_file::parse::<D>(&source, 0..source.text.len()) {
+        Ok((data, unknown_keys)) => {
+            problems.extend(unknown_keys);
+            Ok((
+                Entity {
+                    id: Id::new(&id),
+                    source,
+                    data,
+                    translation: None,
+                },
+                problems,
+            ))
+        }
+        Err(mut e) => {
+            e.append(&mut problems);
+            Err(e)
+        }
+    }
 }
 
 fn load_references(root: &Path, path: &Path, diags: &mut Diagnostics) -> Vec<Reference> {

@@ -165,17 +165,26 @@ fn changed<K: PartialEq, D>(old: &[Entity<K, D>], new: &[Entity<K, D>]) -> Optio
 }
 
 impl State {
-    /// The data path, after data files changed; `None` when the edit
+    /// The data path, after the data `files` changed; `None` when the edit
     /// reaches further (the caller then takes the site path). It may leave
     /// the state's site without its articles: the caller's site path does
     /// not need them, and replaces the state when it succeeds.
-    pub(super) fn rebuild_data(&mut self) -> Option<Result<Rebuilt, BuildFailure>> {
+    pub(super) fn rebuild_data(
+        &mut self,
+        files: &[PathBuf],
+    ) -> Option<Result<Rebuilt, BuildFailure>> {
         let mut timer = StageTimer::start();
         let config = self.site.config.clone();
         let mut diags = Diagnostics::new();
-        // Only files of `content/` changed: the theme's regions are the same.
+        // Only files of `content/` changed: the theme's regions are the
+        // same, and so are the entities of the files not in `changed`.
         let theme_regions = self.site.content.theme_regions.clone();
-        let data = content::load_data_with(&config, theme_regions, &mut diags);
+        let files: HashSet<PathBuf> = files.iter().cloned().collect();
+        let earlier = content::Earlier {
+            content: &self.site.content,
+            changed: &files,
+        };
+        let data = content::load_data_with(&config, theme_regions, Some(earlier), &mut diags);
         timer.lap("load");
         if diags.has_errors() {
             return None;

@@ -262,7 +262,9 @@ impl Session {
                     _ => None,
                 }
             }),
-            None if self.data_change(changed) => self.state.as_mut().and_then(State::rebuild_data),
+            None if self.data_change(changed) => {
+                self.state.as_mut().and_then(|s| s.rebuild_data(changed))
+            }
             None => None,
         };
         let result = quick.unwrap_or_else(|| self.rebuild_site());
