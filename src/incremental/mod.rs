@@ -13,10 +13,13 @@
 //!   reading time) stayed the same. Only that body is rendered again, and
 //!   only the pages that show it are planned again: its own page and, for a
 //!   recent article, the Atom feed. Milliseconds, whatever the site's size.
+//!   On a multilingual site the same holds for a translation's body: the
+//!   session keeps every language's site and pages, and the edited file's
+//!   language is rendered again.
 //! * **data path** ([`data`]): only data files changed (muscles,
 //!   techniques, FAQ topics, people, services, regions, references) and
-//!   every entity kept its id. The data is loaded again, the articles are
-//!   not, nor are their bodies rendered again (but those calling
+//!   every entity kept its id. The edited files are loaded again (the
+//!   other entities are taken as they were), the articles are not, nor are their bodies rendered again (but those calling
 //!   shortcodes); the pages showing an edited entity are planned again
 //!   (its own data pages, those linking to it or linked from it, each
 //!   data section's indexes, the article pages showing it), not the
@@ -26,6 +29,9 @@
 //!   its URL and date. It alone is read and rendered again; every page but
 //!   the article pages it cannot reach is planned again, and rendered if
 //!   its fingerprint changed.
+//!
+//!   The data and re-plan paths serve a site in one language; on a
+//!   multilingual site those edits take the site path.
 //! * **site path**: anything else (new, renamed and deleted files, a
 //!   document's new URL or date, templates, static files, site.toml). The site is
 //!   loaded, linked and planned again, and a page is rendered only when its
