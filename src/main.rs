@@ -39,8 +39,8 @@ fn without_huge_pages() {
 /// default (memory released between stages); serve does not: each rebuild
 /// touched again what the last one freed, and every page of it was a
 /// fresh kernel fault. At 10,000 articles a muscle edit's rebuild took
-/// 45,000 faults and 230-280 ms; keeping the memory, a few hundred faults
-/// and 175-200 ms (loading the data alone 45-95 ms -> 5 ms). The cost is
+/// 37,000-50,000 faults and 228-278 ms; keeping the memory, 60-1,700
+/// faults and 142-206 ms (loading the data alone 45-95 ms -> 4-6 ms). The cost is
 /// a resident size that stays at its high-water mark (2.1 -> 2.7 GiB
 /// there); docs/performance.md has the run.
 fn keep_freed_memory() {

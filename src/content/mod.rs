@@ -77,10 +77,10 @@ pub fn load_data(config: &Config, diags: &mut Diagnostics) -> Content {
     load_data_with(config, theme_regions, None, diags)
 }
 
-/// Data loaded before, and the files changed since (absolute paths): an
-/// entity whose file is not among them is taken as it was, not read and
-/// parsed again. Its problems were reported when it was first loaded (a
-/// load with errors is never kept).
+/// Data loaded before, and the files changed since, relative to the site
+/// root (as [`Source::path`] shows them): an entity whose file is not among
+/// them is taken as it was, not read and parsed again. Its problems were
+/// reported when it was first loaded (a load with errors is never kept).
 #[derive(Clone, Copy)]
 pub struct Earlier<'a> {
     pub content: &'a Content,
@@ -102,44 +102,24 @@ pub fn load_data_with(
         references: load_references(&config.root, &content_dir.join("references.toml"), diags),
         ..Content::default()
     };
-    let mut failed = Vec::new();
-    let root = &config.root;
-    let dir = &content_dir;
-    let f = &mut failed;
-    content.muscles = load_entities(
-        root,
-        dir,
-        "muscles",
-        kept(earlier, |c| &c.muscles),
-        f,
-        diags,
-    );
-    content.techniques = load_entities(
-        root,
-        dir,
-        "techniques",
-        kept(earlier, |c| &c.techniques),
-        f,
-        diags,
-    );
-    content.faq_topics =
-        load_entities(root, dir, "faq", kept(earlier, |c| &c.faq_topics), f, diags);
-    content.people = load_entities(root, dir, "people", kept(earlier, |c| &c.people), f, diags);
-    content.services = load_entities(
-        root,
-        dir,
-        "services",
-        kept(earlier, |c| &c.services),
-        f,
-        diags,
-    );
+    let mut loader = EntityLoader {
+        root: &config.root,
+        content_dir: &content_dir,
+        earlier,
+        failed: Vec::new(),
+    };
+    content.muscles = loader.load("muscles", |c| &c.muscles, diags);
+    content.techniques = loader.load("techniques", |c| &c.techniques, diags);
+    content.faq_topics = loader.load("faq", |c| &c.faq_topics, diags);
+    content.people = loader.load("people", |c| &c.people, diags);
+    content.services = loader.load("services", |c| &c.services, diags);
+    content.failed = loader.failed;
     content.services.sort_by(|a, b| {
         a.data
             .order
             .cmp(&b.data.order)
             .then_with(|| a.id.cmp(&b.id))
     });
-    content.failed = failed;
     content.faq_topics.sort_by(|a, b| {
         a.data
             .order
@@ -293,73 +273,74 @@ fn load_documents(
     docs
 }
 
-/// The entities of one kind loaded before, and the files changed since.
-type KeptEntities<'a, K, D> = Option<(&'a [Entity<Id<K>, D>], &'a HashSet<PathBuf>)>;
+/// The entities of one kind.
+type Entities<'a, K, D> = &'a [Entity<Id<K>, D>];
 
-/// [`Earlier`]'s entities of one kind.
-fn kept<'a, K, D>(
+/// Loads the entity folders of `content/`, one entity per file, the file
+/// stem being its id.
+struct EntityLoader<'a> {
+    root: &'a Path,
+    content_dir: &'a Path,
     earlier: Option<Earlier<'a>>,
-    pick: impl Fn(&'a Content) -> &'a [Entity<Id<K>, D>],
-) -> KeptEntities<'a, K, D> {
-    earlier.map(|e| (pick(e.content), e.changed))
+    /// The files that could not be loaded: their kind and id.
+    failed: Vec<(&'static str, String)>,
 }
 
-/// Loads `content/<kind>/*.toml`, one entity per file, the file stem being
-/// its id; entities `kept` whose files did not change are taken as they
-/// were. Files that cannot be loaded are listed in `failed`.
-fn load_entities<K, D>(
-    root: &Path,
-    content_dir: &Path,
-    kind: &'static str,
-    kept: KeptEntities<'_, K, D>,
-    failed: &mut Vec<(&'static str, String)>,
-    diags: &mut Diagnostics,
-) -> Vec<Entity<Id<K>, D>>
-where
-    D: serde::de::DeserializeOwned + Clone + Send + Sync,
-    K: Send + Sync,
-{
-    let dir = content_dir.join(kind);
-    let files: Vec<PathBuf> = list_files(&dir, "toml")
-        .into_iter()
-        .filter(|p| !translations::is_translation(p))
-        .collect();
-    let unchanged: HashMap<&Path, &Entity<Id<K>, D>> = match kept {
-        Some((entities, changed)) => entities
-            .iter()
-            .filter(|e| !changed.contains(&root.join(&e.source.path)))
-            .map(|e| (e.source.path.as_path(), e))
-            .collect(),
-        None => HashMap::new(),
-    };
-    let load = |path: &PathBuf| -> Loaded<K, D> {
-        let shown = path.strip_prefix(root).unwrap_or(path);
-        match unchanged.get(shown) {
-            Some(&entity) => Ok((entity.clone(), Vec::new())),
-            None => load_entity(root, path),
-        }
-    };
-    // Reusing, nearly every file is a clone: a pool's wake-up costs more
-    // (10-40 ms measured) than the work, so only a fresh load goes parallel.
-    let results: Vec<Loaded<K, D>> = if kept.is_some() {
-        files.iter().map(load).collect()
-    } else {
-        files.par_iter().map(load).collect()
-    };
-    let mut out = Vec::with_capacity(results.len());
-    for (r, path) in results.into_iter().zip(&files) {
-        match r {
-            Ok((entity, problems)) => {
-                diags.extend(problems);
-                out.push(entity);
+impl<'a> EntityLoader<'a> {
+    /// Loads `content/<kind>/*.toml`; an entity of `earlier` (picked by
+    /// `pick`) whose file did not change is taken as it was.
+    fn load<K, D>(
+        &mut self,
+        kind: &'static str,
+        pick: fn(&'a Content) -> Entities<'a, K, D>,
+        diags: &mut Diagnostics,
+    ) -> Vec<Entity<Id<K>, D>>
+    where
+        D: serde::de::DeserializeOwned + Clone + Send + Sync,
+        K: Send + Sync,
+    {
+        let root = self.root;
+        let files: Vec<PathBuf> = list_files(&self.content_dir.join(kind), "toml")
+            .into_iter()
+            .filter(|p| !translations::is_translation(p))
+            .collect();
+        let unchanged: HashMap<&Path, &Entity<Id<K>, D>> = match self.earlier {
+            Some(earlier) => pick(earlier.content)
+                .iter()
+                .filter(|e| !earlier.changed.contains(&e.source.path))
+                .map(|e| (e.source.path.as_path(), e))
+                .collect(),
+            None => HashMap::new(),
+        };
+        let load = |path: &PathBuf| -> Loaded<K, D> {
+            let shown = path.strip_prefix(root).unwrap_or(path);
+            match unchanged.get(shown) {
+                Some(&entity) => Ok((entity.clone(), Vec::new())),
+                None => load_entity(root, path),
             }
-            Err(e) => {
-                diags.extend(e);
-                failed.push((kind, stem(path)));
+        };
+        // Reusing, nearly every file is a clone: a pool's wake-up costs more
+        // than the work, so only a fresh load goes parallel.
+        let results: Vec<Loaded<K, D>> = if self.earlier.is_some() {
+            files.iter().map(load).collect()
+        } else {
+            files.par_iter().map(load).collect()
+        };
+        let mut out = Vec::with_capacity(results.len());
+        for (r, path) in results.into_iter().zip(&files) {
+            match r {
+                Ok((entity, problems)) => {
+                    diags.extend(problems);
+                    out.push(entity);
+                }
+                Err(e) => {
+                    diags.extend(e);
+                    self.failed.push((kind, stem(path)));
+                }
             }
         }
+        out
     }
-    out
 }
 
 type Loaded<K, D> = Result<(Entity<Id<K>, D>, Vec<Diagnostic>), Vec<Diagnostic>>;
@@ -435,5 +416,100 @@ fn load_references(root: &Path, path: &Path, diags: &mut Diagnostics) -> Vec<Ref
             diags.extend(e);
             Vec::new()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{self, Overrides};
+
+    const MUSCLES: [&str; 2] = ["upper-trapezius", "levator-scapulae"];
+
+    /// A site with the example's site.toml and two of its muscles.
+    fn site() -> (tempfile::TempDir, Config) {
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::copy(repo.join("site.toml"), dir.path().join("site.toml")).unwrap();
+        std::fs::create_dir_all(dir.path().join("content/muscles")).unwrap();
+        for id in MUSCLES {
+            let file = format!("content/muscles/{id}.toml");
+            std::fs::copy(repo.join(&file), dir.path().join(&file)).unwrap();
+        }
+        let config = config::load(dir.path(), &Overrides::default(), &mut Diagnostics::new());
+        (dir, config.expect("the example's site.toml loads"))
+    }
+
+    /// Appends " (edited)" to the muscle's name on disk.
+    fn rename_on_disk(root: &Path, id: &str) {
+        let path = root.join(format!("content/muscles/{id}.toml"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        let line = text.lines().next().unwrap().to_string();
+        let edited = line.trim_end_matches('"').to_string() + " (edited)\"";
+        std::fs::write(&path, text.replacen(&line, &edited, 1)).unwrap();
+    }
+
+    fn names(content: &Content) -> Vec<&str> {
+        content
+            .muscles
+            .iter()
+            .map(|m| m.data.name.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn only_the_changed_entity_files_are_read_again() {
+        let (dir, config) = site();
+        let mut diags = Diagnostics::new();
+        let before = load_data(&config, &mut diags);
+        assert!(diags.is_empty(), "{:?}", diags.iter().collect::<Vec<_>>());
+        assert_eq!(names(&before), ["Levator scapulae", "Upper trapezius"]);
+
+        // Both files change on disk; only one is reported changed.
+        for id in MUSCLES {
+            rename_on_disk(dir.path(), id);
+        }
+        let changed = HashSet::from([PathBuf::from("content/muscles/upper-trapezius.toml")]);
+        let earlier = Earlier {
+            content: &before,
+            changed: &changed,
+        };
+        let after = load_data_with(&config, None, Some(earlier), &mut diags);
+        assert!(diags.is_empty());
+        assert_eq!(
+            names(&after),
+            ["Levator scapulae", "Upper trapezius (edited)"]
+        );
+        // Without an earlier load, every file is read.
+        let fresh = load_data(&config, &mut diags);
+        assert_eq!(
+            names(&fresh),
+            ["Levator scapulae (edited)", "Upper trapezius (edited)"]
+        );
+    }
+
+    #[test]
+    fn a_changed_file_that_no_longer_parses_is_reported_at_its_line() {
+        let (dir, config) = site();
+        let mut diags = Diagnostics::new();
+        let before = load_data(&config, &mut diags);
+        let file = "content/muscles/levator-scapulae.toml";
+        let text = std::fs::read_to_string(dir.path().join(file)).unwrap();
+        std::fs::write(
+            dir.path().join(file),
+            text.replacen("name = ", "name == ", 1),
+        )
+        .unwrap();
+        let changed = HashSet::from([PathBuf::from(file)]);
+        let earlier = Earlier {
+            content: &before,
+            changed: &changed,
+        };
+        let after = load_data_with(&config, None, Some(earlier), &mut diags);
+        assert!(diags.has_errors());
+        let error = diags.iter().next().unwrap().to_string();
+        assert!(error.contains(file) && error.contains(":1:"), "{error}");
+        assert_eq!(after.failed, [("muscles", "levator-scapulae".to_string())]);
+        assert_eq!(names(&after), ["Upper trapezius"]);
     }
 }

@@ -177,12 +177,17 @@ impl State {
         let config = self.site.config.clone();
         let mut diags = Diagnostics::new();
         // Only files of `content/` changed: the theme's regions are the
-        // same, and so are the entities of the files not in `changed`.
+        // same, and so are the entities of the other files. Every changed
+        // file is under the root (`only_data_files` sent the edit here).
         let theme_regions = self.site.content.theme_regions.clone();
-        let files: HashSet<PathBuf> = files.iter().cloned().collect();
+        let edited: HashSet<PathBuf> = files
+            .iter()
+            .filter_map(|f| f.strip_prefix(&config.root).ok())
+            .map(Path::to_path_buf)
+            .collect();
         let earlier = content::Earlier {
             content: &self.site.content,
-            changed: &files,
+            changed: &edited,
         };
         let data = content::load_data_with(&config, theme_regions, Some(earlier), &mut diags);
         timer.lap("load");
