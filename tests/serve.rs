@@ -82,6 +82,21 @@ impl Server {
         self.log.lock().unwrap().clone()
     }
 
+    /// Waits until the server's log holds `line`: the server prints before
+    /// it publishes, but the test reads its output on another thread,
+    /// which may lag on a busy machine.
+    fn wait_for_log(&self, line: &str) {
+        let started = Instant::now();
+        while !self.log().contains(line) {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "no {line:?} in the log:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// The base path of the served site: `/` or `/studio/`.
     fn base(&self) -> String {
         let after_host = self.url.trim_start_matches("http://");
@@ -482,7 +497,7 @@ fn errors_keep_the_last_good_site_until_fixed() {
     assert!(error.contains("content/blog/third.md:"), "{error}");
     assert!(error.contains("did you mean `massage-ball`?"), "{error}");
     assert!(error.contains("unknown muscle `upper-trapezus`"), "{error}");
-    assert!(server.log().contains("still serving the last good version"));
+    server.wait_for_log("still serving the last good version");
     assert_eq!(server.page("/muscles/upper-trapezius/"), before);
 
     // A page opened now gets the error at once on its event stream.
