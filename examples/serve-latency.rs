@@ -1,8 +1,11 @@
 //! Measures edit-to-served time of `knotwork serve`: starts the server on a
 //! site, then edits one file again and again (saved the way editors do, by
-//! renaming a temporary file over it) and polls the page until it shows
-//! the edit. Prints each time and the median, 90th percentile and maximum.
-//! The file is restored at the end.
+//! renaming a temporary file over it) and, as an open page does, waits for
+//! the live-reload event and then requests the page, until it shows the
+//! edit. Prints each time and the median, 90th percentile and maximum.
+//! The file is restored at the end. KNOTWORK_LATENCY_POLL=1 requests the
+//! page again and again instead (as earlier measurements did); on a
+//! machine of two cores those requests take time from the rebuild.
 //!
 //!   cargo build --release
 //!   cargo run --release --example serve-latency -- SITE FILE URL [EDITS]
@@ -30,6 +33,7 @@ fn main() {
     };
     let edits: usize = rest.first().and_then(|n| n.parse().ok()).unwrap_or(20);
     let wait_for_search = std::env::var_os("KNOTWORK_LATENCY_NO_WAIT").is_none();
+    let poll = std::env::var_os("KNOTWORK_LATENCY_POLL").is_some();
     let binary = std::env::current_exe()
         .unwrap()
         .parent()
@@ -65,9 +69,13 @@ fn main() {
     for n in 0..edits {
         let marker = format!("latency-marker-{n}-{}", std::process::id());
         let edited = edit(&original, file, &marker);
+        let mut events = (!poll).then(|| open_events(port));
         let t0 = Instant::now();
         save(&target, &edited);
         loop {
+            if let Some(events) = events.as_mut() {
+                wait_for_reload(events);
+            }
             if get(port, &page).contains(&marker) {
                 break;
             }
@@ -168,4 +176,31 @@ fn get(port: u16, path: &str) -> String {
     let mut body = String::new();
     let _ = stream.read_to_string(&mut body);
     body
+}
+
+/// The live-reload event stream, as an open page subscribes to it.
+fn open_events(port: u16) -> BufReader<TcpStream> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(120)))
+        .unwrap();
+    write!(
+        stream,
+        "GET /__knotwork/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    )
+    .unwrap();
+    BufReader::new(stream)
+}
+
+/// Reads the event stream until a page reload is announced.
+fn wait_for_reload(events: &mut BufReader<TcpStream>) {
+    let mut line = String::new();
+    loop {
+        line.clear();
+        let read = events.read_line(&mut line).expect("the event stream");
+        assert!(read > 0, "the event stream closed");
+        if line.trim_end() == "event: reload" {
+            return;
+        }
+    }
 }

@@ -11,7 +11,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::path::Path;
 use std::str::FromStr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+
+use xxhash_rust::xxh3::Xxh3;
 
 use crate::content::data::View;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location, Source};
@@ -26,6 +28,12 @@ pub struct Figure {
     pub source: Arc<Source>,
     pub views: Vec<FigureView>,
     pub regions: HashMap<String, RegionShape>,
+    /// The maps drawn from this figure, by their spec: a muscle's map is
+    /// shown on its page, on the referral patterns page and on the pain
+    /// page of every region it refers to, and `knotwork serve` keeps the
+    /// figure (and so these) across data edits. Clones share it: they are
+    /// the same figure.
+    drawn: Arc<Mutex<HashMap<u128, Arc<str>>>>,
 }
 
 #[derive(Debug, Clone)]
@@ -214,6 +222,7 @@ pub fn parse(source: Arc<Source>) -> Result<Figure, Vec<Diagnostic>> {
             source,
             views,
             regions,
+            drawn: Arc::default(),
         })
     } else {
         Err(problems)
@@ -401,6 +410,40 @@ pub struct MapSpec<'a> {
     pub names: &'a HashMap<String, String>,
 }
 
+/// How many drawn maps a figure keeps (about 16 KB each).
+const MAPS_KEPT: usize = 20_000;
+
+impl MapSpec<'_> {
+    /// A hash of everything the map is drawn from (with the figure).
+    fn key(&self) -> u128 {
+        let mut h = Xxh3::new();
+        let mut field = |bytes: &[u8]| {
+            h.update(&(bytes.len() as u64).to_le_bytes());
+            h.update(bytes);
+        };
+        field(self.id.as_bytes());
+        field(self.title.as_bytes());
+        field(self.description.as_bytes());
+        field(&(self.zones.len() as u64).to_le_bytes());
+        for (region, zone) in self.zones {
+            field(region.as_bytes());
+            field(zone.key().as_bytes());
+        }
+        field(&(self.marks.len() as u64).to_le_bytes());
+        for region in self.marks {
+            field(region.as_bytes());
+        }
+        let mut names: Vec<_> = self.names.iter().collect();
+        names.sort();
+        field(&(names.len() as u64).to_le_bytes());
+        for (region, name) in names {
+            field(region.as_bytes());
+            field(name.as_bytes());
+        }
+        h.digest128()
+    }
+}
+
 impl Figure {
     pub fn has_view(&self, view: View) -> bool {
         self.views.iter().any(|v| v.view == view)
@@ -428,6 +471,23 @@ impl Figure {
     /// An inline SVG referral map following the trigger point manuals: an X
     /// where each point lies, essential zones solid, spillover stippled.
     pub fn referral_map(&self, spec: &MapSpec<'_>) -> String {
+        let key = spec.key();
+        let drawn = |memo: &HashMap<u128, Arc<str>>| memo.get(&key).map(|m| m.to_string());
+        if let Some(map) = drawn(&self.drawn.lock().unwrap_or_else(|e| e.into_inner())) {
+            return map;
+        }
+        let map = self.draw_referral_map(spec);
+        let mut memo = self.drawn.lock().unwrap_or_else(|e| e.into_inner());
+        // A long preview session draws a new map for each edit of a
+        // pattern: forget them all now and then rather than grow.
+        if memo.len() >= MAPS_KEPT {
+            memo.clear();
+        }
+        memo.insert(key, Arc::from(map.as_str()));
+        map
+    }
+
+    fn draw_referral_map(&self, spec: &MapSpec<'_>) -> String {
         let mut out = String::with_capacity(16 * 1024);
         let views = self.views_for(spec);
         let view_box = self.crop(&views, spec);
@@ -701,6 +761,34 @@ mod tests {
         assert!(svg.contains("class=\"tp-mark\" d=\"M45.0 45.0"));
         assert!(!svg.contains("view-back"), "back view not needed: {svg}");
         assert!(!svg.contains(" id=\"region-"));
+    }
+
+    #[test]
+    fn a_map_is_drawn_once_per_spec_and_clones_share_the_drawings() {
+        let f = figure();
+        let names = HashMap::new();
+        let temple = BTreeMap::from([("temple".to_string(), Zone::Essential)]);
+        let jaw = BTreeMap::from([("jaw".to_string(), Zone::Essential)]);
+        let spec = |zones| MapSpec {
+            id: "m",
+            title: "T",
+            description: "D",
+            zones,
+            marks: &[],
+            names: &names,
+        };
+        let first = f.referral_map(&spec(&temple));
+        assert_eq!(f.clone().referral_map(&spec(&temple)), first);
+        assert_eq!(f.drawn.lock().unwrap().len(), 1);
+        // Another zone is another map, not the one drawn before.
+        let other = f.referral_map(&spec(&jaw));
+        assert!(
+            other.contains("zone-essential\"><path data-id=\"region-jaw\""),
+            "{other}"
+        );
+        assert_ne!(other, first);
+        assert_eq!(other, f.draw_referral_map(&spec(&jaw)));
+        assert_eq!(f.drawn.lock().unwrap().len(), 2);
     }
 
     #[test]

@@ -57,7 +57,7 @@ fn plan_overviews(site: &Site, pages: &mut Vec<PagePlan>) {
                 "key": key, "label": label,
                 "muscles": list.par_iter().map(|&m| json!({
                     "card": muscle_card(site, m),
-                    "map_svg": muscle_map(site, m, &format!("map-{}", site.content.muscles[m].id), None),
+                    "map_svg": muscle_map(site, m, &format!("map-{}", site.content.muscles[m].id)),
                     "pattern": pattern_text(site, m),
                 })).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
@@ -199,7 +199,7 @@ pub fn pattern_text(site: &Site, m: usize) -> String {
 
 /// The muscle's referral map. With `highlight`, only that region's zone is
 /// drawn strongly (used on pain pages).
-pub fn muscle_map(site: &Site, m: usize, id: &str, highlight: Option<usize>) -> String {
+pub fn muscle_map(site: &Site, m: usize, id: &str) -> String {
     let Some(figure) = &site.figure else {
         return String::new();
     };
@@ -214,7 +214,6 @@ pub fn muscle_map(site: &Site, m: usize, id: &str, highlight: Option<usize>) -> 
         }
         marks.push(site.content.regions[tp.location].id.to_string());
     }
-    let _ = highlight;
     let names: HashMap<String, String> = HashMap::new();
     let name = &site.content.muscles[m].data.name;
     figure.referral_map(&MapSpec {
@@ -309,7 +308,7 @@ fn muscle_page(site: &Site, cards: &ArticleCards, m: usize) -> PagePlan {
                 "self_care_html": self_care_html,
                 "trigger_points": points,
                 "symptoms": symptoms,
-                "map_svg": muscle_map(site, m, &format!("map-{}", muscle.id), None),
+                "map_svg": muscle_map(site, m, &format!("map-{}", muscle.id)),
                 "pattern_text": pattern_text(site, m),
                 "techniques": g.muscle_techniques[m].iter().map(|&t| technique_card(site, t)).collect::<Vec<_>>(),
                 "articles": cards.list(site, &g.muscle_articles[m]),

@@ -167,7 +167,7 @@ fn region_page(site: &Site, r: usize) -> PagePlan {
         json!({
             "muscle": muscle_card(site, m),
             "zone": zone.key(),
-            "map_svg": muscle_map(site, m, &format!("map-{}", muscle.id), Some(r)),
+            "map_svg": muscle_map(site, m, &format!("map-{}", muscle.id)),
             "pattern": pattern_text(site, m),
             "symptoms": symptoms,
             "techniques": site.graph.muscle_techniques[m].iter().map(|&t| technique_card(site, t)).collect::<Vec<_>>(),

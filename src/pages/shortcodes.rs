@@ -112,12 +112,7 @@ fn entity(site: &Site, kind: EntityKind, id: &str, shortcode: &str, nth: usize) 
         EntityKind::Muscle => {
             let m = index.muscle(id)?;
             let mut card = serde_json::to_value(muscle_card(site, m)).ok()?;
-            card["map_svg"] = json!(muscle_map(
-                site,
-                m,
-                &format!("{shortcode}-{id}-{nth}"),
-                None
-            ));
+            card["map_svg"] = json!(muscle_map(site, m, &format!("{shortcode}-{id}-{nth}")));
             card["pattern"] = json!(pattern_text(site, m));
             card
         }
