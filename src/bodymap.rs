@@ -410,8 +410,11 @@ pub struct MapSpec<'a> {
     pub names: &'a HashMap<String, String>,
 }
 
-/// How many drawn maps a figure keeps (about 16 KB each).
-const MAPS_KEPT: usize = 20_000;
+/// How many drawn maps a figure keeps: 7–17 KB each, so at most about
+/// 30 MB. A site's muscles are a few hundred; maps in shortcodes each have
+/// an id of their own and are rarely drawn twice, so past this the memo
+/// starts over rather than hold them all.
+const MAPS_KEPT: usize = 2_000;
 
 impl MapSpec<'_> {
     /// A hash of everything the map is drawn from (with the figure).
