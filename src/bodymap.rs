@@ -9,9 +9,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
+use std::hash::Hash;
 use std::path::Path;
 use std::str::FromStr;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use xxhash_rust::xxh3::Xxh3;
 
@@ -33,7 +34,7 @@ pub struct Figure {
     /// page of every region it refers to, and `knotwork serve` keeps the
     /// figure (and so these) across data edits. Clones share it: they are
     /// the same figure.
-    drawn: Arc<Mutex<HashMap<u128, Arc<str>>>>,
+    drawn: Arc<Mutex<HashMap<u128, String>>>,
 }
 
 #[derive(Debug, Clone)]
@@ -66,7 +67,7 @@ pub struct RegionShape {
 }
 
 /// How a region is drawn on one map.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Zone {
     Essential,
     Spillover,
@@ -397,7 +398,8 @@ impl BBox {
     }
 }
 
-/// What one referral map shows.
+/// What one referral map shows; its hash keys the maps a figure keeps.
+#[derive(Hash)]
 pub struct MapSpec<'a> {
     /// Unique on the page: prefixes the map's own ids.
     pub id: &'a str,
@@ -406,8 +408,6 @@ pub struct MapSpec<'a> {
     pub zones: &'a BTreeMap<String, Zone>,
     /// Region ids where trigger points lie.
     pub marks: &'a [String],
-    /// Region names, for tooltips.
-    pub names: &'a HashMap<String, String>,
 }
 
 /// How many drawn maps a figure keeps: 7–17 KB each, so at most about
@@ -415,37 +415,6 @@ pub struct MapSpec<'a> {
 /// an id of their own and are rarely drawn twice, so past this the memo
 /// starts over rather than hold them all.
 const MAPS_KEPT: usize = 2_000;
-
-impl MapSpec<'_> {
-    /// A hash of everything the map is drawn from (with the figure).
-    fn key(&self) -> u128 {
-        let mut h = Xxh3::new();
-        let mut field = |bytes: &[u8]| {
-            h.update(&(bytes.len() as u64).to_le_bytes());
-            h.update(bytes);
-        };
-        field(self.id.as_bytes());
-        field(self.title.as_bytes());
-        field(self.description.as_bytes());
-        field(&(self.zones.len() as u64).to_le_bytes());
-        for (region, zone) in self.zones {
-            field(region.as_bytes());
-            field(zone.key().as_bytes());
-        }
-        field(&(self.marks.len() as u64).to_le_bytes());
-        for region in self.marks {
-            field(region.as_bytes());
-        }
-        let mut names: Vec<_> = self.names.iter().collect();
-        names.sort();
-        field(&(names.len() as u64).to_le_bytes());
-        for (region, name) in names {
-            field(region.as_bytes());
-            field(name.as_bytes());
-        }
-        h.digest128()
-    }
-}
 
 impl Figure {
     pub fn has_view(&self, view: View) -> bool {
@@ -474,20 +443,27 @@ impl Figure {
     /// An inline SVG referral map following the trigger point manuals: an X
     /// where each point lies, essential zones solid, spillover stippled.
     pub fn referral_map(&self, spec: &MapSpec<'_>) -> String {
-        let key = spec.key();
-        let drawn = |memo: &HashMap<u128, Arc<str>>| memo.get(&key).map(|m| m.to_string());
-        if let Some(map) = drawn(&self.drawn.lock().unwrap_or_else(|e| e.into_inner())) {
-            return map;
+        let mut hasher = Xxh3::new();
+        spec.hash(&mut hasher);
+        let key = hasher.digest128();
+        if let Some(map) = self.drawn().get(&key) {
+            return map.clone();
         }
         let map = self.draw_referral_map(spec);
-        let mut memo = self.drawn.lock().unwrap_or_else(|e| e.into_inner());
+        let mut drawn = self.drawn();
         // A long preview session draws a new map for each edit of a
         // pattern: forget them all now and then rather than grow.
-        if memo.len() >= MAPS_KEPT {
-            memo.clear();
+        if drawn.len() >= MAPS_KEPT {
+            drawn.clear();
         }
-        memo.insert(key, Arc::from(map.as_str()));
+        drawn.insert(key, map.clone());
         map
+    }
+
+    /// The maps drawn so far (a panic elsewhere while it was held leaves
+    /// nothing half-written: each entry is inserted whole).
+    fn drawn(&self) -> MutexGuard<'_, HashMap<u128, String>> {
+        self.drawn.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn draw_referral_map(&self, spec: &MapSpec<'_>) -> String {
@@ -537,7 +513,6 @@ impl Figure {
             }
         }
         out.push_str("</g></svg>");
-        let _ = spec.names;
         out
     }
 
@@ -747,14 +722,12 @@ mod tests {
             ("temple".to_string(), Zone::Essential),
             ("jaw".to_string(), Zone::Spillover),
         ]);
-        let names = HashMap::new();
         let svg = f.referral_map(&MapSpec {
             id: "m",
             title: "T",
             description: "D",
             zones: &zones,
             marks: &["jaw".to_string()],
-            names: &names,
         });
         assert!(
             svg.contains("<g class=\"zone zone-essential\"><ellipse data-id=\"region-temple\""),
@@ -769,7 +742,6 @@ mod tests {
     #[test]
     fn a_map_is_drawn_once_per_spec_and_clones_share_the_drawings() {
         let f = figure();
-        let names = HashMap::new();
         let temple = BTreeMap::from([("temple".to_string(), Zone::Essential)]);
         let jaw = BTreeMap::from([("jaw".to_string(), Zone::Essential)]);
         let spec = |zones| MapSpec {
@@ -778,11 +750,12 @@ mod tests {
             description: "D",
             zones,
             marks: &[],
-            names: &names,
         };
-        let first = f.referral_map(&spec(&temple));
-        assert_eq!(f.clone().referral_map(&spec(&temple)), first);
-        assert_eq!(f.drawn.lock().unwrap().len(), 1);
+        // Drawn through a clone, kept for the original too.
+        let first = f.clone().referral_map(&spec(&temple));
+        assert_eq!(f.drawn().len(), 1);
+        assert_eq!(f.referral_map(&spec(&temple)), first);
+        assert_eq!(f.drawn().len(), 1);
         // Another zone is another map, not the one drawn before.
         let other = f.referral_map(&spec(&jaw));
         assert!(
@@ -791,7 +764,7 @@ mod tests {
         );
         assert_ne!(other, first);
         assert_eq!(other, f.draw_referral_map(&spec(&jaw)));
-        assert_eq!(f.drawn.lock().unwrap().len(), 2);
+        assert_eq!(f.drawn().len(), 2);
     }
 
     #[test]

@@ -20,10 +20,10 @@
 //!   techniques, FAQ topics, people, services, regions, references) and
 //!   every entity kept its id. The edited files are loaded again (the
 //!   other entities are taken as they were), the articles are not, nor
-//!   are their bodies rendered again (but those calling shortcodes); the pages showing an edited entity are planned again
-//!   (its own data pages, those linking to it or linked from it, each
-//!   data section's indexes, the article pages showing it), not the
-//!   blog's lists.
+//!   are their bodies rendered again (but those calling shortcodes); the
+//!   pages showing an edited entity are planned again (its own data
+//!   pages, those linking to it or linked from it, each data section's
+//!   indexes, the article pages showing it), not the blog's lists.
 //! * **re-plan path** ([`replan`]): one article or page was edited in a
 //!   way other pages show (front matter, cross-links, its card) but kept
 //!   its URL and date. It alone is read and rendered again; every page but

@@ -1,7 +1,7 @@
 //! Muscles: the index by group, one page per muscle with its referral map,
 //! and `/referral-patterns/`, every pattern side by side.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -197,8 +197,7 @@ pub fn pattern_text(site: &Site, m: usize) -> String {
         .join(" ")
 }
 
-/// The muscle's referral map. With `highlight`, only that region's zone is
-/// drawn strongly (used on pain pages).
+/// The muscle's referral map; `id` prefixes its ids, unique on the page.
 pub fn muscle_map(site: &Site, m: usize, id: &str) -> String {
     let Some(figure) = &site.figure else {
         return String::new();
@@ -214,7 +213,6 @@ pub fn muscle_map(site: &Site, m: usize, id: &str) -> String {
         }
         marks.push(site.content.regions[tp.location].id.to_string());
     }
-    let names: HashMap<String, String> = HashMap::new();
     let name = &site.content.muscles[m].data.name;
     figure.referral_map(&MapSpec {
         id,
@@ -222,7 +220,6 @@ pub fn muscle_map(site: &Site, m: usize, id: &str) -> String {
         description: &pattern_text(site, m),
         zones: &zones,
         marks: &marks,
-        names: &names,
     })
 }
 
