@@ -40,7 +40,7 @@ impl Source {
 
 /// Where a problem is: a file, and, when known, a line and column (1-based)
 /// with the text of that line for quoting.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Location {
     pub file: PathBuf,
     pub line: usize,

@@ -156,6 +156,9 @@ pub(crate) fn plan_site(opts: &BuildOptions) -> Result<Planned, BuildFailure> {
         return Err(BuildFailure::from(diags));
     }
     let mut timer = StageTimer::start();
+    // The last build's Markdown bodies are read while the content loads.
+    let bodies_file = body_cache_file(&config);
+    let bodies = std::thread::spawn(move || graph::BodyCache::load(&bodies_file));
     let images = Arc::new(images::Library::for_site(&config));
     let content = content::load(&config, &mut diags);
     let translations = content::translations::find(&config, &mut diags);
@@ -171,8 +174,9 @@ pub(crate) fn plan_site(opts: &BuildOptions) -> Result<Planned, BuildFailure> {
     ) else {
         return Err(BuildFailure::from(diags));
     };
+    let bodies = bodies.join().unwrap_or_else(|_| graph::BodyCache::none());
     timer.lap("load");
-    let mut site = graph::link(
+    let mut site = graph::link_cached(
         graph::Loaded {
             config,
             content,
@@ -182,9 +186,15 @@ pub(crate) fn plan_site(opts: &BuildOptions) -> Result<Planned, BuildFailure> {
             words,
             language: None,
         },
+        &bodies,
         &mut diags,
     );
     timer.lap("link");
+    // Before shortcodes are expanded in the bodies: the cache keeps them
+    // as rendered from Markdown.
+    bodies.save(&site.markdown.articles, &site.markdown.pages);
+    drop(bodies);
+    timer.lap("keep bodies");
     review::warn_overdue(&site, content::date::Date::today(), &mut diags);
     // Shortcodes need the templates; with errors so far, planning still
     // runs (it finds clashing URLs) but nothing is rendered.
@@ -311,6 +321,11 @@ fn render_planned(
 }
 
 /// Where a site's page records are kept.
+/// Where a build keeps its Markdown bodies for the next ([`graph::BodyCache`]).
+fn body_cache_file(config: &config::Config) -> PathBuf {
+    config.root.join(".knotwork-cache").join("bodies")
+}
+
 fn page_records_file(config: &config::Config) -> PathBuf {
     config.root.join(".knotwork-cache").join("pages")
 }

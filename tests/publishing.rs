@@ -522,6 +522,77 @@ fn a_rebuild_renders_only_changed_pages_and_restores_files_changed_by_hand() {
     assert_eq!(tree(&f.out()), tree(clean.path()));
 }
 
+#[test]
+fn a_kept_markdown_body_is_used_only_while_its_links_citations_and_images_answer_the_same() {
+    let f = Fixture::new();
+    f.write_bytes("static/images/knot.png", &images::transparent_png(300, 120));
+    f.write(
+        "content/blog/jaw.md",
+        &article(
+            "Jaw",
+            "2026-01-10",
+            "",
+            "Masseter trigger points refer pain into the teeth.",
+        ),
+    );
+    let neck = "See [the jaw](@blog/jaw), the manual [@ts-1999] and \
+        [the muscle](@muscles/upper-trapezius).\n\n![A knot](/images/knot.png)\n";
+    f.write(
+        "content/blog/neck.md",
+        &article("Neck", "2026-01-12", "", neck),
+    );
+    f.build(&[]);
+    assert!(f.root().join(".knotwork-cache/bodies").is_file());
+    let image_width = |f: &Fixture| attrs(&f.page("/blog/neck/"), "main img", "width");
+    assert_eq!(image_width(&f), ["300"]);
+
+    // The image replaced by a larger one: the kept body would show the
+    // old size.
+    f.write_bytes("static/images/knot.png", &images::transparent_png(600, 240));
+    f.build(&[]);
+    assert_eq!(image_width(&f), ["600"]);
+
+    // The article it links to gone: the broken link is reported, at its
+    // place in the text, as on a first build.
+    f.remove("content/blog/jaw.md");
+    f.fails_with(&["neck.md:6:5", "unknown article `jaw`"]);
+    // Its source gone from the references: the citation is reported.
+    f.write(
+        "content/blog/jaw.md",
+        &article(
+            "Jaw",
+            "2026-01-10",
+            "",
+            "Masseter trigger points refer pain into the teeth.",
+        ),
+    );
+    f.write("content/references.toml", "");
+    f.fails_with(&["neck.md:6", "ts-1999"]);
+    f.write("content/references.toml", REFERENCES);
+
+    // A newer article moves every article's place in the list the links
+    // point into; the page of the linked muscle lists the article still.
+    f.write(
+        "content/blog/hip.md",
+        &article(
+            "Hip",
+            "2026-02-01",
+            "",
+            "Gluteus medius refers pain to the low back.",
+        ),
+    );
+    f.build(&[]);
+    assert!(texts(&f.page("/muscles/upper-trapezius/"), "a")
+        .iter()
+        .any(|t| t == "Neck"));
+
+    // Each of those builds equals one without any cache.
+    std::fs::remove_dir_all(f.root().join(".knotwork-cache")).unwrap();
+    let clean = tempfile::tempdir().unwrap();
+    f.build(&["--output-dir", clean.path().to_str().unwrap()]);
+    assert_eq!(tree(&f.out()), tree(clean.path()));
+}
+
 /// How many pages a build of `f` rendered, of how many: "Built 40 pages,
 /// 3 rendered (…" (the count is left out when every page was).
 fn rendered_of(f: &Fixture, args: &[&str]) -> (usize, usize) {

@@ -27,14 +27,21 @@ use crate::images::Library;
 use crate::markdown::{self, CrossLink, Rendered};
 use crate::shortcodes::Shortcodes;
 
+mod bodies;
+mod body_cache;
 mod images;
 mod index;
 
+pub use bodies::{check_all_fragments, render_document};
+use bodies::{check_fragments, render_markdown};
+pub use body_cache::BodyCache;
 pub use images::{FrontImages, Hero};
 pub use index::Index;
 
 /// Something a link can point at: an index into the matching `Content` list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Target {
     Muscle(usize),
     Technique(usize),
@@ -363,13 +370,24 @@ pub struct KeptBodies {
 /// Builds the graph. Problems are added to `diags`; the returned site is
 /// only rendered when there are none.
 pub fn link(loaded: Loaded, diags: &mut Diagnostics) -> Site {
-    link_keeping(loaded, KeptBodies::default(), diags)
+    link_keeping(loaded, KeptBodies::default(), &BodyCache::none(), diags)
+}
+
+/// [`link`], taking the bodies of articles and pages the last build
+/// rendered from `cache` where they still hold.
+pub fn link_cached(loaded: Loaded, cache: &BodyCache, diags: &mut Diagnostics) -> Site {
+    link_keeping(loaded, KeptBodies::default(), cache, diags)
 }
 
 /// [`link`], taking the bodies in `kept` as they are instead of rendering
 /// them again. A kept body registers its images again (a new build's image
 /// library starts empty); its warnings were reported when it was rendered.
-pub fn link_keeping(loaded: Loaded, kept: KeptBodies, diags: &mut Diagnostics) -> Site {
+pub fn link_keeping(
+    loaded: Loaded,
+    kept: KeptBodies,
+    cache: &BodyCache,
+    diags: &mut Diagnostics,
+) -> Site {
     let Loaded {
         config,
         mut content,
@@ -413,6 +431,7 @@ pub fn link_keeping(loaded: Loaded, kept: KeptBodies, diags: &mut Diagnostics) -
                 &shortcodes,
                 &images,
                 kept,
+                cache,
                 &mut body_diags,
             );
             let front_images = images::resolve(&content, &images, &mut body_diags);
@@ -737,214 +756,6 @@ fn resolve_services(content: &Content, index: &Index, g: &mut Graph, diags: &mut
         .collect();
 }
 
-/// Where the text of a TOML string value starts, given the span of the
-/// value (which includes its quotes).
-fn markdown_offset(source: &Source, span: &Range<usize>) -> usize {
-    let raw = &source.text[span.start..span.end.min(source.text.len())];
-    if raw.starts_with("\"\"\"") || raw.starts_with("'''") {
-        let after = span.start + 3;
-        match &source.text[after..] {
-            s if s.starts_with("\r\n") => after + 2,
-            s if s.starts_with('\n') => after + 1,
-            _ => after,
-        }
-    } else if raw.starts_with('"') || raw.starts_with('\'') {
-        span.start + 1
-    } else {
-        span.start
-    }
-}
-
-/// How Markdown renders on this site.
-fn markdown_options(
-    config: &Config,
-    shortcodes: &Arc<Shortcodes>,
-    images: &Arc<Library>,
-) -> markdown::Options_ {
-    markdown::Options_ {
-        smart_punctuation: config.site.markdown.smart_punctuation,
-        base_path: config.base.path.clone(),
-        shortcodes: shortcodes.clone(),
-        images: images.clone(),
-    }
-}
-
-fn render_body(
-    d: &Document,
-    opts: &markdown::Options_,
-    index: &Index,
-) -> (Rendered, Vec<Diagnostic>) {
-    markdown::render(
-        &markdown::Input {
-            source: &d.source,
-            text: d.body_text(),
-            offset: d.body.start,
-            allow_html: true,
-        },
-        opts,
-        index,
-    )
-}
-
-/// Renders one document's body against the site's index, as the build
-/// does: for incremental rebuilds of a single edited file.
-pub fn render_document(site: &Site, doc: &Document) -> (Rendered, Vec<Diagnostic>) {
-    render_body(
-        doc,
-        &markdown_options(&site.config, &site.shortcodes, &site.images),
-        &site.index,
-    )
-}
-
-/// Checks every `#fragment` of every cross-link against its target's ids.
-pub fn check_all_fragments(site: &Site, diags: &mut Diagnostics) {
-    check_fragments(&site.content, &site.index, &site.markdown, diags);
-}
-
-fn render_markdown(
-    config: &Config,
-    content: &Content,
-    index: &Index,
-    shortcodes: &Arc<Shortcodes>,
-    images: &Arc<Library>,
-    kept: KeptBodies,
-    diags: &mut Diagnostics,
-) -> RenderedMarkdown {
-    let opts = markdown_options(config, shortcodes, images);
-    let doc = |(d, kept): (&Document, Option<Rendered>)| match kept {
-        Some(body) => {
-            for src in &body.images {
-                // It was found when the body was first rendered.
-                let _ = images.picture(src, &d.source.path);
-            }
-            (body, Vec::new())
-        }
-        None => render_body(d, &opts, index),
-    };
-    let with_kept = |docs: &[Document], mut kept: Vec<Option<Rendered>>| {
-        kept.resize_with(docs.len(), || None);
-        kept
-    };
-    let field = |source: &Source, f: &MarkdownField| {
-        markdown::render(
-            &markdown::Input {
-                source,
-                text: f.get_ref(),
-                offset: markdown_offset(source, &f.span()),
-                allow_html: false,
-            },
-            &opts,
-            index,
-        )
-    };
-    // A translated entity's fields are in two files: each is rendered
-    // from the one it was read from.
-    macro_rules! opt_field {
-        ($entity:expr, $field:expr) => {
-            $field
-                .as_ref()
-                .map(|f| field($entity.source_of(f.span()), f))
-        };
-    }
-
-    let mut collect = |(r, problems): (Rendered, Vec<Diagnostic>)| {
-        diags.extend(problems);
-        r
-    };
-    let kept_articles = with_kept(&content.articles, kept.articles);
-    let kept_pages = with_kept(&content.pages, kept.pages);
-    let articles: Vec<_> = content
-        .articles
-        .par_iter()
-        .zip(kept_articles)
-        .map(doc)
-        .collect();
-    let pages: Vec<_> = content.pages.par_iter().zip(kept_pages).map(doc).collect();
-    let descriptions: Vec<_> = content
-        .muscles
-        .par_iter()
-        .map(|m| opt_field!(m, m.data.description))
-        .collect();
-    let self_care: Vec<_> = content
-        .muscles
-        .par_iter()
-        .map(|m| opt_field!(m, m.data.self_care))
-        .collect();
-    let how: Vec<_> = content
-        .techniques
-        .par_iter()
-        .map(|t| opt_field!(t, t.data.how_it_works))
-        .collect();
-    let red_flags: Vec<_> = content
-        .regions
-        .par_iter()
-        .map(|r| {
-            r.data
-                .red_flags
-                .as_ref()
-                .map(|(source, text)| field(source, text))
-        })
-        .collect();
-    let bios: Vec<_> = content
-        .people
-        .par_iter()
-        .map(|p| opt_field!(p, p.data.bio))
-        .collect();
-    let service_descriptions: Vec<_> = content
-        .services
-        .par_iter()
-        .map(|s| opt_field!(s, s.data.description))
-        .collect();
-    let answers: Vec<Vec<_>> = content
-        .faq_topics
-        .par_iter()
-        .map(|t| {
-            t.data
-                .questions
-                .iter()
-                .map(|q| field(t.source_of(q.answer.span()), &q.answer))
-                .collect()
-        })
-        .collect();
-    let disclaimer_source = &config.source;
-    let disclaimer_text = &config.site.disclaimer.text;
-    let disclaimer_offset = disclaimer_source
-        .text
-        .find(disclaimer_text.as_str())
-        .unwrap_or(0);
-    let disclaimer = markdown::render(
-        &markdown::Input {
-            source: disclaimer_source,
-            text: disclaimer_text,
-            offset: disclaimer_offset,
-            allow_html: false,
-        },
-        &opts,
-        index,
-    );
-    RenderedMarkdown {
-        articles: articles.into_iter().map(&mut collect).collect(),
-        pages: pages.into_iter().map(&mut collect).collect(),
-        muscle_description: descriptions
-            .into_iter()
-            .map(|r| r.map(&mut collect))
-            .collect(),
-        muscle_self_care: self_care.into_iter().map(|r| r.map(&mut collect)).collect(),
-        technique_how_it_works: how.into_iter().map(|r| r.map(&mut collect)).collect(),
-        region_red_flags: red_flags.into_iter().map(|r| r.map(&mut collect)).collect(),
-        person_bio: bios.into_iter().map(|r| r.map(&mut collect)).collect(),
-        service_description: service_descriptions
-            .into_iter()
-            .map(|r| r.map(&mut collect))
-            .collect(),
-        faq_answers: answers
-            .into_iter()
-            .map(|qs| qs.into_iter().map(&mut collect).collect())
-            .collect(),
-        disclaimer: collect(disclaimer),
-    }
-}
-
 /// Reverse relations from front matter, data fields and Markdown cross-links.
 fn add_backlinks(content: &Content, md: &RenderedMarkdown, g: &mut Graph) {
     let (nm, nt) = (content.muscles.len(), content.techniques.len());
@@ -1049,75 +860,6 @@ fn as_technique(t: &Target) -> Option<&usize> {
 fn dedup<T: Ord>(v: &mut Vec<T>) {
     v.sort();
     v.dedup();
-}
-
-/// Every `#fragment` of a cross-link must exist on its target page.
-fn check_fragments(
-    content: &Content,
-    index: &Index,
-    md: &RenderedMarkdown,
-    diags: &mut Diagnostics,
-) {
-    let all_links = md.all().flat_map(|r| r.links.iter());
-    for CrossLink {
-        target,
-        fragment,
-        location,
-    } in all_links
-    {
-        let Some(fragment) = fragment else { continue };
-        let anchors: Vec<&str> = match *target {
-            Target::Article(i) => md.articles[i]
-                .anchors
-                .iter()
-                .map(String::as_str)
-                .chain(DOCUMENT_ANCHORS.iter().copied())
-                .collect(),
-            Target::Page(i) => md.pages[i]
-                .anchors
-                .iter()
-                .map(String::as_str)
-                .chain(DOCUMENT_ANCHORS.iter().copied())
-                .collect(),
-            Target::Muscle(i) => {
-                let tps =
-                    (1..=content.muscles[i].data.trigger_points.len()).map(|n| format!("tp-{n}"));
-                let tp_ids: Vec<String> = tps.collect();
-                if tp_ids.iter().any(|t| t == fragment) {
-                    continue;
-                }
-                md.muscle_description[i]
-                    .iter()
-                    .chain(md.muscle_self_care[i].iter())
-                    .flat_map(|r| r.anchors.iter().map(String::as_str))
-                    .chain(MUSCLE_ANCHORS.iter().copied())
-                    .collect()
-            }
-            Target::Technique(i) => md.technique_how_it_works[i]
-                .iter()
-                .flat_map(|r| r.anchors.iter().map(String::as_str))
-                .chain(TECHNIQUE_ANCHORS.iter().copied())
-                .collect(),
-            Target::FaqTopic(i) => index.question_ids[i].iter().map(String::as_str).collect(),
-            Target::Region(_) => REGION_ANCHORS.to_vec(),
-            Target::Service(_) => SERVICE_ANCHORS.to_vec(),
-        };
-        if !anchors.contains(&fragment.as_str()) {
-            let mut sorted = anchors.clone();
-            sorted.sort();
-            let what = if matches!(target, Target::FaqTopic(_)) {
-                "question"
-            } else {
-                "section"
-            };
-            let d = Diagnostic::error(format!("the link's target has no {what} `#{fragment}`"))
-                .at(location.clone());
-            diags.push(match closest(fragment, sorted.iter().copied()) {
-                Some(best) => d.help(format!("did you mean `#{best}`?")),
-                None => d.help(format!("it has: {}", sorted.join(", "))),
-            });
-        }
-    }
 }
 
 /// Every region of regions.toml is drawn in the figure, on its view, and

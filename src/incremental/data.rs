@@ -340,6 +340,7 @@ impl State {
                 language: None,
             },
             kept,
+            &graph::BodyCache::none(),
             diags,
         );
         crate::review::warn_overdue(&site, content::date::Date::today(), diags);

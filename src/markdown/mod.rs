@@ -10,21 +10,24 @@
 
 pub mod citations;
 pub mod highlight;
+mod lookups;
 mod shortcode_calls;
 
 use std::collections::HashSet;
 use std::ops::Range;
+use std::path::Path;
 use std::sync::Arc;
 
 use pulldown_cmark::{
     CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{Diagnostic, Location, Source};
 use crate::graph::Target;
 use crate::ids::slugify;
 use crate::shortcodes::{Call, Shortcodes};
+pub use lookups::Lookup;
 use shortcode_calls::OffsetMap;
 pub use shortcode_calls::{placeholder, PLACEHOLDER_END, PLACEHOLDER_START};
 
@@ -34,6 +37,16 @@ pub trait LinkResolver: Sync {
     /// The error is a diagnostic without a location (the caller adds it).
     fn resolve(&self, kind: &str, id: &str) -> Result<(String, Target), Diagnostic>;
     fn check_citation(&self, key: &str) -> Result<(), Diagnostic>;
+    /// How to show the image `src` written in the file `from`. Asked here,
+    /// not of `images` directly, so that [`Lookup`]s are recorded.
+    fn picture(
+        &self,
+        images: &crate::images::Library,
+        src: &str,
+        from: &Path,
+    ) -> Result<crate::images::Picture, Diagnostic> {
+        images.picture(src, from)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -59,7 +72,7 @@ pub struct Input<'a> {
     pub allow_html: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TocEntry {
     pub level: u8,
     pub id: String,
@@ -67,7 +80,7 @@ pub struct TocEntry {
 }
 
 /// A cross-link found in the text, for backlinks and fragment checks.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CrossLink {
     pub target: Target,
     pub fragment: Option<String>,
@@ -75,13 +88,13 @@ pub struct CrossLink {
 }
 
 /// A link to another site, and where it is written.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ExternalLink {
     pub url: String,
     pub location: Location,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Rendered {
     pub html: String,
     pub toc: Vec<TocEntry>,
@@ -98,6 +111,9 @@ pub struct Rendered {
     pub shortcodes: Vec<Call>,
     /// The images shown, as written.
     pub images: Vec<String>,
+    /// What the text asked of the site while it was rendered, with the
+    /// answers (see [`Lookup`]).
+    pub lookups: Vec<Lookup>,
 }
 
 /// A Markdown image being read: `![alt](src "title")`.
@@ -137,8 +153,10 @@ pub fn render(
 ) -> (Rendered, Vec<Diagnostic>) {
     let mut calls = Vec::new();
     let mut problems = Vec::new();
-    let mut rendered = render_part(input, opts, resolver, &mut calls, &mut problems);
+    let recording = lookups::Recording::new(resolver);
+    let mut rendered = render_part(input, opts, &recording, &mut calls, &mut problems);
     rendered.shortcodes = calls;
+    rendered.lookups = recording.into_lookups();
     (rendered, problems)
 }
 
@@ -542,17 +560,17 @@ impl<'i, 'a> State<'i, 'a> {
                     .help("describe the image between the brackets: ![a therapist working on the upper back](…)"),
             );
         }
-        let picture = match self
-            .opts
-            .images
-            .picture(&image.src, &self.input.source.path)
-        {
-            Ok(p) => p,
-            Err(d) => {
-                self.problems.push(d.at(image.location));
-                return;
-            }
-        };
+        let picture =
+            match self
+                .resolver
+                .picture(&self.opts.images, &image.src, &self.input.source.path)
+            {
+                Ok(p) => p,
+                Err(d) => {
+                    self.problems.push(d.at(image.location));
+                    return;
+                }
+            };
         let html = picture.to_html(&image.alt, crate::images::ImgOptions::default());
         self.rendered.images.push(image.src.clone());
         if image.title.is_empty() {

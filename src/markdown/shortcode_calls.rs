@@ -111,7 +111,7 @@ pub(super) fn replace<'t>(
             Found::Literal(span, written) => (span, written),
             Found::Call(raw) => {
                 let image = |src: &str| {
-                    let picture = opts.images.picture(src, &input.source.path)?;
+                    let picture = resolver.picture(&opts.images, src, &input.source.path)?;
                     Ok(serde_json::to_value(picture).unwrap_or_default())
                 };
                 let replacement = match opts.shortcodes.check(&raw, &locate, &entity, &image) {

@@ -33,7 +33,9 @@ use crate::diagnostics::{closest, Diagnostic, Location};
 pub use parse::{ArgValue, RawCall};
 
 /// The kinds of site entity a shortcode argument can name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum EntityKind {
     Muscle,
     Technique,
@@ -146,9 +148,12 @@ pub struct Shortcodes {
 }
 
 /// A checked call, ready to render: arguments with defaults filled in.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Call {
     pub name: String,
+    /// Kept as JSON text in caches: their formats cannot read back a JSON
+    /// value, whose type is only known from the data.
+    #[serde(with = "args_as_json")]
     pub args: serde_json::Map<String, Value>,
     /// Entity ids the arguments name, for the template's context.
     pub entities: Vec<(EntityKind, String)>,
@@ -488,5 +493,20 @@ mod tests {
             signature_of("{# shortcode\nx: colour\n#}").unwrap_err().0,
             2
         );
+    }
+}
+
+/// (De)serializes a call's arguments as one string of JSON.
+mod args_as_json {
+    use serde::{de, ser, Deserialize, Deserializer, Serializer};
+    use serde_json::{Map, Value};
+
+    pub fn serialize<S: Serializer>(args: &Map<String, Value>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&serde_json::to_string(args).map_err(ser::Error::custom)?)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Map<String, Value>, D::Error> {
+        let text = String::deserialize(d)?;
+        serde_json::from_str(&text).map_err(de::Error::custom)
     }
 }
