@@ -25,7 +25,7 @@ fn markdown_offset(source: &Source, span: &Range<usize>) -> usize {
 }
 
 /// How Markdown renders on this site.
-fn markdown_options(
+pub(super) fn markdown_options(
     config: &Config,
     shortcodes: &Arc<Shortcodes>,
     images: &Arc<Library>,
@@ -66,6 +66,9 @@ pub fn render_document(site: &Site, doc: &Document) -> (Rendered, Vec<Diagnostic
     )
 }
 
+/// A rendered text and the problems found in it.
+type WithProblems = (Rendered, Vec<Diagnostic>);
+
 /// Renders the bodies of `docs`: those in `kept` (serve's, from its last
 /// build) as they are, those the body cache holds while all their lookups
 /// hold, the rest anew. Hands back each body with its problems, and its
@@ -76,7 +79,7 @@ fn render_documents(
     opts: &markdown::Options_,
     index: &Index,
     cache: &BodyCache,
-) -> (Vec<(Rendered, Vec<Diagnostic>)>, Vec<Option<BodyKey>>) {
+) -> (Vec<WithProblems>, Vec<Option<BodyKey>>) {
     let keys: Vec<BodyKey> = docs
         .par_iter()
         .map(|d| BodyKey::of(&body_input(d), opts))
@@ -115,13 +118,11 @@ pub(super) fn render_markdown(
     config: &Config,
     content: &Content,
     index: &Index,
-    shortcodes: &Arc<Shortcodes>,
-    images: &Arc<Library>,
+    opts: markdown::Options_,
     kept: KeptBodies,
     cache: &BodyCache,
     diags: &mut Diagnostics,
 ) -> RenderedMarkdown {
-    let opts = markdown_options(config, shortcodes, images);
     let with_kept = |docs: &[Document], mut kept: Vec<Option<Rendered>>| {
         kept.resize_with(docs.len(), || None);
         kept

@@ -13,10 +13,13 @@
 //! again). Bodies that had problems are never kept: their warnings are
 //! shown on every build.
 //!
-//! The file is `.knotwork-cache/bodies`: a magic line, then the bodies in
-//! postcard. It is written again, whole, to a temporary name renamed over
-//! the old one, only when the set of bodies changed. A file that cannot be
-//! read (another version, cut short) counts as empty.
+//! The file is `.knotwork-cache/bodies`: a magic line, then chunks of 256
+//! bodies, each its length and its postcard bytes (read in parallel, while
+//! the content loads). It is written only when the set of bodies changed,
+//! to a temporary name renamed over the old one; a chunk of the same
+//! bodies as one read is written back as it was read, not encoded again.
+//! A file that cannot be read (another version, cut short) counts as
+//! empty.
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};

@@ -33,7 +33,7 @@ mod images;
 mod index;
 
 pub use bodies::{check_all_fragments, render_document};
-use bodies::{check_fragments, render_markdown};
+use bodies::{check_fragments, markdown_options, render_markdown};
 pub use body_cache::BodyCache;
 pub use images::{FrontImages, Hero};
 pub use index::Index;
@@ -428,8 +428,7 @@ pub fn link_keeping(
                 &config,
                 &content,
                 &index,
-                &shortcodes,
-                &images,
+                markdown_options(&config, &shortcodes, &images),
                 kept,
                 cache,
                 &mut body_diags,
