@@ -177,8 +177,8 @@ for n in "${sizes[@]}"; do
   # Search off: Knotwork against Hugo alone.
   pair "$n articles, search off: clean build on tmpfs" "$results/off-clean-$n.json" \
     "$kw build --root $plain --output-dir $shm/kw-$n" "$hugo -d $shm/hugo-$n" \
-    "rm -rf $shm/kw-$n $shm/hugo-$n"
-  rm -rf "$shm/kw-$n"
+    "rm -rf $shm/kw-$n $shm/hugo-$n $plain/.knotwork-cache"
+  rm -rf "$shm/kw-$n" "$plain/.knotwork-cache"
   kw_off_mem=$(peak "$kw" build --root "$plain" --output-dir "$shm/kw-$n")
   row "$n" "search off: clean, tmpfs (vs Hugo)" "$results/off-clean-$n.json" "≤ 0.2" "$kw_off_mem" "$hugo_mem"
   "$kw" build --root "$plain" --output-dir "$work/off-kw-$n" >/dev/null
