@@ -192,8 +192,7 @@ pub(crate) fn plan_site(opts: &BuildOptions) -> Result<Planned, BuildFailure> {
     timer.lap("link");
     // Before shortcodes are expanded in the bodies: the cache keeps them
     // as rendered from Markdown.
-    bodies.save(&site.markdown.articles, &site.markdown.pages);
-    drop(bodies);
+    let saving_bodies = bodies.save(&site.markdown.articles, &site.markdown.pages);
     timer.lap("keep bodies");
     review::warn_overdue(&site, content::date::Date::today(), &mut diags);
     // Shortcodes need the templates; with errors so far, planning still
@@ -235,6 +234,8 @@ pub(crate) fn plan_site(opts: &BuildOptions) -> Result<Planned, BuildFailure> {
     let all: Vec<&graph::Site> = std::iter::once(&site).chain(&others).collect();
     let translated_pages = languages::link_translations(&all, &mut plans);
     timer.lap("languages");
+    // The body cache was written meanwhile (or is waited for here).
+    drop(saving_bodies);
     Ok(Planned {
         site,
         plans,
@@ -607,10 +608,30 @@ impl StageTimer {
     pub(crate) fn lap(&mut self, stage: &str) {
         if self.enabled {
             eprintln!(
-                "{stage:>8}: {:>7.1} ms",
-                self.last.elapsed().as_secs_f64() * 1000.0
+                "{stage:>8}: {:>7.1} ms{}",
+                self.last.elapsed().as_secs_f64() * 1000.0,
+                memory_now()
             );
         }
         self.last = Instant::now();
+    }
+}
+
+/// The process's resident memory and its peak so far, where the system
+/// tells (Linux): where a build's memory goes, stage by stage.
+fn memory_now() -> String {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return String::new();
+    };
+    let mib = |field: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(field))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .map(|kb| kb / 1024)
+    };
+    match (mib("VmRSS:"), mib("VmHWM:")) {
+        (Some(rss), Some(peak)) => format!("  (memory {rss} MiB, peak {peak} MiB)"),
+        _ => String::new(),
     }
 }

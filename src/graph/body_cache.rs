@@ -21,7 +21,6 @@
 //! A file that cannot be read (another version, cut short) counts as
 //! empty.
 
-use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::ops::Range;
@@ -149,12 +148,15 @@ impl BodyCache {
 
     /// Writes this build's bodies (`articles` and `pages`, in the order of
     /// the keys [`remember`](BodyCache::remember)ed) for the next build,
-    /// unless the file holds exactly those already. A cache that cannot be
-    /// written costs the next build its reuse, not this build its output.
-    pub fn save(&self, articles: &[Rendered], pages: &[Rendered]) {
-        let Some(file) = &self.file else { return };
-        let Some(keys) = self.made.lock().unwrap_or_else(|e| e.into_inner()).take() else {
-            return;
+    /// unless the file holds exactly those already. The bodies are encoded
+    /// now (they are about to change: shortcodes are expanded in them);
+    /// the file is written on a thread of its own, which the returned
+    /// [`Saving`] waits for. A cache that cannot be written costs the next
+    /// build its reuse, not this build its output.
+    pub fn save(self, articles: &[Rendered], pages: &[Rendered]) -> Saving {
+        let keys = self.made.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let (Some(file), Some(keys)) = (self.file.clone(), keys) else {
+            return Saving(None);
         };
         let mut seen = HashSet::new();
         let entries: Vec<Entry> = (keys.articles.iter().zip(articles))
@@ -163,37 +165,68 @@ impl BodyCache {
             .filter(|e| seen.insert(e.key))
             .collect();
         if seen == self.loaded {
-            return;
+            return Saving(None);
         }
-        let _ = self.write_entries(file, &entries);
+        let Ok(chunks) = self.encode(&entries) else {
+            return Saving(None);
+        };
+        Saving(Some(std::thread::spawn(move || {
+            let _ = write_chunks(&file, &self.read, &chunks);
+        })))
     }
 
-    fn write_entries(&self, file: &Path, entries: &[Entry]) -> std::io::Result<()> {
-        let chunks: Vec<Cow<[u8]>> = entries
+    /// The file's chunks for `entries`: the bytes of a chunk read with the
+    /// same entries where there is one, else encoded now.
+    fn encode(&self, entries: &[Entry]) -> std::io::Result<Vec<Chunk>> {
+        entries
             .par_chunks(CHUNK)
             .map(|chunk| {
                 let keys: Vec<BodyKey> = chunk.iter().map(|e| e.key).collect();
                 match self.chunks.get(&keys) {
-                    Some(range) => Ok(Cow::Borrowed(&self.read[range.clone()])),
+                    Some(range) => Ok(Chunk::Read(range.clone())),
                     None => postcard::to_stdvec(chunk)
-                        .map(Cow::Owned)
+                        .map(Chunk::New)
                         .map_err(std::io::Error::other),
                 }
             })
-            .collect::<Result<_, _>>()?;
-        if let Some(dir) = file.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        let temporary = file.with_extension("new");
-        let mut out = std::io::BufWriter::new(std::fs::File::create(&temporary)?);
-        out.write_all(MAGIC.as_bytes())?;
-        for chunk in &chunks {
-            out.write_all(&(chunk.len() as u64).to_le_bytes())?;
-            out.write_all(chunk)?;
-        }
-        out.into_inner().map_err(|e| e.into_error())?;
-        std::fs::rename(&temporary, file)
+            .collect()
     }
+}
+
+/// The cache file being written; dropping it waits for the write.
+pub struct Saving(Option<std::thread::JoinHandle<()>>);
+
+impl Drop for Saving {
+    fn drop(&mut self) {
+        if let Some(writing) = self.0.take() {
+            let _ = writing.join();
+        }
+    }
+}
+
+/// A chunk of the file to write: bytes of the file as read, or new ones.
+enum Chunk {
+    Read(Range<usize>),
+    New(Vec<u8>),
+}
+
+fn write_chunks(file: &Path, read: &[u8], chunks: &[Chunk]) -> std::io::Result<()> {
+    if let Some(dir) = file.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let temporary = file.with_extension("new");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&temporary)?);
+    out.write_all(MAGIC.as_bytes())?;
+    for chunk in chunks {
+        let bytes = match chunk {
+            Chunk::Read(range) => &read[range.clone()],
+            Chunk::New(bytes) => bytes,
+        };
+        out.write_all(&(bytes.len() as u64).to_le_bytes())?;
+        out.write_all(bytes)?;
+    }
+    out.into_inner().map_err(|e| e.into_error())?;
+    std::fs::rename(&temporary, file)
 }
 
 /// Whether every lookup of a kept body still gets its answer.
