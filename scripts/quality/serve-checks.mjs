@@ -8,7 +8,9 @@
 //   (a marker set on `window` survives) and applies;
 // - breaks a data file: an overlay (role=alert) names the file and line,
 //   and the page behind it stays the last good version;
-// - fixes it: the overlay goes away by itself.
+// - fixes it: the overlay goes away by itself;
+// - searches for the sentence added by the first edit: found, once the
+//   search index has followed.
 // Ends with a line "N passed, M failed" and exits 1 on any failure.
 
 import { spawn } from "node:child_process";
@@ -69,9 +71,9 @@ try {
 
   // 1. An article edit reloads the page.
   const original = fs.readFileSync(path.join(site, "content/blog", articleFile), "utf8");
-  save(`content/blog/${articleFile}`, `${original.trimEnd()}\n\nA sentence added while the page was open.\n`);
+  save(`content/blog/${articleFile}`, `${original.trimEnd()}\n\nA sentence about the zyzzyva added while the page was open.\n`);
   try {
-    await page.waitForFunction(() => document.body.innerText.includes("A sentence added while the page was open."), null, { timeout: 10000 });
+    await page.waitForFunction(() => document.body.innerText.includes("A sentence about the zyzzyva added while the page was open."), null, { timeout: 10000 });
     check(true, "an edited article reloads itself in the open page");
   } catch {
     check(false, "an edited article reloads itself in the open page");
@@ -113,6 +115,25 @@ try {
   } catch {
     check(false, "the overlay goes away when the file is fixed");
   }
+
+  // 5. Search in the preview (its index is kept in memory and rebuilt in
+  //    the background) finds the text added in step 1.
+  const deadline = Date.now() + 30000;
+  while (Date.now() < deadline) {
+    const status = await (await page.request.get(`${url}__knotwork/status`)).json().catch(() => ({}));
+    if (status.search_pending === false) break;
+    await page.waitForTimeout(250);
+  }
+  const problems = [];
+  page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
+  // The live-reload event stream is cut by the navigation itself.
+  page.on("requestfailed", (r) => r.url().includes("/__knotwork/") || problems.push(`${r.url()} ${r.failure()?.errorText}`));
+  // A word no page of the example site has: only the edit can match.
+  await page.goto(`${url}search/?q=zyzzyva`);
+  await page.waitForSelector(".pagefind-ui__result-title", { timeout: 10000 }).catch(() => null);
+  const links = await page.$$eval(".pagefind-ui__result-link", (els) => els.map((e) => e.getAttribute("href")));
+  check(links.some((h) => h && h.includes(`/blog/${slug}/`)), `search in the preview finds the edited article (${JSON.stringify(links.slice(0, 3))})`);
+  check(problems.length === 0, `search in the preview makes no failed requests or console errors ${problems.join("; ")}`);
 } finally {
   await browser.close();
   server.kill();
