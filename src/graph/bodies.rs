@@ -80,31 +80,27 @@ fn render_documents(
     index: &Index,
     cache: &BodyCache,
 ) -> (Vec<WithProblems>, Vec<Option<BodyKey>>) {
-    let keys: Vec<BodyKey> = docs
-        .par_iter()
-        .map(|d| BodyKey::of(&body_input(d), opts))
-        .collect();
-    let cached = cache.take(&keys);
     docs.par_iter()
         .zip(kept)
-        .zip(cached)
-        .zip(keys)
-        .map(|(((d, kept), cached), key)| match (kept, cached) {
-            (Some(body), _) => {
+        .map(|(d, kept)| {
+            if let Some(body) = kept {
                 for src in &body.images {
                     // It was found when the body was first rendered.
                     let _ = opts.images.picture(src, &d.source.path);
                 }
-                ((body, Vec::new()), None)
+                return ((body, Vec::new()), None);
             }
-            (None, Some(body)) if still_holds(&body, index, &opts.images) => {
-                ((body, Vec::new()), Some(key))
+            // Without a cache file (serve's later links), no key is needed.
+            let key = cache.is_kept().then(|| BodyKey::of(&body_input(d), opts));
+            if let Some(body) = key
+                .and_then(|key| cache.take(key))
+                .filter(|body| still_holds(body, index, &opts.images))
+            {
+                return ((body, Vec::new()), key);
             }
-            (None, _) => {
-                let (body, problems) = render_body(d, opts, index);
-                let key = problems.is_empty().then_some(key);
-                ((body, problems), key)
-            }
+            let (body, problems) = render_body(d, opts, index);
+            let key = key.filter(|_| problems.is_empty());
+            ((body, problems), key)
         })
         .unzip()
 }
@@ -127,17 +123,32 @@ pub(super) fn render_markdown(
         kept.resize_with(docs.len(), || None);
         kept
     };
+    // Data fields of the last link (serve), used again while their inputs
+    // and lookups are the same: a data edit changes one entity's fields.
+    let kept_fields = std::sync::Mutex::new(kept.fields);
     let field = |source: &Source, f: &MarkdownField| {
-        markdown::render(
-            &markdown::Input {
-                source,
-                text: f.get_ref(),
-                offset: markdown_offset(source, &f.span()),
-                allow_html: false,
-            },
-            &opts,
-            index,
-        )
+        let input = markdown::Input {
+            source,
+            text: f.get_ref(),
+            offset: markdown_offset(source, &f.span()),
+            allow_html: false,
+        };
+        let key = BodyKey::of(&input, &opts).raw();
+        let kept = kept_fields
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&key);
+        if let Some(body) = kept.filter(|b| still_holds(b, index, &opts.images)) {
+            return (body, Vec::new());
+        }
+        let (mut body, problems) = markdown::render(&input, &opts, index);
+        // One with problems is rendered again to report them; one with
+        // shortcodes is expanded in place, from templates and entities a
+        // data edit may change.
+        if problems.is_empty() && body.shortcodes.is_empty() {
+            body.reuse_key = Some(key);
+        }
+        (body, problems)
     };
     // A translated entity's fields are in two files: each is rendered
     // from the one it was read from.

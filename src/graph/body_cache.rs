@@ -39,7 +39,7 @@ use crate::shortcodes::Shortcodes;
 /// another first line is not read. Raise the revision when a change to
 /// `src/markdown/` alters the HTML of the same text.
 const MAGIC: &str = concat!(
-    "knotwork bodies 1; knotwork ",
+    "knotwork bodies 2; knotwork ",
     env!("CARGO_PKG_VERSION"),
     "\n"
 );
@@ -64,6 +64,11 @@ impl BodyKey {
         field(shortcodes_signature(&opts.shortcodes).as_bytes());
         field(input.text.as_bytes());
         BodyKey(hash.digest128())
+    }
+
+    /// The key as [`Rendered::reuse_key`] holds it.
+    pub fn raw(self) -> u128 {
+        self.0
     }
 }
 
@@ -131,14 +136,18 @@ impl BodyCache {
         }
     }
 
-    /// Takes the kept body of each key out of the cache (each body is
-    /// used once).
-    pub fn take(&self, keys: &[BodyKey]) -> Vec<Option<Rendered>> {
-        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
-        if kept.is_empty() {
-            return keys.iter().map(|_| None).collect();
-        }
-        keys.iter().map(|key| kept.remove(key)).collect()
+    /// Whether bodies are kept for the next build (a cache with a file).
+    pub fn is_kept(&self) -> bool {
+        self.file.is_some()
+    }
+
+    /// Takes the kept body of `key` out of the cache (each body is used
+    /// once).
+    pub fn take(&self, key: BodyKey) -> Option<Rendered> {
+        self.kept
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&key)
     }
 
     /// Notes this build's keys, for [`BodyCache::save`].

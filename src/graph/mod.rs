@@ -8,7 +8,7 @@
 //! a muscle or technique, which muscles refer pain to a region. Pages never
 //! compute relations themselves; they read them here.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -34,7 +34,7 @@ mod index;
 
 pub use bodies::{check_all_fragments, render_document};
 use bodies::{check_fragments, markdown_options, render_markdown};
-pub use body_cache::BodyCache;
+pub use body_cache::{BodyCache, BodyKey};
 pub use images::{FrontImages, Hero};
 pub use index::Index;
 
@@ -365,6 +365,9 @@ pub struct Loaded {
 pub struct KeptBodies {
     pub articles: Vec<Option<Rendered>>,
     pub pages: Vec<Option<Rendered>>,
+    /// Texts of data fields of the last link, by [`Rendered::reuse_key`]:
+    /// one whose inputs are the same is used again while its lookups hold.
+    pub fields: HashMap<u128, Rendered>,
 }
 
 /// Builds the graph. Problems are added to `diags`; the returned site is

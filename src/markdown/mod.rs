@@ -114,6 +114,10 @@ pub struct Rendered {
     /// What the text asked of the site while it was rendered, with the
     /// answers (see [`Lookup`]).
     pub lookups: Vec<Lookup>,
+    /// Set by the linking stage on a text that may be used again by a
+    /// later link of the same site (`serve`): the key of its inputs
+    /// (`graph::BodyKey`).
+    pub reuse_key: Option<u128>,
 }
 
 /// A Markdown image being read: `![alt](src "title")`.
