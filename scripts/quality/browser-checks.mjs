@@ -144,6 +144,8 @@ try {
     await page.getByRole("searchbox", { name: "Search the site" }).first().fill("trapezius");
     await Promise.all([page.waitForURL("**/search/?q=trapezius"), page.getByRole("searchbox", { name: "Search the site" }).first().press("Enter")]);
     await page.waitForSelector(".pagefind-ui__result-title", { timeout: 10000 }).catch(() => null);
+    // Pagefind shows placeholder results (". . .") until each one's data has loaded: wait for all of them.
+    await page.waitForFunction(() => [...document.querySelectorAll(".pagefind-ui__result-title")].every((e) => /\w/.test(e.textContent)), null, { timeout: 10000 }).catch(() => null);
     const titles = await page.$$eval(".pagefind-ui__result-title", (els) => els.map((e) => e.textContent.trim()));
     check("search finds trapezius", titles.some((t) => /Muscle · .*trapezius/i.test(t)), JSON.stringify(titles.slice(0, 5)));
     const input = page.locator(".pagefind-ui__search-input");

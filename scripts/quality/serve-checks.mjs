@@ -131,6 +131,8 @@ try {
   // A word no page of the example site has: only the edit can match.
   await page.goto(`${url}search/?q=zyzzyva`);
   await page.waitForSelector(".pagefind-ui__result-title", { timeout: 10000 }).catch(() => null);
+  // Pagefind shows placeholder results (". . .") until each one's data has loaded: wait for all of them.
+  await page.waitForFunction(() => [...document.querySelectorAll(".pagefind-ui__result-title")].every((e) => /\w/.test(e.textContent)), null, { timeout: 10000 }).catch(() => null);
   const links = await page.$$eval(".pagefind-ui__result-link", (els) => els.map((e) => e.getAttribute("href")));
   check(links.some((h) => h && h.includes(`/blog/${slug}/`)), `search in the preview finds the edited article (${JSON.stringify(links.slice(0, 3))})`);
   check(problems.length === 0, `search in the preview makes no failed requests or console errors ${problems.join("; ")}`);
