@@ -526,15 +526,13 @@ fn a_rebuild_renders_only_changed_pages_and_restores_files_changed_by_hand() {
 fn a_kept_markdown_body_is_used_only_while_its_links_citations_and_images_answer_the_same() {
     let f = Fixture::new();
     f.write_bytes("static/images/knot.png", &images::transparent_png(300, 120));
-    f.write(
-        "content/blog/jaw.md",
-        &article(
-            "Jaw",
-            "2026-01-10",
-            "",
-            "Masseter trigger points refer pain into the teeth.",
-        ),
+    let jaw = article(
+        "Jaw",
+        "2026-01-10",
+        "",
+        "Masseter trigger points refer pain into the teeth.",
     );
+    f.write("content/blog/jaw.md", &jaw);
     let neck = "See [the jaw](@blog/jaw), the manual [@ts-1999] and \
         [the muscle](@muscles/upper-trapezius).\n\n![A knot](/images/knot.png)\n";
     f.write(
@@ -557,15 +555,7 @@ fn a_kept_markdown_body_is_used_only_while_its_links_citations_and_images_answer
     f.remove("content/blog/jaw.md");
     f.fails_with(&["neck.md:6:5", "unknown article `jaw`"]);
     // Its source gone from the references: the citation is reported.
-    f.write(
-        "content/blog/jaw.md",
-        &article(
-            "Jaw",
-            "2026-01-10",
-            "",
-            "Masseter trigger points refer pain into the teeth.",
-        ),
-    );
+    f.write("content/blog/jaw.md", &jaw);
     f.write("content/references.toml", "");
     f.fails_with(&["neck.md:6", "ts-1999"]);
     f.write("content/references.toml", REFERENCES);

@@ -3,8 +3,9 @@
 //! need the ids), and every cross-link's `#fragment` checked against the
 //! ids its target page has.
 
-use super::body_cache::{still_holds, BodyCache, BodyKey, BodyKeys};
+use super::body_cache::{still_holds, BodyCache, BodyKey, BodyKeys, MadeKeys};
 use super::*;
+use crate::markdown::Lookup;
 
 /// Where the text of a TOML string value starts, given the span of the
 /// value (which includes its quotes).
@@ -80,18 +81,16 @@ fn render_documents(
     index: &Index,
     cache: &BodyCache,
 ) -> (Vec<WithProblems>, Vec<Option<BodyKey>>) {
+    // Without a cache file (serve's later links), no key is needed.
+    let keys = cache.is_kept().then(|| BodyKeys::new(opts));
     docs.par_iter()
         .zip(kept)
         .map(|(d, kept)| {
             if let Some(body) = kept {
-                for src in &body.images {
-                    // It was found when the body was first rendered.
-                    let _ = opts.images.picture(src, &d.source.path);
-                }
+                register_images(&body, opts);
                 return ((body, Vec::new()), None);
             }
-            // Without a cache file (serve's later links), no key is needed.
-            let key = cache.is_kept().then(|| BodyKey::of(&body_input(d), opts));
+            let key = keys.as_ref().map(|keys| keys.of(&body_input(d)));
             if let Some(body) = key
                 .and_then(|key| cache.take(key))
                 .filter(|body| still_holds(body, index, &opts.images))
@@ -103,6 +102,17 @@ fn render_documents(
             ((body, problems), key)
         })
         .unzip()
+}
+
+/// Registers again, with this link's image library (it starts empty),
+/// every image a kept body showed: those written in Markdown and those
+/// handed to shortcodes. They were found when it was first rendered.
+fn register_images(body: &Rendered, opts: &markdown::Options_) {
+    for lookup in &body.lookups {
+        if let Lookup::Picture { src, from, .. } = lookup {
+            let _ = opts.images.picture(src, from);
+        }
+    }
 }
 
 /// Checks every `#fragment` of every cross-link against its target's ids.
@@ -126,6 +136,7 @@ pub(super) fn render_markdown(
     // Data fields of the last link (serve), used again while their inputs
     // and lookups are the same: a data edit changes one entity's fields.
     let kept_fields = std::sync::Mutex::new(kept.fields);
+    let field_keys = BodyKeys::new(&opts);
     let field = |source: &Source, f: &MarkdownField| {
         let input = markdown::Input {
             source,
@@ -133,7 +144,7 @@ pub(super) fn render_markdown(
             offset: markdown_offset(source, &f.span()),
             allow_html: false,
         };
-        let key = BodyKey::of(&input, &opts).raw();
+        let key = field_keys.of(&input).raw();
         let kept = kept_fields
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -169,7 +180,7 @@ pub(super) fn render_markdown(
     let (articles, article_keys) =
         render_documents(&content.articles, kept_articles, &opts, index, cache);
     let (pages, page_keys) = render_documents(&content.pages, kept_pages, &opts, index, cache);
-    cache.remember(BodyKeys {
+    cache.remember(MadeKeys {
         articles: article_keys,
         pages: page_keys,
     });
