@@ -3,7 +3,7 @@
 //! need the ids), and every cross-link's `#fragment` checked against the
 //! ids its target page has.
 
-use super::body_cache::{still_holds, BodyCache, BodyKey, BodyKeys, MadeKeys};
+use super::body_cache::{still_holds, BodyCache, BodyKeys};
 use super::*;
 use crate::markdown::Lookup;
 
@@ -72,15 +72,16 @@ type WithProblems = (Rendered, Vec<Diagnostic>);
 
 /// Renders the bodies of `docs`: those in `kept` (serve's, from its last
 /// build) as they are, those the body cache holds while all their lookups
-/// hold, the rest anew. Hands back each body with its problems, and its
-/// key for the cache (`None` for one with problems, which is not kept).
+/// hold, the rest anew. Hands back each body with its problems; a body
+/// without problems carries its key ([`Rendered::reuse_key`]), which the
+/// cache keeps it by.
 fn render_documents(
     docs: &[Document],
     kept: Vec<Option<Rendered>>,
     opts: &markdown::Options_,
     index: &Index,
     cache: &BodyCache,
-) -> (Vec<WithProblems>, Vec<Option<BodyKey>>) {
+) -> Vec<WithProblems> {
     // Without a cache file (serve's later links), no key is needed.
     let keys = cache.is_kept().then(|| BodyKeys::new(opts));
     docs.par_iter()
@@ -88,20 +89,21 @@ fn render_documents(
         .map(|(d, kept)| {
             if let Some(body) = kept {
                 register_images(&body, opts);
-                return ((body, Vec::new()), None);
+                return (body, Vec::new());
             }
             let key = keys.as_ref().map(|keys| keys.of(&body_input(d)));
+            // A kept body was saved with its key.
             if let Some(body) = key
                 .and_then(|key| cache.take(key))
                 .filter(|body| still_holds(body, index, &opts.images))
             {
-                return ((body, Vec::new()), key);
+                return (body, Vec::new());
             }
-            let (body, problems) = render_body(d, opts, index);
-            let key = key.filter(|_| problems.is_empty());
-            ((body, problems), key)
+            let (mut body, problems) = render_body(d, opts, index);
+            body.reuse_key = key.filter(|_| problems.is_empty());
+            (body, problems)
         })
-        .unzip()
+        .collect()
 }
 
 /// Registers again, with this link's image library (it starts empty),
@@ -144,7 +146,7 @@ pub(super) fn render_markdown(
             offset: markdown_offset(source, &f.span()),
             allow_html: false,
         };
-        let key = field_keys.of(&input).raw();
+        let key = field_keys.of(&input);
         let kept = kept_fields
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -177,13 +179,8 @@ pub(super) fn render_markdown(
     };
     let kept_articles = with_kept(&content.articles, kept.articles);
     let kept_pages = with_kept(&content.pages, kept.pages);
-    let (articles, article_keys) =
-        render_documents(&content.articles, kept_articles, &opts, index, cache);
-    let (pages, page_keys) = render_documents(&content.pages, kept_pages, &opts, index, cache);
-    cache.remember(MadeKeys {
-        articles: article_keys,
-        pages: page_keys,
-    });
+    let articles = render_documents(&content.articles, kept_articles, &opts, index, cache);
+    let pages = render_documents(&content.pages, kept_pages, &opts, index, cache);
     let descriptions: Vec<_> = content
         .muscles
         .par_iter()

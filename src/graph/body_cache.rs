@@ -28,27 +28,23 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::Xxh3;
 
 use crate::images::Library;
-use crate::markdown::{self, LinkResolver, Rendered};
+use crate::markdown::{self, BodyKey, LinkResolver, Rendered};
 use crate::shortcodes::Shortcodes;
 
 /// Names the file's format and what rendered its bodies; a file with
 /// another first line is not read. Raise the revision when a change to
 /// `src/markdown/` alters the HTML of the same text.
 const MAGIC: &str = concat!(
-    "knotwork bodies 2; knotwork ",
+    "knotwork bodies 3; knotwork ",
     env!("CARGO_PKG_VERSION"),
     "\n"
 );
 
 /// The key of one body: a 128-bit hash of everything its HTML depends on
 /// but its lookups.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct BodyKey(u128);
-
 /// Makes the keys of texts rendered with one set of options: what they
 /// share (the format, the options, the shortcodes' signatures) is hashed
 /// once, not for each of 10,000 bodies.
@@ -76,13 +72,6 @@ impl BodyKeys {
     }
 }
 
-impl BodyKey {
-    /// The key as [`Rendered::reuse_key`] holds it.
-    pub fn raw(self) -> u128 {
-        self.0
-    }
-}
-
 /// Adds one field to a key, with its length, so that fields cannot run
 /// into each other.
 fn field(hash: &mut Xxh3, bytes: &[u8]) {
@@ -105,33 +94,11 @@ pub struct BodyCache {
     kept: Mutex<HashMap<BodyKey, Rendered>>,
     /// The keys the file held when read.
     loaded: HashSet<BodyKey>,
-    /// The file as read, and where in it each chunk of entries is, by the
-    /// keys of its entries: a chunk of the same entries is written again
+    /// The file as read, and where in it each chunk of bodies is, by the
+    /// keys of its bodies: a chunk of the same bodies is written again
     /// as it was instead of being encoded again.
     read: Vec<u8>,
     chunks: HashMap<Vec<BodyKey>, Range<usize>>,
-    /// This build's key of each article's and page's body; `None` for a
-    /// body that had problems.
-    made: Mutex<Option<MadeKeys>>,
-}
-
-/// This build's key of each article's and page's body.
-#[derive(Default)]
-pub struct MadeKeys {
-    pub articles: Vec<Option<BodyKey>>,
-    pub pages: Vec<Option<BodyKey>>,
-}
-
-#[derive(Serialize)]
-struct Entry<'a> {
-    key: BodyKey,
-    body: &'a Rendered,
-}
-
-#[derive(Deserialize)]
-struct OwnedEntry {
-    key: BodyKey,
-    body: Rendered,
 }
 
 impl BodyCache {
@@ -143,15 +110,17 @@ impl BodyCache {
     /// The bodies kept in `file` (none if it is missing or unreadable).
     pub fn load(file: &Path) -> BodyCache {
         let read = std::fs::read(file).unwrap_or_default();
-        let (entries, chunks) = read_entries(&read).unwrap_or_default();
-        let loaded = entries.iter().map(|e| e.key).collect();
+        let (bodies, chunks) = read_bodies(&read).unwrap_or_default();
+        let kept: HashMap<BodyKey, Rendered> = bodies
+            .into_iter()
+            .filter_map(|body| Some((body.reuse_key?, body)))
+            .collect();
         BodyCache {
             file: Some(file.to_path_buf()),
-            kept: Mutex::new(entries.into_iter().map(|e| (e.key, e.body)).collect()),
-            loaded,
+            loaded: kept.keys().copied().collect(),
+            kept: Mutex::new(kept),
             read,
             chunks,
-            made: Mutex::new(None),
         }
     }
 
@@ -169,33 +138,27 @@ impl BodyCache {
             .remove(&key)
     }
 
-    /// Notes this build's keys, for [`BodyCache::save`].
-    pub fn remember(&self, keys: MadeKeys) {
-        *self.made.lock().unwrap_or_else(|e| e.into_inner()) = Some(keys);
-    }
-
-    /// Writes this build's bodies (`articles` and `pages`, in the order of
-    /// the keys [`remember`](BodyCache::remember)ed) for the next build,
-    /// unless the file holds exactly those already. The bodies are encoded
+    /// Writes this build's bodies (those of `articles` and `pages` with a
+    /// [`Rendered::reuse_key`]) for the next build, unless the file holds
+    /// exactly those already. The bodies are encoded
     /// now (they are about to change: shortcodes are expanded in them);
     /// the file is written on a thread of its own, which the returned
     /// [`Saving`] waits for. A cache that cannot be written costs the next
     /// build its reuse, not this build its output.
     pub fn save(self, articles: &[Rendered], pages: &[Rendered]) -> Saving {
-        let keys = self.made.lock().unwrap_or_else(|e| e.into_inner()).take();
-        let (Some(file), Some(keys)) = (self.file.clone(), keys) else {
+        let Some(file) = self.file.clone() else {
             return Saving(None);
         };
         let mut seen = HashSet::new();
-        let entries: Vec<Entry> = (keys.articles.iter().zip(articles))
-            .chain(keys.pages.iter().zip(pages))
-            .filter_map(|(key, body)| key.map(|key| Entry { key, body }))
-            .filter(|e| seen.insert(e.key))
+        let bodies: Vec<&Rendered> = articles
+            .iter()
+            .chain(pages)
+            .filter(|body| body.reuse_key.is_some_and(|key| seen.insert(key)))
             .collect();
         if seen == self.loaded {
             return Saving(None);
         }
-        let Ok(chunks) = self.encode(&entries) else {
+        let Ok(chunks) = self.encode(&bodies) else {
             return Saving(None);
         };
         Saving(Some(std::thread::spawn(move || {
@@ -203,13 +166,13 @@ impl BodyCache {
         })))
     }
 
-    /// The file's chunks for `entries`: the bytes of a chunk read with the
-    /// same entries where there is one, else encoded now.
-    fn encode(&self, entries: &[Entry]) -> std::io::Result<Vec<Chunk>> {
-        entries
+    /// The file's chunks for `bodies`: the bytes of a chunk read with the
+    /// same bodies where there is one, else encoded now.
+    fn encode(&self, bodies: &[&Rendered]) -> std::io::Result<Vec<Chunk>> {
+        bodies
             .par_chunks(CHUNK)
             .map(|chunk| {
-                let keys: Vec<BodyKey> = chunk.iter().map(|e| e.key).collect();
+                let keys = keys_of(chunk.iter().copied());
                 match self.chunks.get(&keys) {
                     Some(range) => Ok(Chunk::Read(range.clone())),
                     None => postcard::to_stdvec(chunk)
@@ -262,12 +225,17 @@ pub fn still_holds(body: &Rendered, resolver: &dyn LinkResolver, images: &Librar
     body.lookups.iter().all(|l| l.holds(resolver, images))
 }
 
-/// The entries of a file's bytes, and the keys and place of each chunk.
-type ReadEntries = (Vec<OwnedEntry>, HashMap<Vec<BodyKey>, Range<usize>>);
+/// The keys of `bodies`, in order (each kept body has one).
+fn keys_of<'a>(bodies: impl Iterator<Item = &'a Rendered>) -> Vec<BodyKey> {
+    bodies.filter_map(|body| body.reuse_key).collect()
+}
 
-fn read_entries(bytes: &[u8]) -> Option<ReadEntries> {
+/// The bodies of a file's bytes, and the keys and place of each chunk.
+type ReadBodies = (Vec<Rendered>, HashMap<Vec<BodyKey>, Range<usize>>);
+
+fn read_bodies(bytes: &[u8]) -> Option<ReadBodies> {
     let mut at = bytes.strip_prefix(MAGIC.as_bytes()).map(|_| MAGIC.len())?;
-    // Chunks of entries, each its length then its postcard bytes, so that
+    // Chunks of bodies, each its length then its postcard bytes, so that
     // they are read in parallel.
     let mut ranges = Vec::new();
     while at < bytes.len() {
@@ -278,7 +246,7 @@ fn read_entries(bytes: &[u8]) -> Option<ReadEntries> {
         ranges.push(start..end);
         at = end;
     }
-    let chunks: Option<Vec<Vec<OwnedEntry>>> = ranges
+    let chunks: Option<Vec<Vec<Rendered>>> = ranges
         .par_iter()
         .map(|range| postcard::from_bytes(&bytes[range.clone()]).ok())
         .collect();
@@ -286,10 +254,70 @@ fn read_entries(bytes: &[u8]) -> Option<ReadEntries> {
     let places = chunks
         .iter()
         .zip(ranges)
-        .map(|(entries, range)| (entries.iter().map(|e| e.key).collect(), range))
+        .map(|(bodies, range)| (keys_of(bodies.iter()), range))
         .collect();
     Some((chunks.into_iter().flatten().collect(), places))
 }
 
-/// Entries per chunk of the file.
+/// Bodies per chunk of the file.
 const CHUNK: usize = 256;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(html: &str, key: Option<u128>) -> Rendered {
+        Rendered {
+            html: html.to_string(),
+            reuse_key: key.map(BodyKey),
+            ..Rendered::default()
+        }
+    }
+
+    /// Saves `articles` through a cache loaded from `file`, waiting for
+    /// the write.
+    fn save(file: &Path, articles: &[Rendered]) {
+        drop(BodyCache::load(file).save(articles, &[]));
+    }
+
+    #[test]
+    fn bodies_with_a_key_are_kept_for_the_next_build_and_taken_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("cache/bodies");
+        // More than a chunk, so that the file has several.
+        let mut articles: Vec<Rendered> = (0..CHUNK as u128 + 3)
+            .map(|i| body(&format!("<p>{i}</p>"), Some(i)))
+            .collect();
+        articles.push(body("<p>with a warning</p>", None));
+        save(&file, &articles);
+
+        let cache = BodyCache::load(&file);
+        assert_eq!(cache.loaded.len(), CHUNK + 3);
+        assert_eq!(cache.take(BodyKey(7)).unwrap().html, "<p>7</p>");
+        assert!(cache.take(BodyKey(7)).is_none(), "taken once");
+        let last = BodyKey(CHUNK as u128 + 2);
+        assert_eq!(cache.take(last).unwrap().reuse_key, Some(last));
+        assert!(cache.take(BodyKey(u128::MAX)).is_none());
+    }
+
+    #[test]
+    fn an_unchanged_set_is_not_written_and_a_damaged_file_reads_as_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("bodies");
+        let articles = [body("<p>a</p>", Some(1)), body("<p>b</p>", Some(2))];
+        save(&file, &articles);
+        let written = std::fs::metadata(&file).unwrap().modified().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        save(&file, &articles);
+        assert_eq!(
+            std::fs::metadata(&file).unwrap().modified().unwrap(),
+            written
+        );
+
+        let bytes = std::fs::read(&file).unwrap();
+        std::fs::write(&file, &bytes[..bytes.len() - 3]).unwrap();
+        let cache = BodyCache::load(&file);
+        assert!(cache.loaded.is_empty());
+        assert!(cache.take(BodyKey(1)).is_none());
+    }
+}

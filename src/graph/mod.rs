@@ -34,7 +34,7 @@ mod index;
 
 pub use bodies::{check_all_fragments, render_document};
 use bodies::{check_fragments, markdown_options, render_markdown};
-pub use body_cache::{BodyCache, BodyKey};
+pub use body_cache::BodyCache;
 pub use images::{FrontImages, Hero};
 pub use index::Index;
 
@@ -367,7 +367,7 @@ pub struct KeptBodies {
     pub pages: Vec<Option<Rendered>>,
     /// Texts of data fields of the last link, by [`Rendered::reuse_key`]:
     /// one whose inputs are the same is used again while its lookups hold.
-    pub fields: HashMap<u128, Rendered>,
+    pub fields: HashMap<markdown::BodyKey, Rendered>,
 }
 
 /// Builds the graph. Problems are added to `diags`; the returned site is

@@ -319,16 +319,19 @@ impl State {
                 .map(|(body, &again)| (!again).then_some(body))
                 .collect()
         };
-        // The data fields' texts, by the key of their inputs (the edited
-        // file's have new ones, so they are rendered again).
+        let articles = keep(std::mem::take(&mut old.markdown.articles), again_articles);
+        let pages = keep(std::mem::take(&mut old.markdown.pages), again_pages);
+        // The data fields' texts (the articles and pages are taken above),
+        // by the key of their inputs: the edited file's have new ones, so
+        // they are rendered again.
         let fields = old
             .markdown
             .all_mut()
             .filter_map(|body| Some((body.reuse_key?, std::mem::take(body))))
             .collect();
         let kept = KeptBodies {
-            articles: keep(std::mem::take(&mut old.markdown.articles), again_articles),
-            pages: keep(std::mem::take(&mut old.markdown.pages), again_pages),
+            articles,
+            pages,
             fields,
         };
         let content = Content {

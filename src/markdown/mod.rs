@@ -114,11 +114,20 @@ pub struct Rendered {
     /// What the text asked of the site while it was rendered, with the
     /// answers (see [`Lookup`]).
     pub lookups: Vec<Lookup>,
-    /// Set by the linking stage on a text that may be used again by a
-    /// later link of the same site (`serve`): the key of its inputs
-    /// (`graph::BodyKey`).
-    pub reuse_key: Option<u128>,
+    /// The key of the text's inputs, set by the linking stage on a text
+    /// that may be used again while its lookups hold: by the next build
+    /// (an article's or page's body, kept in the body cache as rendered
+    /// from Markdown) or by `serve`'s next link (a data field without
+    /// shortcodes). `None` for a text with problems: its warnings are shown
+    /// every time.
+    pub reuse_key: Option<BodyKey>,
 }
+
+/// A 128-bit hash of everything a text's HTML depends on: its file,
+/// place, text and the site's Markdown options (made by
+/// `graph::BodyKeys`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct BodyKey(pub u128);
 
 /// A Markdown image being read: `![alt](src "title")`.
 struct ImageCapture {

@@ -199,8 +199,10 @@ fn index_documents(
     })
     .map_err(|e| search_error(e.to_string()))?;
     let keys = pages.iter().map(|(key, _)| *key).collect();
-    // Freeing 10,000 parsed pages took a tenth of a second on the build's
-    // path; nothing waits for it.
+    // Freeing the index and 10,000 parsed pages takes 120 ms; `serve`
+    // publishes its index that much sooner when nothing waits for it. (A
+    // command-line build's wall time is the same either way: 2.28–2.49 s
+    // against 2.33–2.49 s for a one-edit rebuild at 10,000 articles.)
     std::thread::spawn(move || drop((index, pages)));
     timer.lap("index");
     let files = bundle
