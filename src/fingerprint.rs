@@ -13,13 +13,17 @@ use crate::render::{Assets, Renderer};
 use crate::theme::Theme;
 
 /// A hash of what a page is rendered from: its template name, search
-/// kind and data (the site-wide variables are fingerprinted apart).
+/// kind, data and the cards it lists (the site-wide variables are
+/// fingerprinted apart).
 pub fn of_plan(plan: &PagePlan) -> u64 {
     let mut hasher = Xxh3::new();
     hasher.update(plan.template.as_bytes());
     hasher.update(b"\0");
     hasher.update(plan.search_kind.map_or("", |k| k.key()).as_bytes());
     hash_value(&mut hasher, &plan.context);
+    for slot in &plan.cards {
+        slot.hash_into(&mut hasher);
+    }
     hasher.digest()
 }
 

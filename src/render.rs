@@ -452,7 +452,7 @@ impl Renderer {
     }
 
     /// Renders one page.
-    pub fn render(&self, plan: PagePlan) -> Result<OutputFile, Diagnostic> {
+    pub fn render(&self, mut plan: PagePlan) -> Result<OutputFile, Diagnostic> {
         if self.known.binary_search(&plan.template).is_err() {
             let d = Diagnostic::error(format!("unknown template `{}`", plan.template))
                 .suggest(&plan.template, self.known.iter().map(String::as_str));
@@ -463,7 +463,7 @@ impl Renderer {
         }
         let language = &self.languages[plan.language.min(self.languages.len() - 1)];
         let output = plan.output_file();
-        let mut context = tera::Context::from_value(plan.context).unwrap_or_default();
+        let mut context = tera::Context::from_value(plan.context_to_render()).unwrap_or_default();
         context.insert("site", &language.globals);
         context.insert("current_url", &language.base.link(&plan.url));
         context.insert("current_path", plan.url.as_str());

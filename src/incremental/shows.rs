@@ -74,9 +74,13 @@ impl EntityPages {
             return Vec::new();
         };
         let mut found: Vec<usize> = Vec::new();
-        for_each_string(&plan.context, &mut |text| {
+        let mut find = |text: &str| {
             found.extend(finder.find_iter(text).map(|m| m.pattern().as_usize()));
-        });
+        };
+        for_each_string(&plan.context, &mut find);
+        for card in plan.cards.iter().flat_map(|slot| slot.cards()) {
+            for_each_string(card.value(), &mut find);
+        }
         found.sort_unstable();
         found.dedup();
         let mut urls: Vec<UrlPath> = found.into_iter().map(|i| self.urls[i].clone()).collect();

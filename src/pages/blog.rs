@@ -107,10 +107,10 @@ fn blog_list(
         json!({
             "meta": meta,
             "breadcrumbs": crumbs,
-            "articles": cards.list(site, items),
             "pager": pager(site, n, urls),
         }),
     )
+    .with_cards(cards.slot(site, "/articles", items))
 }
 
 pub(super) fn article(site: &Site, i: usize, cards: &ArticleCards) -> PagePlan {
@@ -200,9 +200,9 @@ pub(super) fn article(site: &Site, i: usize, cards: &ArticleCards) -> PagePlan {
             // another language, the nearest one it has.
             "previous": (i + 1..site.content.articles.len()).find(|&j| site.language.has(Target::Article(j))).and_then(neighbour),
             "next": (0..i).rev().find(|&j| site.language.has(Target::Article(j))).and_then(neighbour),
-            "related": cards.list(site, &related_articles(site, i, RELATED)),
         }),
     )
+    .with_cards(cards.slot(site, "/related", &related_articles(site, i, RELATED)))
     .searchable(SearchKind::Article)
     .origin(doc.head_location());
     plan.lastmod = doc.meta.updated.or(doc.meta.date).map(|d| d.to_string());
@@ -322,10 +322,10 @@ fn tag_pages(
                     "meta": Meta::new(site, &url, &title, &w.t("tags.description_tag", &[("tag", name)])).json_ld(crumbs_ld),
                     "breadcrumbs": crumbs,
                     "tag": {"name": name, "slug": slug, "count": articles.len()},
-                    "articles": cards.list(site, &items),
                     "pager": pager(site, n, &urls),
                 }),
             )
+            .with_cards(cards.slot(site, "/articles", &items))
         })
         .collect()
 }

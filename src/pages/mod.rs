@@ -7,6 +7,7 @@
 //! docs/templates.md for the variables of every template.
 
 mod blog;
+mod cards;
 mod faq;
 mod feeds;
 mod home;
@@ -33,6 +34,7 @@ use crate::ids::UrlPath;
 use crate::images::{Picture, Resized};
 use crate::markdown::citations::PageCitations;
 use crate::markdown::Rendered;
+pub use cards::{ArticleCards, Card, CardSlot};
 
 /// One page to render.
 #[derive(Debug)]
@@ -56,6 +58,9 @@ pub struct PagePlan {
     pub language_dir: Option<String>,
     /// The part of the plan the page belongs to.
     pub section: Section,
+    /// The article cards the page lists, put into `context` only when it
+    /// is rendered ([`PagePlan::context_to_render`]).
+    pub cards: Vec<CardSlot>,
 }
 
 /// The parts of a site's plan, in the order a build plans them: the search
@@ -156,7 +161,24 @@ impl PagePlan {
             language: 0,
             language_dir: None,
             section: Section::Home,
+            cards: Vec::new(),
         }
+    }
+
+    /// Adds a list of article cards to the page's context.
+    pub fn with_cards(mut self, slot: CardSlot) -> Self {
+        self.cards.push(slot);
+        self
+    }
+
+    /// The page's context with its cards, for rendering (the plan is left
+    /// without a context).
+    pub fn context_to_render(&mut self) -> Value {
+        let mut context = std::mem::take(&mut self.context);
+        for slot in &self.cards {
+            slot.fill(&mut context);
+        }
+        context
     }
 
     /// The page's URL from the site's root (`/fr/blog/x/` for a French
@@ -511,49 +533,6 @@ pub struct ArticleCard {
     /// The processed hero image; templates show it with `picture()`.
     pub image: Option<Picture>,
     pub image_alt: String,
-}
-
-/// Every listed article's card as templates see it, made once: a card
-/// shows on a blog list page, on its tags' pages, among other articles'
-/// related ones and on the pages of the muscles, techniques and people it
-/// names.
-pub struct ArticleCards(Vec<Option<Value>>);
-
-impl ArticleCards {
-    pub fn of_listed(site: &Site) -> ArticleCards {
-        let mut cards = vec![None; site.content.articles.len()];
-        let made: Vec<(usize, Value)> = site
-            .listed_articles()
-            .into_par_iter()
-            .map(|i| (i, card_value(site, i)))
-            .collect();
-        for (i, card) in made {
-            cards[i] = Some(card);
-        }
-        ArticleCards(cards)
-    }
-
-    /// No card made ahead: each is made when asked for (a single page
-    /// planned again).
-    pub fn none() -> ArticleCards {
-        ArticleCards(Vec::new())
-    }
-
-    fn get(&self, site: &Site, i: usize) -> Value {
-        match self.0.get(i) {
-            Some(Some(card)) => card.clone(),
-            _ => card_value(site, i),
-        }
-    }
-
-    /// The cards of `articles`, in that order.
-    pub fn list(&self, site: &Site, articles: &[usize]) -> Vec<Value> {
-        articles.iter().map(|&i| self.get(site, i)).collect()
-    }
-}
-
-fn card_value(site: &Site, i: usize) -> Value {
-    serde_json::to_value(article_card(site, i)).unwrap_or_default()
 }
 
 pub fn article_card(site: &Site, i: usize) -> ArticleCard {

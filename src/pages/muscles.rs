@@ -308,13 +308,13 @@ fn muscle_page(site: &Site, cards: &ArticleCards, m: usize) -> PagePlan {
                 "map_svg": muscle_map(site, m, &format!("map-{}", muscle.id)),
                 "pattern_text": pattern_text(site, m),
                 "techniques": g.muscle_techniques[m].iter().map(|&t| technique_card(site, t)).collect::<Vec<_>>(),
-                "articles": cards.list(site, &g.muscle_articles[m]),
                 "questions": questions,
                 "linked_from": g.muscle_linked_from_muscles[m].iter().map(|&o| muscle_card(site, o)).collect::<Vec<_>>(),
                 "references": references,
             },
         }),
     )
+    .with_cards(cards.slot(site, "/muscle/articles", &g.muscle_articles[m]))
     .searchable(SearchKind::Muscle)
     .origin(muscle.source.whole())
 }

@@ -94,10 +94,10 @@ fn person_page(site: &Site, cards: &ArticleCards, p: usize) -> PagePlan {
             "person": card,
             "license": person.data.license,
             "links": person.data.links.iter().map(|l| json!({ "url": l, "title": link_title(l) })).collect::<Vec<_>>(),
-            "articles": cards.list(site, &site.graph.person_articles[p]),
             "reviewed": reviewed,
         }),
     )
+    .with_cards(cards.slot(site, "/articles", &site.graph.person_articles[p]))
     .origin(person.source.whole())
 }
 

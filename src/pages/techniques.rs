@@ -288,13 +288,13 @@ fn technique_page(site: &Site, cards: &ArticleCards, t: usize) -> PagePlan {
                 "cautions": d.cautions,
                 "related": related.iter().map(|&r| technique_card(site, r)).collect::<Vec<_>>(),
                 "muscles": g.technique_muscles[t].iter().map(|&m| muscle_card(site, m)).collect::<Vec<_>>(),
-                "articles": cards.list(site, &g.technique_articles[t]),
                 "questions": questions,
                 "comparisons": comparison_links(site, Some(t)),
                 "references": references,
             },
         }),
     )
+    .with_cards(cards.slot(site, "/technique/articles", &g.technique_articles[t]))
     .searchable(SearchKind::Technique)
     .origin(tech.source.whole())
 }
