@@ -21,8 +21,8 @@ pub fn of_plan(plan: &PagePlan) -> u64 {
     hasher.update(b"\0");
     hasher.update(plan.search_kind.map_or("", |k| k.key()).as_bytes());
     hash_value(&mut hasher, &plan.context);
-    for slot in &plan.cards {
-        slot.hash_into(&mut hasher);
+    for part in &plan.shared {
+        part.hash_into(&mut hasher);
     }
     hasher.digest()
 }

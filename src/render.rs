@@ -361,7 +361,7 @@ fn site_globals(site: &Site) -> Value {
         "studio": c.studio,
         "nav": nav,
         "menu": menu.into_iter().map(|(_, l)| l).collect::<Vec<_>>(),
-        "disclaimer_html": site.markdown.disclaimer.html,
+        "disclaimer_html": &*site.markdown.disclaimer.html,
         "search_enabled": c.search.enabled,
         // One search bundle for every language, at the site's root.
         "search_bundle": format!("{}/{}/", site.language.root_path, crate::search::BUNDLE_DIR),

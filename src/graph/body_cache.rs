@@ -268,7 +268,7 @@ mod tests {
 
     fn body(html: &str, key: Option<u128>) -> Rendered {
         Rendered {
-            html: html.to_string(),
+            html: html.into(),
             reuse_key: key.map(BodyKey),
             ..Rendered::default()
         }
@@ -293,7 +293,7 @@ mod tests {
 
         let cache = BodyCache::load(&file);
         assert_eq!(cache.loaded.len(), CHUNK + 3);
-        assert_eq!(cache.take(BodyKey(7)).unwrap().html, "<p>7</p>");
+        assert_eq!(&*cache.take(BodyKey(7)).unwrap().html, "<p>7</p>");
         assert!(cache.take(BodyKey(7)).is_none(), "taken once");
         let last = BodyKey(CHUNK as u128 + 2);
         assert_eq!(cache.take(last).unwrap().reuse_key, Some(last));

@@ -15,11 +15,10 @@
 //! each kind of data edit).
 
 use aho_corasick::{AhoCorasick, MatchKind};
-use serde_json::Value;
 
 use crate::graph::Site;
 use crate::ids::UrlPath;
-use crate::pages::{PagePlan, Section};
+use crate::pages::{for_each_string, PagePlan, Section};
 
 /// The pages of one entity or document each: the data pages that come
 /// from one content file (a muscle's, a technique's and its pairs', a
@@ -78,8 +77,8 @@ impl EntityPages {
             found.extend(finder.find_iter(text).map(|m| m.pattern().as_usize()));
         };
         for_each_string(&plan.context, &mut find);
-        for card in plan.cards.iter().flat_map(|slot| slot.cards()) {
-            for_each_string(card.value(), &mut find);
+        for part in &plan.shared {
+            part.for_each_string(&mut find);
         }
         found.sort_unstable();
         found.dedup();
@@ -89,12 +88,3 @@ impl EntityPages {
     }
 }
 
-/// Calls `f` with every string of `value`, keys of maps left out.
-fn for_each_string(value: &Value, f: &mut impl FnMut(&str)) {
-    match value {
-        Value::String(s) => f(s),
-        Value::Array(items) => items.iter().for_each(|v| for_each_string(v, f)),
-        Value::Object(map) => map.values().for_each(|v| for_each_string(v, f)),
-        Value::Null | Value::Bool(_) | Value::Number(_) => {}
-    }
-}

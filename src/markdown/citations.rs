@@ -6,6 +6,8 @@
 //! placeholder holding the key, and the page planner numbers the
 //! placeholders of all the fragments of one page, in page order.
 
+use std::sync::Arc;
+
 use super::escape;
 
 // Private-use characters never typed in content, and never produced by the
@@ -35,6 +37,16 @@ pub struct PageCitations {
 impl PageCitations {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// [`PageCitations::number`] for a shared text: the same text, not a
+    /// copy, when it cites nothing.
+    pub fn number_shared(&mut self, html: &Arc<str>) -> Arc<str> {
+        if html.contains(OPEN) {
+            self.number(html).into()
+        } else {
+            Arc::clone(html)
+        }
     }
 
     /// Replaces the placeholders of `html` with numbered markers linking to

@@ -96,7 +96,10 @@ pub struct ExternalLink {
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Rendered {
-    pub html: String,
+    /// Shared, not copied, by the plans of the pages showing it whole (an
+    /// article's page: [`crate::pages::PagePlan::with_html`]).
+    #[serde(with = "shared_text")]
+    pub html: Arc<str>,
     pub toc: Vec<TocEntry>,
     /// Every heading id, for checking `#fragment`s that point here.
     pub anchors: Vec<String>,
@@ -216,7 +219,7 @@ fn render_part(
     }
     let mut html = String::with_capacity(text.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    state.rendered.html = html;
+    state.rendered.html = html.into();
     for body in nested {
         state.rendered.links.extend(body.links);
         state.rendered.external.extend(body.external);
@@ -612,4 +615,20 @@ pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     pulldown_cmark_escape::escape_html(&mut out, s).ok();
     out
+}
+
+/// (De)serializes an `Arc<str>` as a string (serde's `rc` feature would do
+/// it for every crate using serde).
+mod shared_text {
+    use std::sync::Arc;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(text: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(text)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<str>, D::Error> {
+        String::deserialize(d).map(Arc::from)
+    }
 }

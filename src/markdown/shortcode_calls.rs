@@ -125,7 +125,7 @@ pub(super) fn replace<'t>(
                             };
                             let rendered =
                                 render_part(&body_input, opts, resolver, calls, problems);
-                            call.body_html = Some(rendered.html.clone());
+                            call.body_html = Some(rendered.html.to_string());
                             bodies.push(rendered);
                         }
                         call.block = alone_on_its_lines(text, &raw.span);

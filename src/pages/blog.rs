@@ -117,7 +117,7 @@ pub(super) fn article(site: &Site, i: usize, cards: &ArticleCards) -> PagePlan {
     let doc = &site.content.articles[i];
     let rendered = &site.markdown.articles[i];
     let mut cites = PageCitations::new();
-    let body_html = cites.number(&rendered.html);
+    let body_html = cites.number_shared(&rendered.html);
     let card = article_card(site, i);
     let (crumbs, crumbs_ld) = breadcrumbs(
         site,
@@ -187,7 +187,6 @@ pub(super) fn article(site: &Site, i: usize, cards: &ArticleCards) -> PagePlan {
                 "takeaways": doc.meta.takeaways,
                 "image": card.image,
                 "image_alt": card.image_alt,
-                "body_html": body_html,
                 "toc": rendered.toc,
                 "reading_minutes": card.reading_minutes,
                 "words": rendered.words,
@@ -202,6 +201,7 @@ pub(super) fn article(site: &Site, i: usize, cards: &ArticleCards) -> PagePlan {
             "next": (0..i).rev().find(|&j| site.language.has(Target::Article(j))).and_then(neighbour),
         }),
     )
+    .with_html("/article/body_html", body_html)
     .with_cards(cards.slot(site, "/related", &related_articles(site, i, RELATED)))
     .searchable(SearchKind::Article)
     .origin(doc.head_location());

@@ -7,7 +7,7 @@
 //! docs/templates.md for the variables of every template.
 
 mod blog;
-mod cards;
+mod shared;
 mod faq;
 mod feeds;
 mod home;
@@ -34,7 +34,7 @@ use crate::ids::UrlPath;
 use crate::images::{Picture, Resized};
 use crate::markdown::citations::PageCitations;
 use crate::markdown::Rendered;
-pub use cards::{ArticleCards, Card, CardSlot};
+pub use shared::{for_each_string, ArticleCards, SharedPart};
 
 /// One page to render.
 #[derive(Debug)]
@@ -58,9 +58,10 @@ pub struct PagePlan {
     pub language_dir: Option<String>,
     /// The part of the plan the page belongs to.
     pub section: Section,
-    /// The article cards the page lists, put into `context` only when it
-    /// is rendered ([`PagePlan::context_to_render`]).
-    pub cards: Vec<CardSlot>,
+    /// Parts of the context shared with the site or other plans (article
+    /// cards, an article's body), put into `context` only when the page is
+    /// rendered ([`PagePlan::context_to_render`]).
+    pub shared: Vec<SharedPart>,
 }
 
 /// The parts of a site's plan, in the order a build plans them: the search
@@ -161,22 +162,29 @@ impl PagePlan {
             language: 0,
             language_dir: None,
             section: Section::Home,
-            cards: Vec::new(),
+            shared: Vec::new(),
         }
     }
 
     /// Adds a list of article cards to the page's context.
-    pub fn with_cards(mut self, slot: CardSlot) -> Self {
-        self.cards.push(slot);
+    pub fn with_cards(mut self, cards: SharedPart) -> Self {
+        self.shared.push(cards);
         self
     }
 
-    /// The page's context with its cards, for rendering (the plan is left
-    /// without a context).
+    /// Adds a text the site holds (HTML) to the page's context at
+    /// `pointer`, without copying it.
+    pub fn with_html(mut self, pointer: &'static str, html: std::sync::Arc<str>) -> Self {
+        self.shared.push(SharedPart::text(pointer, html));
+        self
+    }
+
+    /// The page's context with its shared parts, for rendering (the plan
+    /// is left without a context).
     pub fn context_to_render(&mut self) -> Value {
         let mut context = std::mem::take(&mut self.context);
-        for slot in &self.cards {
-            slot.fill(&mut context);
+        for part in &self.shared {
+            part.fill(&mut context);
         }
         context
     }
@@ -623,7 +631,7 @@ pub fn person_card(site: &Site, p: usize) -> PersonCard {
         url: site.link_to(&person_url(site, p), site.language.has_person(p)),
         photo: site.front_images.people[p].clone(),
         photo_alt: person.data.photo_alt.clone(),
-        bio_html: site.markdown.person_bio[p].as_ref().map(|r| r.html.clone()),
+        bio_html: site.markdown.person_bio[p].as_ref().map(|r| r.html.to_string()),
     }
 }
 

@@ -44,7 +44,7 @@ fn plan_finder(site: &Site, pages: &mut Vec<PagePlan>) {
                 .map(|r| json!({
                     "name": site.content.regions[r].data.name,
                     "url": format!("{}#red-flags", site.link(Target::Region(r))),
-                    "red_flags_html": site.markdown.region_red_flags[r].as_ref().map(|h| h.html.as_str()),
+                    "red_flags_html": site.markdown.region_red_flags[r].as_ref().map(|h| &*h.html),
                 }))
                 .collect::<Vec<_>>(),
         }),
@@ -215,7 +215,7 @@ fn region_page(site: &Site, r: usize) -> PagePlan {
                 "name": name,
                 "view": region.data.view.key(),
                 "description": description,
-                "red_flags_html": site.markdown.region_red_flags[r].as_ref().map(|h| h.html.as_str()),
+                "red_flags_html": site.markdown.region_red_flags[r].as_ref().map(|h| &*h.html),
             },
             "essential": essential,
             "spillover": spillover,

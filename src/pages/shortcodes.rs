@@ -27,7 +27,7 @@ pub fn expand_site(site: &mut Site, render: &RenderShortcode, diags: &mut Diagno
         .collect();
     for (rendered, result) in site.markdown.all_mut().zip(expanded) {
         match result {
-            Some(Ok(html)) => rendered.html = html,
+            Some(Ok(html)) => rendered.html = html.into(),
             Some(Err(problems)) => diags.extend(problems),
             None => {}
         }
@@ -41,7 +41,7 @@ pub fn expand(
     render: &RenderShortcode,
 ) -> Result<(), Vec<Diagnostic>> {
     if !rendered.shortcodes.is_empty() {
-        rendered.html = expanded_html(site, rendered, render)?;
+        rendered.html = expanded_html(site, rendered, render)?.into();
     }
     Ok(())
 }

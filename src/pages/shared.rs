@@ -1,0 +1,219 @@
+//! The parts of pages' contexts that plans share instead of copying:
+//! article cards, made once per build (a card shows on a blog list page,
+//! on its tags' pages, among other articles' related ones and on the pages
+//! of the muscles, techniques and people it names), and an article's body
+//! as the site holds it.
+//!
+//! At 10,000 articles the lists, tag pages and related articles come to
+//! 64,000 cards; as JSON values copied into every plan they were a third
+//! of a build's memory, and the copies of the bodies another 67 MiB. A
+//! plan holds [`SharedPart`]s instead — the shared value and where in its
+//! context it goes — copied into the context only while the page is
+//! rendered ([`SharedPart::fill`]).
+
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use serde_json::Value;
+
+use super::article_card;
+use crate::fingerprint;
+use crate::graph::Site;
+
+/// One article's card as templates see it, with the fingerprint of that
+/// value (so a plan's fingerprint hashes 8 bytes per card, not the card).
+#[derive(Debug)]
+pub struct Card {
+    value: Value,
+    hash: u64,
+}
+
+impl Card {
+    fn of_article(site: &Site, i: usize) -> Card {
+        let value = serde_json::to_value(article_card(site, i)).unwrap_or_default();
+        Card {
+            hash: fingerprint::of_json(&value),
+            value,
+        }
+    }
+}
+
+/// The cards of the listed articles, by article index.
+pub struct ArticleCards(Vec<Option<Arc<Card>>>);
+
+impl ArticleCards {
+    pub fn of_listed(site: &Site) -> ArticleCards {
+        let mut cards = vec![None; site.content.articles.len()];
+        let made: Vec<(usize, Card)> = site
+            .listed_articles()
+            .into_par_iter()
+            .map(|i| (i, Card::of_article(site, i)))
+            .collect();
+        for (i, card) in made {
+            cards[i] = Some(Arc::new(card));
+        }
+        ArticleCards(cards)
+    }
+
+    /// No card made ahead: each is made when asked for (a single page
+    /// planned again).
+    pub fn none() -> ArticleCards {
+        ArticleCards(Vec::new())
+    }
+
+    fn get(&self, site: &Site, i: usize) -> Arc<Card> {
+        match self.0.get(i) {
+            Some(Some(card)) => Arc::clone(card),
+            _ => Arc::new(Card::of_article(site, i)),
+        }
+    }
+
+    /// The cards of `articles`, in that order, to go at `pointer` (a JSON
+    /// pointer into the page's context, such as `/articles` or
+    /// `/muscle/articles`).
+    pub fn slot(&self, site: &Site, pointer: &'static str, articles: &[usize]) -> SharedPart {
+        SharedPart {
+            pointer,
+            value: Shared::Cards(articles.iter().map(|&i| self.get(site, i)).collect()),
+        }
+    }
+}
+
+/// A part of a page's context that is shared, and where in it it goes.
+#[derive(Debug)]
+pub struct SharedPart {
+    pointer: &'static str,
+    value: Shared,
+}
+
+#[derive(Debug)]
+enum Shared {
+    /// A list of article cards.
+    Cards(Vec<Arc<Card>>),
+    /// A text (HTML), as the site holds it.
+    Text(Arc<str>),
+}
+
+impl SharedPart {
+    /// `text` at `pointer`.
+    pub fn text(pointer: &'static str, text: Arc<str>) -> SharedPart {
+        SharedPart {
+            pointer,
+            value: Shared::Text(text),
+        }
+    }
+
+    /// Puts a copy of the part at its place in `context`. The object
+    /// holding that place must exist.
+    pub fn fill(&self, context: &mut Value) {
+        let (parent, key) = self.pointer.rsplit_once('/').unwrap_or(("", self.pointer));
+        let value = match &self.value {
+            Shared::Cards(cards) => Value::Array(cards.iter().map(|c| c.value.clone()).collect()),
+            Shared::Text(text) => Value::String(text.to_string()),
+        };
+        match context.pointer_mut(parent) {
+            Some(Value::Object(map)) => {
+                map.insert(key.to_string(), value);
+            }
+            _ => debug_assert!(false, "no object at {parent} for {key}"),
+        }
+    }
+
+    /// Feeds the part to a plan's fingerprint: its place and each card's
+    /// fingerprint, or the text.
+    pub fn hash_into(&self, hasher: &mut xxhash_rust::xxh3::Xxh3) {
+        hasher.update(self.pointer.as_bytes());
+        match &self.value {
+            Shared::Cards(cards) => {
+                hasher.update(b"c");
+                hasher.update(&(cards.len() as u64).to_le_bytes());
+                for card in cards {
+                    hasher.update(&card.hash.to_le_bytes());
+                }
+            }
+            Shared::Text(text) => {
+                hasher.update(b"t");
+                hasher.update(&(text.len() as u64).to_le_bytes());
+                hasher.update(text.as_bytes());
+            }
+        }
+    }
+
+    /// Calls `f` with every string of the part (keys of maps left out).
+    pub fn for_each_string(&self, f: &mut dyn FnMut(&str)) {
+        match &self.value {
+            Shared::Cards(cards) => cards.iter().for_each(|c| for_each_string(&c.value, f)),
+            Shared::Text(text) => f(text),
+        }
+    }
+}
+
+/// Calls `f` with every string of `value`, keys of maps left out.
+pub fn for_each_string(value: &Value, f: &mut dyn FnMut(&str)) {
+    match value {
+        Value::String(s) => f(s),
+        Value::Array(items) => items.iter().for_each(|v| for_each_string(v, f)),
+        Value::Object(map) => map.values().for_each(|v| for_each_string(v, f)),
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn slot(pointer: &'static str, titles: &[&str]) -> SharedPart {
+        SharedPart {
+            pointer,
+            value: Shared::Cards(titles
+                .iter()
+                .map(|t| {
+                    let value = json!({ "title": t });
+                    Arc::new(Card {
+                        hash: fingerprint::of_json(&value),
+                        value,
+                    })
+                })
+                .collect()),
+        }
+    }
+
+    #[test]
+    fn cards_go_where_the_slot_says_at_the_top_or_nested() {
+        let mut context = json!({ "meta": {}, "muscle": { "name": "Trapezius" } });
+        slot("/articles", &["A", "B"]).fill(&mut context);
+        slot("/muscle/articles", &["C"]).fill(&mut context);
+        SharedPart::text("/muscle/body_html", "<p>Body</p>".into()).fill(&mut context);
+        assert_eq!(
+            context,
+            json!({
+                "meta": {},
+                "articles": [{ "title": "A" }, { "title": "B" }],
+                "muscle": {
+                    "name": "Trapezius",
+                    "articles": [{ "title": "C" }],
+                    "body_html": "<p>Body</p>",
+                },
+            })
+        );
+    }
+
+    #[test]
+    fn a_part_hashes_its_place_and_its_cards_in_order_or_its_text() {
+        let hash = |s: &SharedPart| {
+            let mut h = xxhash_rust::xxh3::Xxh3::new();
+            s.hash_into(&mut h);
+            h.digest()
+        };
+        let ab = hash(&slot("/articles", &["A", "B"]));
+        assert_eq!(ab, hash(&slot("/articles", &["A", "B"])));
+        assert_ne!(ab, hash(&slot("/articles", &["B", "A"])));
+        assert_ne!(ab, hash(&slot("/related", &["A", "B"])));
+        assert_ne!(ab, hash(&slot("/articles", &["A", "C"])));
+        let text = |t: &str| hash(&SharedPart::text("/articles", t.into()));
+        assert_eq!(text("<p>A</p>"), text("<p>A</p>"));
+        assert_ne!(text("<p>A</p>"), text("<p>B</p>"));
+        assert_ne!(text(""), hash(&slot("/articles", &[])));
+    }
+}
