@@ -87,4 +87,3 @@ impl EntityPages {
         urls
     }
 }
-

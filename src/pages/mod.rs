@@ -7,7 +7,6 @@
 //! docs/templates.md for the variables of every template.
 
 mod blog;
-mod shared;
 mod faq;
 mod feeds;
 mod home;
@@ -16,6 +15,7 @@ mod pain;
 mod people;
 mod search;
 pub(crate) mod services;
+mod shared;
 pub mod shortcodes;
 mod techniques;
 
@@ -631,7 +631,9 @@ pub fn person_card(site: &Site, p: usize) -> PersonCard {
         url: site.link_to(&person_url(site, p), site.language.has_person(p)),
         photo: site.front_images.people[p].clone(),
         photo_alt: person.data.photo_alt.clone(),
-        bio_html: site.markdown.person_bio[p].as_ref().map(|r| r.html.to_string()),
+        bio_html: site.markdown.person_bio[p]
+            .as_ref()
+            .map(|r| r.html.to_string()),
     }
 }
 

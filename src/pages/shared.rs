@@ -166,16 +166,18 @@ mod tests {
     fn slot(pointer: &'static str, titles: &[&str]) -> SharedPart {
         SharedPart {
             pointer,
-            value: Shared::Cards(titles
-                .iter()
-                .map(|t| {
-                    let value = json!({ "title": t });
-                    Arc::new(Card {
-                        hash: fingerprint::of_json(&value),
-                        value,
+            value: Shared::Cards(
+                titles
+                    .iter()
+                    .map(|t| {
+                        let value = json!({ "title": t });
+                        Arc::new(Card {
+                            hash: fingerprint::of_json(&value),
+                            value,
+                        })
                     })
-                })
-                .collect()),
+                    .collect(),
+            ),
         }
     }
 
