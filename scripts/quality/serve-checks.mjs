@@ -129,7 +129,13 @@ try {
   // The live-reload event stream is cut by the navigation itself.
   page.on("requestfailed", (r) => r.url().includes("/__knotwork/") || problems.push(`${r.url()} ${r.failure()?.errorText}`));
   // A word no page of the example site has: only the edit can match.
-  await page.goto(`${url}search/?q=zyzzyva`);
+  // The fix of step 4 reloads the open page; if that reload starts while
+  // we navigate, the navigation is interrupted: let it finish, then go.
+  const search = `${url}search/?q=zyzzyva`;
+  await page.goto(search).catch(async () => {
+    await page.waitForLoadState("load");
+    await page.goto(search);
+  });
   await page.waitForSelector(".pagefind-ui__result-title", { timeout: 10000 }).catch(() => null);
   // Pagefind shows placeholder results (". . .") until each one's data has loaded: wait for all of them.
   await page.waitForFunction(() => [...document.querySelectorAll(".pagefind-ui__result-title")].every((e) => /\w/.test(e.textContent)), null, { timeout: 10000 }).catch(() => null);
