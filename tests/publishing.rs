@@ -191,6 +191,27 @@ fn the_search_index_covers_every_page_kind() {
         });
         assert_eq!(glued, None, "{}: words run together", record["url"]);
     }
+    // A page is found by its own words, not by the cards of other pages it
+    // shows, its contents box or the disclaimer note every page repeats.
+    let article_url = "/blog/referred-pain-explained/";
+    let article = page_in(&out, article_url);
+    let shown: Vec<String> = ["section.related .card-title", "aside.mentioned .card-title"]
+        .iter()
+        .flat_map(|selector| texts(&article, selector))
+        .collect();
+    assert!(shown.len() >= 2, "the article shows cards: {shown:?}");
+    let record = records.iter().find(|r| r["url"] == article_url).unwrap();
+    let content = record["content"].as_str().unwrap();
+    for text in shown.iter().map(String::as_str).chain([
+        "Educational content, not medical advice",
+        "Related articles",
+    ]) {
+        assert!(
+            !content.contains(text),
+            "{article_url} is indexed with {text:?}"
+        );
+    }
+    assert!(content.contains("referred"), "{content}");
     // A muscle's record holds its referral pattern in words, so a symptom finds it.
     let trapezius = records
         .iter()

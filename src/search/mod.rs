@@ -10,11 +10,13 @@
 //! the folder it was loaded from, which keeps a subpath base_url working.
 
 mod cache;
+mod indexed_part;
 mod parsed;
 
 use std::path::{Path, PathBuf};
 
 use cache::{BundleCache, BundleKey};
+use indexed_part::indexed_part;
 use pagefind::api::{PagefindIndex, ParsedHtmlFile, SyntheticFile};
 use pagefind::options::PagefindServiceConfig;
 pub use parsed::PageKey;
@@ -287,92 +289,6 @@ fn in_bundle(files: Vec<OutputFile>) -> Vec<SyntheticFile> {
         .collect()
 }
 
-/// What Pagefind needs to read of a page: the `<html>` start tag (its
-/// `lang`) and the one element marked `data-pagefind-body`, when no
-/// Pagefind attribute is written outside it; else the whole page. Pagefind
-/// indexes nothing else of a page with a body element, so the index is the
-/// same, and the header, navigation and footer are not parsed 10,000 times.
-fn indexed_part(html: &str) -> String {
-    const ATTRIBUTE: &str = "data-pagefind";
-    let whole = || html.to_string();
-    let Some(body_attr) = html.find("data-pagefind-body") else {
-        return whole();
-    };
-    let Some(body_start) = html[..body_attr].rfind('<') else {
-        return whole();
-    };
-    let element = &html[body_start + 1..];
-    let name_len = element
-        .find(|c: char| c.is_ascii_whitespace() || c == '>')
-        .unwrap_or(element.len());
-    let close = format!("</{}>", &element[..name_len]);
-    let (Some(body_end), Some(html_start)) = (html.rfind(&close), html.find("<html")) else {
-        return whole();
-    };
-    let body_end = body_end + close.len();
-    let Some(html_tag_end) = html[html_start..].find('>').map(|i| html_start + i + 1) else {
-        return whole();
-    };
-    let outside = html[..body_start].contains(ATTRIBUTE) || html[body_end..].contains(ATTRIBUTE);
-    if outside
-        || html[body_start..body_end]
-            .matches("data-pagefind-body")
-            .count()
-            != 1
-    {
-        return whole();
-    }
-    let mut part = String::with_capacity(html_tag_end + (body_end - body_start) + 30);
-    part.push_str(&html[..html_tag_end]);
-    part.push_str("<body>");
-    push_without_svg(&mut part, &html[body_start..body_end]);
-    part.push_str("</body></html>");
-    part
-}
-
-/// Copies `body` without its `<svg>` elements (body maps, icons), which
-/// Pagefind removes before indexing anyway: on a region page they are most
-/// of the HTML. An SVG carrying a Pagefind attribute is kept.
-fn push_without_svg(out: &mut String, body: &str) {
-    let mut rest = body;
-    while let Some(start) = rest.find("<svg") {
-        let Some(len) = svg_element_len(&rest[start..]) else {
-            break;
-        };
-        let element = &rest[start..start + len];
-        out.push_str(&rest[..start]);
-        if element.contains("data-pagefind") {
-            out.push_str(element);
-        }
-        rest = &rest[start + len..];
-    }
-    out.push_str(rest);
-}
-
-/// The length of the `<svg …>…</svg>` element `text` starts with, nested
-/// SVGs included; `None` if it does not close.
-fn svg_element_len(text: &str) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut at = 0;
-    loop {
-        let open = text[at..].find("<svg").map(|i| at + i);
-        let close = text[at..].find("</svg>").map(|i| at + i)?;
-        match open {
-            Some(open) if open < close => {
-                depth += 1;
-                at = open + 4;
-            }
-            _ => {
-                depth -= 1;
-                at = close + "</svg>".len();
-                if depth == 0 {
-                    return Some(at);
-                }
-            }
-        }
-    }
-}
-
 fn search_error(message: String) -> Diagnostic {
     Diagnostic::error(format!("building the search index failed: {message}"))
         .help("this is a bug in Knotwork or Pagefind; set `[search] enabled = false` in site.toml to build without search meanwhile")
@@ -382,23 +298,10 @@ fn search_error(message: String) -> Diagnostic {
 mod tests {
     use super::*;
 
-    const PAGE: &str = r#"<!DOCTYPE html><html lang="de"><head><title>T</title></head><body><nav>Menu</nav><main id="main" data-pagefind-body data-pagefind-filter="kind:Article"><h1>Nacken</h1><div><p>Trapezius</p><svg viewBox="0 0 1 1"><title>Karte</title><svg><g id="r"><path d="M0 0"/></g></svg><text>Nacken</text></svg><p>Schmerz</p></div></main><footer>Studio</footer></body></html>"#;
-
-    #[test]
-    fn only_the_body_element_and_the_html_tag_are_indexed() {
-        assert_eq!(
-            indexed_part(PAGE),
-            r#"<!DOCTYPE html><html lang="de"><body><main id="main" data-pagefind-body data-pagefind-filter="kind:Article"><h1>Nacken</h1><div><p>Trapezius</p><p>Schmerz</p></div></main></body></html>"#
-        );
-    }
-
-    #[test]
-    fn a_pagefind_attribute_outside_the_body_keeps_the_whole_page() {
-        let meta_outside = PAGE.replace("<nav>", r#"<nav data-pagefind-meta="section:x">"#);
-        assert_eq!(indexed_part(&meta_outside), meta_outside);
-        let no_body = PAGE.replace(" data-pagefind-body", "");
-        assert_eq!(indexed_part(&no_body), no_body);
-    }
+    /// A page with everything `indexed_part` cuts: the header, navigation
+    /// and footer, body maps, a table of contents, ignored cards and
+    /// sections (holding ids, headings and text runs next to kept text).
+    const PAGE: &str = r##"<!DOCTYPE html><html lang="de"><head><title>T</title></head><body><nav>Menu</nav><main id="main" data-pagefind-body data-pagefind-filter="kind:Article"><h1>Nacken</h1><nav class="toc"><h2>Inhalt</h2><ol><li><a href="#s">Schmerz</a></li></ol></nav><div><p>Trapezius<span data-pagefind-ignore>Versteckt</span>muskel</p><svg viewBox="0 0 1 1"><title>Karte</title><svg><g id="r"><path d="M0 0"/></g></svg><text>Nacken</text></svg><h2 id="s">Schmerz</h2><p>Kopf</p><p class="note" data-pagefind-ignore>Hinweis</p>Rest</div><section id="related" data-pagefind-ignore><h2 id="related-title">Verwandt</h2><article class="card" data-pagefind-ignore><h3><a href="/b/">Andere</a></h3><p>Karte</p></article></section><p>Ende</p></main><footer>Studio</footer></body></html>"##;
 
     #[test]
     fn the_index_of_the_body_is_the_index_of_the_page() {
@@ -431,7 +334,18 @@ mod tests {
             whole.iter().any(|p| p.ends_with(".pf_fragment")),
             "{whole:?}"
         );
-        assert_eq!(whole, names(indexed_part(PAGE)));
+        let part = indexed_part(PAGE);
+        for cut in [
+            "Menu",
+            "Inhalt",
+            "Versteckt",
+            "Karte",
+            "Hinweis",
+            "Verwandt",
+        ] {
+            assert!(!part.contains(cut), "{cut} is still handed over: {part}");
+        }
+        assert_eq!(whole, names(part));
     }
 
     #[test]
