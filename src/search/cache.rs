@@ -28,12 +28,13 @@ use crate::output::OutputFile;
 /// Knotwork or Pagefind gives a new key. The patch revision goes up
 /// whenever a change to `vendor/pagefind` alters what a parse or the
 /// bundle holds (revision 2: `th`, `dt`, `dd` end sentences; revision 3:
-/// word chunks gzipped at level 3), so that parses and compressed files
-/// kept by the last build are not mixed with new ones.
+/// word chunks gzipped at level 3; revision 4: fragments at level 3), so
+/// that parses and compressed files kept by the last build are not mixed
+/// with new ones.
 pub(super) const INDEXER: &str = concat!(
     "knotwork ",
     env!("CARGO_PKG_VERSION"),
-    "; pagefind 1.6.0 + vendor/pagefind/KNOTWORK-PATCH.md revision 3"
+    "; pagefind 1.6.0 + vendor/pagefind/KNOTWORK-PATCH.md revision 4"
 );
 /// The first line of the cache file; the second is [`INDEXER`]: a bundle
 /// by another version is not handed out, so that a compressed file reused

@@ -89,7 +89,18 @@ pub struct FossickedWord {
     pub position: u32,
     pub weight: u8,
     /// The original word before diacritic normalization, if it differs from the normalized form.
-    pub original_word: Option<String>,
+    pub original_word: Option<OriginalWord>,
+}
+
+/// A word as written, where it differs from its normalized form: nearly
+/// every word has none, and a page's parse holds one `FossickedWord` per
+/// word of its text until the index is built, so this is a thin pointer
+/// (8 bytes, `None` free) rather than a `String` (24): with it a
+/// `FossickedWord` is 16 bytes, not 32. Serialized as a string.
+pub type OriginalWord = Box<Box<str>>;
+
+fn original_word(word: Option<String>) -> Option<OriginalWord> {
+    word.map(|w| Box::new(w.into_boxed_str()))
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -602,7 +613,7 @@ impl Fossicker {
                 let entry = FossickedWord {
                     position: total_word_index.try_into().unwrap(),
                     weight,
-                    original_word: indexable.original,
+                    original_word: original_word(indexable.original),
                 };
                 if let Some(repeat) = map.get_mut(&indexable.stemmed) {
                     repeat.push(entry);
@@ -620,7 +631,7 @@ impl Fossicker {
                     let entry = FossickedWord {
                         position: position.try_into().unwrap(),
                         weight: partial_weight,
-                        original_word: indexable.original,
+                        original_word: original_word(indexable.original),
                     };
                     let positions = map.entry(indexable.stemmed).or_default();
                     // The word before may already index this pair
@@ -656,6 +667,11 @@ impl Fossicker {
         }
         if content.ends_with(' ') {
             content.pop();
+        }
+        // Each word's positions grew by doubling; a page's parse is kept
+        // until the whole index is built, so the slack is given back.
+        for positions in map.values_mut() {
+            positions.shrink_to_fit();
         }
         (content, map, anchors, max_word_index + 1)
     }
@@ -958,7 +974,7 @@ mod tests {
                     vec![FossickedWord {
                         position: 2,
                         weight: 24,
-                        original_word: Some("*beföre".to_string()),
+                        original_word: original_word(Some("*beföre".to_string())),
                     }]
                 ),
                 (
@@ -966,7 +982,7 @@ mod tests {
                     vec![FossickedWord {
                         position: 2,
                         weight: 24,
-                        original_word: Some("beföre".to_string()),
+                        original_word: original_word(Some("beföre".to_string())),
                     }]
                 ),
                 (

@@ -224,7 +224,7 @@ pub async fn build_indexes(
                     } else {
                         // Original form differs (has diacritics) - stored instead in additional_variants
                         variant_positions
-                            .entry(fossicked.original_word.clone().unwrap())
+                            .entry(fossicked.original_word.as_deref().map(|w| String::from(&**w)).unwrap())
                             .or_default()
                             .push(fossicked);
                     }
