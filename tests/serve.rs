@@ -1139,6 +1139,9 @@ fn a_front_matter_edit_replans_without_reading_the_site_again() {
     const ARTICLE: &str = "content/blog/referred-pain-explained.md";
     // (file, text replaced, replacement, a page showing it, what it shows,
     // the rebuild expected)
+    // The first edit also checks that the pages an article's body links to
+    // are found: its text links the temporalis, which its front matter does
+    // not name, and that muscle's page lists the article by its title.
     let edits = [
         (
             ARTICLE,
@@ -1238,6 +1241,15 @@ fn a_front_matter_edit_replans_without_reading_the_site_again() {
         );
         assert_serves_clean_build(&f, &server, &[]);
     }
+
+    // Named only in the body (see the first edit), the temporalis page
+    // lists the article under its new title.
+    let text = std::fs::read_to_string(f.root().join(ARTICLE)).unwrap();
+    let (front_matter, body) = text.trim_start_matches("+++").split_once("+++").unwrap();
+    assert!(!front_matter.contains("temporalis") && body.contains("@muscles/temporalis"));
+    assert!(server
+        .page("/muscles/temporalis/")
+        .contains("Referred Pain, Edited"));
 
     // A muscle dropped from the front matter and from the text: its page,
     // which listed the article, no longer does (only that page's link to
