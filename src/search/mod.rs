@@ -13,7 +13,9 @@ mod cache;
 mod indexed_part;
 mod parsed;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use cache::{BundleCache, BundleKey};
 use indexed_part::indexed_part;
@@ -43,7 +45,14 @@ pub fn forced_language(config: &crate::config::Config) -> Option<String> {
 pub struct SearchCache {
     bundle: BundleCache,
     pages: ParsedPages,
+    /// `serve` only: each page's key by its URL, with a hash of the HTML it
+    /// was worked out from, so that the index after one edit does not cut
+    /// and hash the indexed part of every page again.
+    keys: Option<Mutex<KnownKeys>>,
 }
+
+/// Page keys by URL, each with the [`html_hash`] of the page it is of.
+type KnownKeys = HashMap<String, (u64, PageKey)>;
 
 impl SearchCache {
     /// The cache kept in `dir` (`.knotwork-cache/search/` of the site).
@@ -51,6 +60,7 @@ impl SearchCache {
         SearchCache {
             bundle: BundleCache::in_dir(dir),
             pages: ParsedPages::in_file(&dir.join("pages")),
+            keys: None,
         }
     }
 
@@ -59,8 +69,19 @@ impl SearchCache {
         SearchCache {
             bundle: BundleCache::in_memory(),
             pages: ParsedPages::in_memory(),
+            keys: Some(Mutex::new(HashMap::new())),
         }
     }
+}
+
+/// A hash of a rendered page and the language it is indexed in: cheap
+/// next to cutting out its indexed part ([`indexed_part`]) and hashing that.
+fn html_hash(html: &[u8], language: Option<&str>) -> u64 {
+    let mut hash = xxhash_rust::xxh3::Xxh3::new();
+    hash.update(language.unwrap_or("").as_bytes());
+    hash.update(&[0]);
+    hash.update(html);
+    hash.digest()
 }
 
 /// A page to index.
@@ -87,14 +108,17 @@ pub struct Indexed {
 
 /// A page on its way to Pagefind: its URL and where the part of its HTML
 /// Pagefind reads comes from.
-struct Document {
+struct Document<'a> {
     url: String,
-    html: Html,
+    html: Html<'a>,
 }
 
-enum Html {
+enum Html<'a> {
     /// The indexed part of a page rendered by this build.
     Rendered(String),
+    /// A page rendered by this build whose key was known: cut only if its
+    /// parse is gone.
+    Page(&'a [u8]),
     /// A kept page's output file, read only if its parse is gone.
     InFile(PathBuf),
 }
@@ -115,16 +139,42 @@ pub fn index<'a>(
         "search::index on a rayon thread would wait on its own pool"
     );
     let pages: Vec<SearchPage> = pages.into_iter().collect();
-    let (documents, keys): (Vec<Document>, Vec<PageKey>) = pages
+    let known = cache
+        .keys
+        .as_ref()
+        .map(|keys| std::mem::take(&mut *keys.lock().unwrap_or_else(|e| e.into_inner())));
+    // Each page's document, key, and (in `serve`) the hash its key is known by.
+    let prepared: Vec<(Document, PageKey, Option<u64>)> = pages
         .into_par_iter()
         .map(|page| match page {
             SearchPage::Rendered { url, html } => {
-                let html = indexed_part(&String::from_utf8_lossy(html));
-                let key = PageKey::of(url.as_str(), &html, language);
-                (Document::new(url, Html::Rendered(html)), key)
+                let hash = known.as_ref().map(|_| html_hash(html, language));
+                let known_key = known.as_ref().and_then(|known| {
+                    let (was, key) = known.get(url.as_str())?;
+                    (Some(*was) == hash).then_some(*key)
+                });
+                if let Some(key) = known_key {
+                    return (Document::new(url, Html::Page(html)), key, hash);
+                }
+                let part = indexed_part(&String::from_utf8_lossy(html));
+                let key = PageKey::of(url.as_str(), &part, language);
+                (Document::new(url, Html::Rendered(part)), key, hash)
             }
-            SearchPage::Kept { url, key, file } => (Document::new(url, Html::InFile(file)), key),
+            SearchPage::Kept { url, key, file } => {
+                (Document::new(url, Html::InFile(file)), key, None)
+            }
         })
+        .collect();
+    if let Some(store) = &cache.keys {
+        let known: KnownKeys = prepared
+            .iter()
+            .filter_map(|(document, key, hash)| Some((document.url.clone(), ((*hash)?, *key))))
+            .collect();
+        *store.lock().unwrap_or_else(|e| e.into_inner()) = known;
+    }
+    let (documents, keys): (Vec<Document>, Vec<PageKey>) = prepared
+        .into_iter()
+        .map(|(document, key, _)| (document, key))
         .unzip();
     let key = BundleKey::of(&keys, language);
     let previous = match cache.bundle.last() {
@@ -144,8 +194,8 @@ pub fn index<'a>(
     Ok(Indexed { files, keys })
 }
 
-impl Document {
-    fn new(url: &UrlPath, html: Html) -> Document {
+impl<'a> Document<'a> {
+    fn new(url: &UrlPath, html: Html<'a>) -> Document<'a> {
         Document {
             url: url.as_str().to_string(),
             html,
@@ -156,6 +206,7 @@ impl Document {
     fn into_html(self) -> Result<String, Diagnostic> {
         match self.html {
             Html::Rendered(html) => Ok(html),
+            Html::Page(html) => Ok(indexed_part(&String::from_utf8_lossy(html))),
             Html::InFile(file) => {
                 let html = std::fs::read(&file).map_err(|e| {
                     search_error(format!("cannot read {} to index it: {e}", file.display()))
@@ -346,6 +397,43 @@ mod tests {
             assert!(!part.contains(cut), "{cut} is still handed over: {part}");
         }
         assert_eq!(whole, names(part));
+    }
+
+    #[test]
+    fn serve_s_known_page_keys_give_the_bundle_a_fresh_index_gives() {
+        let urls = [UrlPath::page(&["a"]), UrlPath::page(&["b"])];
+        let page = |text: &str| {
+            format!(
+                r#"<html lang="en"><body><main data-pagefind-body><h1>{text}</h1><p>Referred pain</p></main></body></html>"#
+            )
+        };
+        let build = |cache: &SearchCache, texts: [&str; 2]| {
+            let html: Vec<String> = texts.iter().map(|t| page(t)).collect();
+            let pages = urls
+                .iter()
+                .zip(&html)
+                .map(|(url, html)| SearchPage::Rendered {
+                    url,
+                    html: html.as_bytes(),
+                });
+            let indexed = index(pages, Some("en"), cache).unwrap();
+            let mut files: Vec<(String, Vec<u8>)> = indexed
+                .files
+                .into_iter()
+                .filter(|f| f.path.contains(".pf_"))
+                .map(|f| (f.path, f.bytes))
+                .collect();
+            files.sort();
+            (files, indexed.keys)
+        };
+        let serve = SearchCache::in_memory();
+        build(&serve, ["Trapezius", "Soleus"]);
+        let known = serve.keys.as_ref().unwrap().lock().unwrap().len();
+        assert_eq!(known, 2, "both pages' keys are kept");
+        // One page edited: the other's key is known, the edited one's not.
+        let after_edit = build(&serve, ["Trapezius, edited", "Soleus"]);
+        let fresh = build(&SearchCache::in_memory(), ["Trapezius, edited", "Soleus"]);
+        assert_eq!(after_edit, fresh);
     }
 
     #[test]
