@@ -107,11 +107,12 @@ fn element_len(text: &str, name: &str, start_tag: &str) -> Option<usize> {
     if name == "svg" && start_tag.ends_with("/>") {
         return Some(start_tag.len());
     }
+    let (start, end) = (format!("<{name}"), format!("</{name}"));
     let mut depth = 0usize;
     let mut at = 0;
     loop {
-        let open = find_tag(text, at, '<', name);
-        let close = find_tag(text, at, '/', name)?;
+        let open = find_tag(text, at, &start);
+        let close = find_tag(text, at, &end)?;
         match open {
             Some(open) if open < close => {
                 depth += 1;
@@ -128,16 +129,12 @@ fn element_len(text: &str, name: &str, start_tag: &str) -> Option<usize> {
     }
 }
 
-/// Where the next start tag (`marker` `<`) or end tag (`/`) named `name`
-/// begins in `text`, from `from` on.
-fn find_tag(text: &str, from: usize, marker: char, name: &str) -> Option<usize> {
-    let prefix = match marker {
-        '/' => format!("</{name}"),
-        _ => format!("<{name}"),
-    };
+/// Where the next tag that starts with `prefix` (`<name` or `</name`,
+/// the whole name) begins in `text`, from `from` on.
+fn find_tag(text: &str, from: usize, prefix: &str) -> Option<usize> {
     let mut at = from;
     loop {
-        let found = at + text[at..].find(&prefix)?;
+        let found = at + text[at..].find(prefix)?;
         let after = text[found + prefix.len()..].chars().next();
         if matches!(after, Some(c) if c.is_ascii_whitespace() || c == '>' || c == '/') {
             return Some(found);
