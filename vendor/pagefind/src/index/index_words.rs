@@ -20,6 +20,17 @@ pub struct PackedWord {
     pub additional_variants: Vec<PackedVariant>,
 }
 
+impl PackedWord {
+    /// A word whose `word` is set later, by whoever holds it as a key.
+    pub fn unnamed() -> Self {
+        PackedWord {
+            word: String::new(),
+            pages: Vec::new(),
+            additional_variants: Vec::new(),
+        }
+    }
+}
+
 /// A variant of a word with different diacritics (e.g., "café" vs "cafe")
 #[derive(Encode, Clone, Debug)]
 pub struct PackedVariant {

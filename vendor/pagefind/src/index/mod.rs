@@ -3,7 +3,7 @@ use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::{
-    fossick::{FossickedData, FossickedWord, MetaFossickedWord},
+    fossick::{FossickedData, MetaFossickedWord},
     index::index_metadata::MetaFilter,
     utils::full_hash,
     SearchOptions,
@@ -46,22 +46,26 @@ enum SortType {
 
 /// Results from processing a single page in parallel.
 /// Contains the word map, filter entries, and encoded page data for one page.
-struct PageProcessingResult {
-    word_map: HashMap<String, PackedWord>,
+/// Words are keyed by the `&str` of the page's own parse, and a
+/// `PackedWord`'s `word` is left empty until the merged map is chunked:
+/// cloning each word twice per page (key and field) was an allocation per
+/// word per page.
+struct PageProcessingResult<'a> {
+    word_map: HashMap<&'a str, PackedWord>,
     filter_entries: Vec<(String, String, usize)>, // (filter, value, page_number)
     encoded_page: IntermediaryPageData,
 }
 
 /// The results of many pages, merged.
 #[derive(Default)]
-struct MergedResults {
-    word_map: HashMap<String, PackedWord>,
+struct MergedResults<'a> {
+    word_map: HashMap<&'a str, PackedWord>,
     filter_entries: Vec<(String, String, usize)>, // (filter, value, page_number)
     encoded_pages: Vec<IntermediaryPageData>,
 }
 
-impl MergedResults {
-    fn absorb(mut self, page: PageProcessingResult) -> Self {
+impl<'a> MergedResults<'a> {
+    fn absorb(mut self, page: PageProcessingResult<'a>) -> Self {
         self.add_words(page.word_map);
         self.filter_entries.extend(page.filter_entries);
         self.encoded_pages.push(page.encoded_page);
@@ -69,14 +73,14 @@ impl MergedResults {
     }
 
     /// `later` holds pages after this one's.
-    fn merge(mut self, later: MergedResults) -> Self {
+    fn merge(mut self, later: MergedResults<'a>) -> Self {
         self.add_words(later.word_map);
         self.filter_entries.extend(later.filter_entries);
         self.encoded_pages.extend(later.encoded_pages);
         self
     }
 
-    fn add_words(&mut self, words: HashMap<String, PackedWord>) {
+    fn add_words(&mut self, words: HashMap<&'a str, PackedWord>) {
         // Merge word maps using Entry API to avoid unnecessary clones
         for (word, packed) in words {
             match self.word_map.entry(word) {
@@ -202,7 +206,8 @@ pub async fn build_indexes(
         .into_par_iter()
         .enumerate()
         .map(|(page_number, page)| {
-            let mut local_word_map: HashMap<String, PackedWord> = HashMap::new();
+            let mut local_word_map: HashMap<&str, PackedWord> =
+                HashMap::with_capacity(page.word_data.len() + page.meta_word_data.len());
 
             // Meta field IDs were assigned per-page,
             // but need to be remapped to the global meta_fields order.
@@ -213,31 +218,28 @@ pub async fn build_indexes(
                 .collect();
 
             for (word, positions) in &page.word_data {
-                // Group positions by original_word for this page
-                let mut normalized_positions: Vec<FossickedWord> = Vec::new();
-                let mut variant_positions: BTreeMap<String, Vec<FossickedWord>> = BTreeMap::new();
+                // Group positions by original_word for this page: most
+                // words have none (no diacritics), and then every position
+                // is the normalized form's.
+                let mut normalized_positions: Vec<(u32, u8)> = Vec::with_capacity(positions.len());
+                let mut variant_positions: BTreeMap<String, Vec<(u32, u8)>> = BTreeMap::new();
 
-                for fossicked in positions.iter().cloned() {
-                    if fossicked.original_word.is_none() {
+                for fossicked in positions {
+                    let at = (fossicked.position, fossicked.weight);
+                    match fossicked.original_word.as_deref() {
                         // No diacritics - original matches normalized form
-                        normalized_positions.push(fossicked);
-                    } else {
+                        None => normalized_positions.push(at),
                         // Original form differs (has diacritics) - stored instead in additional_variants
-                        variant_positions
-                            .entry(fossicked.original_word.as_deref().map(|w| String::from(&**w)).unwrap())
+                        Some(original) => variant_positions
+                            .entry(String::from(&**original))
                             .or_default()
-                            .push(fossicked);
+                            .push(at),
                     }
                 }
 
-                let packed_word =
-                    local_word_map
-                        .entry(word.clone())
-                        .or_insert_with(|| PackedWord {
-                            word: word.clone(),
-                            pages: Vec::new(),
-                            additional_variants: Vec::new(),
-                        });
+                let packed_word = local_word_map
+                    .entry(word.as_str())
+                    .or_insert_with(PackedWord::unnamed);
 
                 if !normalized_positions.is_empty() {
                     packed_word.pages.push(positions_to_packed_page(
@@ -282,14 +284,9 @@ pub async fn build_indexes(
                     }
                 }
 
-                let packed_word =
-                    local_word_map
-                        .entry(word.clone())
-                        .or_insert_with(|| PackedWord {
-                            word: word.clone(),
-                            pages: Vec::new(),
-                            additional_variants: Vec::new(),
-                        });
+                let packed_word = local_word_map
+                    .entry(word.as_str())
+                    .or_insert_with(PackedWord::unnamed);
 
                 if !normalized_meta_positions.is_empty() {
                     let meta_locs = meta_positions_to_packed(normalized_meta_positions);
@@ -637,13 +634,19 @@ pub async fn build_indexes(
 
 /// Convert fossicked word positions to a packed page representation.
 /// Sorts by weight (with common weight 25 first) then by position for delta encoding.
-fn positions_to_packed_page(mut positions: Vec<FossickedWord>, page_number: usize) -> PackedPage {
+///
+/// `positions` are (position, weight) pairs: positions are unique within a
+/// word's list, so an unstable sort gives the one order, without the key
+/// vector a cached-key sort allocates.
+fn positions_to_packed_page(mut positions: Vec<(u32, u8)>, page_number: usize) -> PackedPage {
     // A page weight of 1 is encoded as 25. Since most words should be this weight,
     // we want to sort them to be first in the locations array to reduce filesize
     // when we inline weight changes.
     // We then sort by position within each weight group,
     // which helps us delta encode the index.
-    positions.sort_by_cached_key(|p| (if p.weight == 25 { 0 } else { p.weight }, p.position));
+    positions.sort_unstable_by_key(|&(position, weight)| {
+        (if weight == 25 { 0 } else { weight }, position)
+    });
 
     let mut current_weight = 25;
     let mut weighted_positions = Vec::with_capacity(positions.len());
@@ -652,10 +655,7 @@ fn positions_to_packed_page(mut positions: Vec<FossickedWord>, page_number: usiz
     // Calculate our output list of positions with weights.
     // This is a vec of page positions, with a change in weight for subsequent positions
     // denoted by a negative integer.
-    for FossickedWord {
-        position, weight, ..
-    } in positions
-    {
+    for (position, weight) in positions {
         if weight != current_weight {
             // Weight change: emit marker + absolute position, new delta base
             weighted_positions.push(-(weight as i32) - 1);
@@ -676,12 +676,21 @@ fn positions_to_packed_page(mut positions: Vec<FossickedWord>, page_number: usiz
     }
 }
 
-fn chunk_index(word_map: HashMap<String, PackedWord>, chunk_size: usize) -> Vec<Vec<PackedWord>> {
+fn chunk_index<K: AsRef<str>>(
+    word_map: HashMap<K, PackedWord>,
+    chunk_size: usize,
+) -> Vec<Vec<PackedWord>> {
     // Accumulate into HashMap for O(1) inserts, then sort once before encoding
     // to produce a stable hash without paying BTreeMap's per-insert overhead.
     // (Compared in place: a key function cloning each word cost an
-    // allocation per comparison.)
-    let mut words = word_map.into_values().collect::<Vec<PackedWord>>();
+    // allocation per comparison.) Each word is named here, once.
+    let mut words = word_map
+        .into_iter()
+        .map(|(word, packed)| PackedWord {
+            word: word.as_ref().to_owned(),
+            ..packed
+        })
+        .collect::<Vec<PackedWord>>();
     words.sort_unstable_by(|a, b| a.word.cmp(&b.word));
 
     let mut index_chunks = Vec::new();
