@@ -159,12 +159,17 @@ pub(crate) fn plan_site(opts: &BuildOptions) -> Result<Planned, BuildFailure> {
     // The last build's Markdown bodies are read while the content loads.
     let bodies_file = body_cache_file(&config);
     let bodies = std::thread::spawn(move || graph::BodyCache::load(&bodies_file));
+    // So are the theme's templates parsed, which needs the theme alone.
+    let theme = Arc::new(theme::load(&config, &mut diags));
+    let templates = {
+        let theme = Arc::clone(&theme);
+        std::thread::spawn(move || render::Templates::parse(&theme))
+    };
     let images = Arc::new(images::Library::for_site(&config));
     let content = content::load(&config, &mut diags);
     let translations = content::translations::find(&config, &mut diags);
     let other_languages = languages::load_others(&config, &content, &translations, &mut diags);
     let figure = bodymap::load(&config.root, &config.site.theme, &mut diags);
-    let theme = theme::load(&config, &mut diags);
     let Some(words) = i18n::load(
         &config.root,
         &config.site.theme,
@@ -201,7 +206,10 @@ pub(crate) fn plan_site(opts: &BuildOptions) -> Result<Planned, BuildFailure> {
         None
     } else {
         let assets = render::assets(&site, &theme);
-        render::Renderer::new(&site, Arc::new(theme), &assets, &mut diags).map(|mut renderer| {
+        let templates = templates
+            .join()
+            .unwrap_or_else(|_| render::Templates::parse(&theme));
+        render::Renderer::new(&site, theme, templates, &assets, &mut diags).map(|mut renderer| {
             pages::shortcodes::expand_site(
                 &mut site,
                 &|name, context| renderer.render_shortcode(0, name, context),

@@ -76,8 +76,37 @@ pub fn assets(site: &Site, theme: &Theme) -> Assets {
 }
 
 /// Parses every template; errors point into the template file.
-fn tera(theme: &Theme, site: &Site, assets: &Assets, diags: &mut Diagnostics) -> Option<Tera> {
-    let mut tera = Tera::default();
+/// The theme's templates, parsed. Parsing is most of making a renderer
+/// (about 20 ms for the default theme) and needs the theme alone, so a
+/// build does it on a thread of its own while the content loads.
+pub struct Templates(Result<Tera, tera::Error>);
+
+impl Templates {
+    pub fn parse(theme: &Theme) -> Templates {
+        let mut tera = Tera::default();
+        let templates = theme
+            .templates
+            .iter()
+            .map(|(name, t)| (name.as_str(), t.text.as_str()));
+        Templates(tera.add_raw_templates(templates).map(|()| tera))
+    }
+}
+
+/// The parsed `templates` with Knotwork's escaping, filters and functions.
+fn tera(
+    templates: Templates,
+    theme: &Theme,
+    site: &Site,
+    assets: &Assets,
+    diags: &mut Diagnostics,
+) -> Option<Tera> {
+    let mut tera = match templates.0 {
+        Ok(tera) => tera,
+        Err(e) => {
+            diags.push(template_error(&e, theme));
+            return None;
+        }
+    };
     tera.autoescape_on(vec![".html", ".xml"]);
     // Tera's own escaper also escapes `/`, which turns every URL into
     // `&#x2F;…`; quotes, `&`, `<` and `>` are all HTML and XML need.
@@ -92,15 +121,6 @@ fn tera(theme: &Theme, site: &Site, assets: &Assets, diags: &mut Diagnostics) ->
             };
             Ok(Value::String(escape_text(&text)))
         });
-    }
-    let templates: Vec<(&str, &str)> = theme
-        .templates
-        .iter()
-        .map(|(name, t)| (name.as_str(), t.text.as_str()))
-        .collect();
-    if let Err(e) = tera.add_raw_templates(templates) {
-        diags.push(template_error(&e, theme));
-        return None;
     }
     register_language_functions(&mut tera, site);
     // Assets are shared by every language, at the site's root.
@@ -393,14 +413,16 @@ struct LanguageRenderer {
 }
 
 impl Renderer {
-    /// Parses the templates; `None` when they have errors (in `diags`).
+    /// The renderer of `theme`'s parsed `templates`; `None` when they have
+    /// errors (in `diags`).
     pub fn new(
         site: &Site,
         theme: Arc<Theme>,
+        templates: Templates,
         assets: &Assets,
         diags: &mut Diagnostics,
     ) -> Option<Self> {
-        let tera = tera(&theme, site, assets, diags)?;
+        let tera = tera(templates, &theme, site, assets, diags)?;
         let mut known: Vec<String> = tera.get_template_names().map(str::to_string).collect();
         known.sort();
         Some(Renderer {
