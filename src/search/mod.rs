@@ -351,8 +351,11 @@ mod tests {
 
     /// A page with everything `indexed_part` cuts: the header, navigation
     /// and footer, body maps, a table of contents, ignored cards and
-    /// sections (holding ids, headings and text runs next to kept text).
-    const PAGE: &str = r##"<!DOCTYPE html><html lang="de"><head><title>T</title></head><body><nav>Menu</nav><main id="main" data-pagefind-body data-pagefind-filter="kind:Article"><h1>Nacken</h1><nav class="toc"><h2>Inhalt</h2><ol><li><a href="#s">Schmerz</a></li></ol></nav><div><p>Trapezius<span data-pagefind-ignore>Versteckt</span>muskel</p><svg viewBox="0 0 1 1"><title>Karte</title><svg><g id="r"><path d="M0 0"/></g></svg><text>Nacken</text></svg><h2 id="s">Schmerz</h2><p>Kopf</p><p class="note" data-pagefind-ignore>Hinweis</p>Rest</div><section id="related" data-pagefind-ignore><h2 id="related-title">Verwandt</h2><article class="card" data-pagefind-ignore><h3><a href="/b/">Andere</a></h3><p>Karte</p></article></section><p>Ende</p></main><footer>Studio</footer></body></html>"##;
+    /// sections (holding ids, headings and text runs next to kept text),
+    /// and inline elements whose tags it drops (inside a heading with an
+    /// id, whose anchor text they are part of, and in a word) or keeps
+    /// (with an id, `br`).
+    const PAGE: &str = r##"<!DOCTYPE html><html lang="de"><head><title>T</title></head><body><nav>Menu</nav><main id="main" data-pagefind-body data-pagefind-filter="kind:Article"><h1>Nacken</h1><nav class="toc"><h2>Inhalt</h2><ol><li><a href="#s">Schmerz</a></li></ol></nav><div><p>Trapezius<span data-pagefind-ignore>Versteckt</span>muskel</p><svg viewBox="0 0 1 1"><title>Karte</title><svg><g id="r"><path d="M0 0"/></g></svg><text>Nacken</text></svg><h2 id="s">Schmerz <em>im</em> <a href="/k/">Kopf</a></h2><p>Kopf<em>schmerz</em> und <a href="/m/" class="x">Nacken</a><br>steif, <code><span class="k">fn</span> x</code> <span id="tp1">Punkt <strong>eins</strong></span> am <time datetime="2026-01-01">1. Januar</time></p><p class="note" data-pagefind-ignore>Hinweis</p>Rest</div><section id="related" data-pagefind-ignore><h2 id="related-title">Verwandt</h2><article class="card" data-pagefind-ignore><h3><a href="/b/">Andere</a></h3><p>Karte</p></article></section><p>Ende</p></main><footer>Studio</footer></body></html>"##;
 
     #[test]
     fn the_index_of_the_body_is_the_index_of_the_page() {
@@ -395,6 +398,15 @@ mod tests {
             "Verwandt",
         ] {
             assert!(!part.contains(cut), "{cut} is still handed over: {part}");
+        }
+        for dropped in ["<em>", "</em>", "<strong>", "<code>", r#"<a href="/m/""#] {
+            assert!(
+                !part.contains(dropped),
+                "{dropped} is still handed over: {part}"
+            );
+        }
+        for kept in [r#"<span id="tp1">"#, "<br>", "schmerz", "Punkt eins"] {
+            assert!(part.contains(kept), "{kept} is not handed over: {part}");
         }
         assert_eq!(whole, names(part));
     }
