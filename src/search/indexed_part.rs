@@ -197,7 +197,7 @@ fn only_plain_attributes(tag: &str) -> bool {
     !tag.contains(PAGEFIND)
         && !bytes.windows(2).any(|w| w.eq_ignore_ascii_case(b"id"))
         && !tag.contains('\'')
-        && tag.matches('"').count() % 2 == 0
+        && tag.matches('"').count().is_multiple_of(2)
 }
 
 /// The name of the end tag whose `</` comes before `rest`.
