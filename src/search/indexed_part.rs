@@ -39,9 +39,8 @@ pub fn indexed_part(html: &str) -> String {
             part.push_str("<body>");
             let mut kept = String::with_capacity(body.len());
             push_indexed(&mut kept, body);
-            match without_plain_inline_tags(&kept) {
-                Some(text) => part.push_str(&text),
-                None => part.push_str(&kept),
+            if !push_without_plain_inline_tags(&mut part, &kept) {
+                part.push_str(&kept);
             }
             part.push_str("</body></html>");
             part
@@ -118,7 +117,8 @@ const VOID: [&str; 16] = [
 ];
 
 /// What starts text that is not read as tags (raw text elements,
-/// comments, foreign content): a body holding any keeps its tags.
+/// comments, foreign content), in any case: a body holding any keeps its
+/// tags.
 const NOT_TAGS: [&str; 13] = [
     "<script",
     "<style",
@@ -135,17 +135,24 @@ const NOT_TAGS: [&str; 13] = [
     "<math",
 ];
 
-/// `body` without the tags of its [`PLAIN_INLINE`] elements that have no
-/// id and no Pagefind attribute, their text kept. `None` (keep every tag)
-/// unless every element of `body` closes in order: in HTML that does not
-/// nest, which element an end tag closes is the parser's guess, and so is
-/// whose text a run is.
-fn without_plain_inline_tags(body: &str) -> Option<String> {
-    let lower = body.to_ascii_lowercase();
-    if NOT_TAGS.iter().any(|t| lower.contains(t)) {
-        return None;
+/// Appends `body` to `out` without the tags of its [`PLAIN_INLINE`]
+/// elements that have no id and no Pagefind attribute, their text kept.
+/// Appends nothing and returns false unless every element of `body`
+/// closes in order (in HTML that does not nest, which element an end tag
+/// closes is the parser's guess, and so is whose text a run is) and
+/// `body` holds no text that is not read as tags ([`NOT_TAGS`]).
+fn push_without_plain_inline_tags(out: &mut String, body: &str) -> bool {
+    let before = out.len();
+    let pushed = push_plain_text_of_inline(out, body).is_some();
+    if !pushed {
+        out.truncate(before);
     }
-    let mut out = String::with_capacity(body.len());
+    pushed
+}
+
+/// [`push_without_plain_inline_tags`]; `None` when it gives up, having
+/// appended part of `body`.
+fn push_plain_text_of_inline(out: &mut String, body: &str) -> Option<()> {
     // Open elements: name, and whether its tags are dropped.
     let mut open: Vec<(&str, bool)> = Vec::new();
     let mut copied = 0;
@@ -154,17 +161,20 @@ fn without_plain_inline_tags(body: &str) -> Option<String> {
         let start = at + offset;
         at = start + 1;
         let rest = &body[start..];
-        let drop = if let Some(name) = rest.strip_prefix("</").and_then(end_tag_name) {
+        if NOT_TAGS.iter().any(|t| starts_with_ignoring_case(rest, t)) {
+            return None;
+        }
+        let drop = if let Some(name) = rest.strip_prefix("</").and_then(element_name) {
             let (opened, dropped) = open.pop()?;
             if opened != name {
                 return None;
             }
             dropped
         } else if let Some(name) = tag_name(rest) {
-            let tag = &rest[..rest.find('>')? + 1];
             if VOID.contains(&name) {
                 continue;
             }
+            let tag = &rest[..rest.find('>')? + 1];
             if tag.ends_with("/>") {
                 return None;
             }
@@ -175,17 +185,19 @@ fn without_plain_inline_tags(body: &str) -> Option<String> {
             continue;
         };
         if drop {
-            let len = rest.find('>')? + 1;
             out.push_str(&body[copied..start]);
-            copied = start + len;
+            copied = start + rest.find('>')? + 1;
             at = copied;
         }
     }
-    if !open.is_empty() {
-        return None;
-    }
     out.push_str(&body[copied..]);
-    Some(out)
+    open.is_empty().then_some(())
+}
+
+fn starts_with_ignoring_case(text: &str, prefix: &str) -> bool {
+    text.as_bytes()
+        .get(..prefix.len())
+        .is_some_and(|start| start.eq_ignore_ascii_case(prefix.as_bytes()))
 }
 
 /// Whether start tag `tag` surely has no id and no Pagefind attribute:
@@ -200,21 +212,17 @@ fn only_plain_attributes(tag: &str) -> bool {
         && tag.matches('"').count().is_multiple_of(2)
 }
 
-/// The name of the end tag whose `</` comes before `rest`.
-fn end_tag_name(rest: &str) -> Option<&str> {
-    let len = rest.find(|c: char| c.is_ascii_whitespace() || c == '>')?;
-    let name = &rest[..len];
-    (!name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
-        .then_some(name)
-}
-
 /// The name of the start tag `text` starts with (`<name …>`), if it is one.
 fn tag_name(text: &str) -> Option<&str> {
-    let rest = text.strip_prefix('<')?;
-    let len = rest
+    element_name(text.strip_prefix('<')?)
+}
+
+/// The element name `text` starts with (after a tag's `<` or `</`).
+fn element_name(text: &str) -> Option<&str> {
+    let len = text
         .find(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/')
-        .unwrap_or(rest.len());
-    let name = &rest[..len];
+        .unwrap_or(text.len());
+    let name = &text[..len];
     (!name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
         .then_some(name)
 }
