@@ -88,8 +88,37 @@ impl Templates {
             .templates
             .iter()
             .map(|(name, t)| (name.as_str(), t.text.as_str()));
-        Templates(tera.add_raw_templates(templates).map(|()| tera))
+        Templates(
+            tera.add_raw_templates(templates)
+                .and_then(|()| add_card_template(&mut tera))
+                .map(|()| tera),
+        )
     }
+}
+
+/// The internal template rendering one article card with the theme's
+/// `article_card` macro, so each card is rendered once per build and
+/// heading level (see `pages::shared`). Its name cannot clash with a
+/// theme's: themes name templates by file, and no file is named so.
+const CARD_TEMPLATE: &str = "@knotwork/article_card.html";
+
+/// The heading levels a card is rendered at: lists whose page title is the
+/// `h1` (blog, tags) use `h2`; sections under an `h2` use `h3`.
+const CARD_HEADINGS: [&str; 2] = ["h2", "h3"];
+
+/// Adds [`CARD_TEMPLATE`] when the theme's `macros.html` defines
+/// `article_card`; a theme without it renders its cards its own way.
+fn add_card_template(tera: &mut Tera) -> tera::Result<()> {
+    let has_card_macro = tera
+        .get_template("macros.html")
+        .is_ok_and(|t| t.macros.contains_key("article_card"));
+    if !has_card_macro {
+        return Ok(());
+    }
+    tera.add_raw_template(
+        CARD_TEMPLATE,
+        r#"{% import "macros.html" as m %}{{ m::article_card(a=a, heading=heading) }}"#,
+    )
 }
 
 /// The parsed `templates` with Knotwork's escaping, filters and functions.
@@ -423,7 +452,11 @@ impl Renderer {
         diags: &mut Diagnostics,
     ) -> Option<Self> {
         let tera = tera(templates, &theme, site, assets, diags)?;
-        let mut known: Vec<String> = tera.get_template_names().map(str::to_string).collect();
+        let mut known: Vec<String> = tera
+            .get_template_names()
+            .filter(|&name| name != CARD_TEMPLATE)
+            .map(str::to_string)
+            .collect();
         known.sort();
         Some(Renderer {
             theme,
@@ -485,21 +518,30 @@ impl Renderer {
         }
         let language = &self.languages[plan.language.min(self.languages.len() - 1)];
         let output = plan.output_file();
-        let mut context = tera::Context::from_value(plan.context_to_render()).unwrap_or_default();
-        context.insert("site", &language.globals);
-        context.insert("current_url", &language.base.link(&plan.url));
-        context.insert("current_path", plan.url.as_str());
+        let render_card = |card: &Value| language.render_card(card, &self.theme);
+        let cards_rendered = language.tera.get_template(CARD_TEMPLATE).is_ok();
+        let context = plan
+            .context_to_render(cards_rendered.then_some(&render_card))
+            .map_err(|d| with_page(d, &plan))?;
+        let mut context = match context {
+            Value::Object(map) => map,
+            _ => serde_json::Map::new(),
+        };
+        // Into the map, not `tera::Context::insert`, which would serialize
+        // the site's variables into a new value for every page.
+        context.insert("site".into(), language.globals.clone());
+        context.insert("current_url".into(), language.base.link(&plan.url).into());
+        context.insert("current_path".into(), plan.url.as_str().into());
         context.insert(
-            "search_kind",
-            &plan.search_kind.map(|k| language.words.t(k.key(), &[])),
+            "search_kind".into(),
+            plan.search_kind
+                .map(|k| language.words.t(k.key(), &[]))
+                .into(),
         );
+        let context = tera::Context::from_value(Value::Object(context)).unwrap_or_default();
         match language.tera.render(&plan.template, &context) {
             Ok(html) => Ok(OutputFile::new(output, html)),
-            Err(e) => {
-                let mut d = template_error(&e, &self.theme);
-                d.message = format!("{} (rendering {})", d.message, plan.url);
-                Err(d)
-            }
+            Err(e) => Err(with_page(template_error(&e, &self.theme), &plan)),
         }
     }
 
@@ -536,6 +578,31 @@ impl Renderer {
             }
         }
         files
+    }
+}
+
+/// `d`, saying which page was being rendered.
+fn with_page(mut d: Diagnostic, plan: &PagePlan) -> Diagnostic {
+    d.message = format!("{} (rendering {})", d.message, plan.url);
+    d
+}
+
+impl LanguageRenderer {
+    /// The HTML of an article card (its value as pages get it) at each of
+    /// [`CARD_HEADINGS`], as an object by level.
+    fn render_card(&self, card: &Value, theme: &Theme) -> Result<Value, Diagnostic> {
+        let mut html = serde_json::Map::new();
+        for heading in CARD_HEADINGS {
+            let mut context = tera::Context::new();
+            context.insert("a", card);
+            context.insert("heading", heading);
+            let text = self
+                .tera
+                .render(CARD_TEMPLATE, &context)
+                .map_err(|e| template_error(&e, theme))?;
+            html.insert(heading.to_string(), Value::String(text));
+        }
+        Ok(Value::Object(html))
     }
 }
 
@@ -576,8 +643,8 @@ fn template_error(e: &tera::Error, theme: &Theme) -> Diagnostic {
     d
 }
 
-/// The line Tera names (` --> 3:5`), else the first line mentioning the
-/// variable in backticks, else just the file.
+/// The line Tera names (` --> 3:5`), else the first line mentioning a
+/// name the message puts in backticks, else just the file.
 fn locate_in_template(message: &str, text: &str, path: &Path) -> Location {
     if let Some(pos) = message.split("--> ").nth(1) {
         let mut nums = pos
@@ -591,7 +658,9 @@ fn locate_in_template(message: &str, text: &str, path: &Path) -> Location {
             return Location::with_line(path, line, col, line_text);
         }
     }
-    if let Some(var) = message.split('`').nth(1) {
+    // Names in backticks, in order: a macro call's error names the macro
+    // (`m::article_card`) before the variable inside it.
+    for var in message.split('`').skip(1).step_by(2) {
         for (i, line) in text.lines().enumerate() {
             if let Some(col) = line.find(var) {
                 let mut loc =

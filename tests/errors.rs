@@ -113,6 +113,27 @@ fn unknown_template_and_template_error() {
 }
 
 #[test]
+fn an_error_in_the_card_macro_points_into_macros_html() {
+    // Cards are rendered once, outside any page template: the error must
+    // still name the line of the macro, and the page that showed the card.
+    let macros = include_str!("../themes/default/templates/macros.html");
+    let broken = macros.replacen("{{ a.title }}</a>", "{{ a.titel }}</a>", 1);
+    assert_ne!(macros, broken, "the card macro prints a.title");
+    let line = broken.lines().position(|l| l.contains("a.titel")).unwrap() + 1;
+    let f = Fixture::new();
+    f.write("templates/macros.html", &broken);
+    f.write(
+        "content/blog/a.md",
+        &article("A", "2026-01-01", "tags = [\"neck\"]", ""),
+    );
+    f.fails_with(&[
+        "Variable `a.titel` not found",
+        &format!("templates/macros.html:{line}:"),
+        "(rendering /blog/)",
+    ]);
+}
+
+#[test]
 fn not_utf8() {
     let f = Fixture::new();
     f.write_bytes(

@@ -34,7 +34,7 @@ use crate::ids::UrlPath;
 use crate::images::{Picture, Resized};
 use crate::markdown::citations::PageCitations;
 use crate::markdown::Rendered;
-pub use shared::{for_each_string, ArticleCards, SharedPart};
+pub use shared::{for_each_string, ArticleCards, RenderCard, SharedPart};
 
 /// One page to render.
 #[derive(Debug)]
@@ -180,13 +180,18 @@ impl PagePlan {
     }
 
     /// The page's context with its shared parts, for rendering (the plan
-    /// is left without a context).
-    pub fn context_to_render(&mut self) -> Value {
+    /// is left without a context); article cards carry their HTML when
+    /// `render_card` is given, and the first error rendering one is
+    /// returned.
+    pub fn context_to_render(
+        &mut self,
+        render_card: Option<RenderCard>,
+    ) -> Result<Value, Diagnostic> {
         let mut context = std::mem::take(&mut self.context);
         for part in &self.shared {
-            part.fill(&mut context);
+            part.fill(&mut context, render_card)?;
         }
-        context
+        Ok(context)
     }
 
     /// The page's URL from the site's root (`/fr/blog/x/` for a French

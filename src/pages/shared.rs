@@ -10,15 +10,29 @@
 //! plan holds [`SharedPart`]s instead — the shared value and where in its
 //! context it goes — copied into the context only while the page is
 //! rendered ([`SharedPart::fill`]).
+//!
+//! A card is also rendered once: the first page that shows it renders it
+//! with the theme's `article_card` macro (through the renderer's
+//! [`RenderCard`]) at each heading level lists use, and every page showing
+//! it gets that HTML as `html.h2` and `html.h3`. Rendering each shown card
+//! through the macro again was a third of the render stage at 10,000
+//! articles.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 use serde_json::Value;
 
 use super::article_card;
+use crate::diagnostics::Diagnostic;
 use crate::fingerprint;
 use crate::graph::Site;
+
+/// Renders a card's value (an [`super::ArticleCard`] as JSON) with the
+/// theme's `article_card` macro, giving the object of its HTML by heading
+/// level (`{"h2": …, "h3": …}`). The renderer supplies it when the theme
+/// has that macro.
+pub type RenderCard<'a> = &'a (dyn Fn(&Value) -> Result<Value, Diagnostic> + Sync);
 
 /// One article's card as templates see it, with the fingerprint of that
 /// value (so a plan's fingerprint hashes 8 bytes per card, not the card).
@@ -26,15 +40,40 @@ use crate::graph::Site;
 pub struct Card {
     value: Value,
     hash: u64,
+    /// `value` with the card rendered by [`RenderCard`] under `html`, made
+    /// by the first page that shows it. The card and the theme are fixed
+    /// for the build, so every page would render the same HTML.
+    with_html: OnceLock<Result<Value, Diagnostic>>,
 }
 
 impl Card {
     fn of_article(site: &Site, i: usize) -> Card {
-        let value = serde_json::to_value(article_card(site, i)).unwrap_or_default();
+        Card::new(serde_json::to_value(article_card(site, i)).unwrap_or_default())
+    }
+
+    fn new(value: Value) -> Card {
         Card {
             hash: fingerprint::of_json(&value),
             value,
+            with_html: OnceLock::new(),
         }
+    }
+
+    /// The card's value for a page's context, with its HTML under `html`
+    /// when the theme renders cards.
+    fn to_context(&self, render: Option<RenderCard>) -> Result<Value, Diagnostic> {
+        let Some(render) = render else {
+            return Ok(self.value.clone());
+        };
+        let with_html = self.with_html.get_or_init(|| {
+            let html = render(&self.value)?;
+            let mut value = self.value.clone();
+            if let Value::Object(map) = &mut value {
+                map.insert("html".to_string(), html);
+            }
+            Ok(value)
+        });
+        with_html.clone()
     }
 }
 
@@ -103,12 +142,18 @@ impl SharedPart {
         }
     }
 
-    /// Puts a copy of the part at its place in `context`. The object
-    /// holding that place must exist.
-    pub fn fill(&self, context: &mut Value) {
+    /// Puts a copy of the part at its place in `context`, cards with their
+    /// HTML when `render` is given; fails when rendering a card does. The
+    /// object holding that place must exist.
+    pub fn fill(&self, context: &mut Value, render: Option<RenderCard>) -> Result<(), Diagnostic> {
         let (parent, key) = self.pointer.rsplit_once('/').unwrap_or(("", self.pointer));
         let value = match &self.value {
-            Shared::Cards(cards) => Value::Array(cards.iter().map(|c| c.value.clone()).collect()),
+            Shared::Cards(cards) => Value::Array(
+                cards
+                    .iter()
+                    .map(|c| c.to_context(render))
+                    .collect::<Result<_, _>>()?,
+            ),
             Shared::Text(text) => Value::String(text.to_string()),
         };
         match context.pointer_mut(parent) {
@@ -117,6 +162,7 @@ impl SharedPart {
             }
             _ => debug_assert!(false, "no object at {parent} for {key}"),
         }
+        Ok(())
     }
 
     /// Feeds the part to a plan's fingerprint: its place and each card's
@@ -169,13 +215,7 @@ mod tests {
             value: Shared::Cards(
                 titles
                     .iter()
-                    .map(|t| {
-                        let value = json!({ "title": t });
-                        Arc::new(Card {
-                            hash: fingerprint::of_json(&value),
-                            value,
-                        })
-                    })
+                    .map(|t| Arc::new(Card::new(json!({ "title": t }))))
                     .collect(),
             ),
         }
@@ -184,9 +224,15 @@ mod tests {
     #[test]
     fn cards_go_where_the_slot_says_at_the_top_or_nested() {
         let mut context = json!({ "meta": {}, "muscle": { "name": "Trapezius" } });
-        slot("/articles", &["A", "B"]).fill(&mut context);
-        slot("/muscle/articles", &["C"]).fill(&mut context);
-        SharedPart::text("/muscle/body_html", "<p>Body</p>".into()).fill(&mut context);
+        slot("/articles", &["A", "B"])
+            .fill(&mut context, None)
+            .unwrap();
+        slot("/muscle/articles", &["C"])
+            .fill(&mut context, None)
+            .unwrap();
+        SharedPart::text("/muscle/body_html", "<p>Body</p>".into())
+            .fill(&mut context, None)
+            .unwrap();
         assert_eq!(
             context,
             json!({
@@ -199,6 +245,39 @@ mod tests {
                 },
             })
         );
+    }
+
+    #[test]
+    fn a_card_is_rendered_once_however_many_pages_show_it() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let calls = AtomicUsize::new(0);
+        let render = |card: &Value| {
+            calls.fetch_add(1, Ordering::Relaxed);
+            Ok(json!({ "h2": format!("<h2>{}</h2>", card["title"].as_str().unwrap()) }))
+        };
+        let part = slot("/related", &["A", "B"]);
+        for _ in 0..3 {
+            let mut context = json!({});
+            part.fill(&mut context, Some(&render)).unwrap();
+            assert_eq!(
+                context,
+                json!({ "related": [
+                    { "title": "A", "html": { "h2": "<h2>A</h2>" } },
+                    { "title": "B", "html": { "h2": "<h2>B</h2>" } },
+                ] })
+            );
+        }
+        assert_eq!(calls.load(Ordering::Relaxed), 2);
+    }
+
+    #[test]
+    fn a_card_that_fails_to_render_fails_every_page_showing_it() {
+        let render = |_: &Value| Err(Diagnostic::error("macro `article_card` failed"));
+        let part = slot("/related", &["A"]);
+        for _ in 0..2 {
+            let error = part.fill(&mut json!({}), Some(&render)).unwrap_err();
+            assert_eq!(error.message, "macro `article_card` failed");
+        }
     }
 
     #[test]
