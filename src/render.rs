@@ -20,7 +20,7 @@ use crate::i18n::{fill, Words};
 use crate::ids::UrlPath;
 use crate::images::{Fit, Format, ImgOptions, Library, Picture};
 use crate::output::OutputFile;
-use crate::pages::{Link, PagePlan};
+use crate::pages::{CardHtml, Link, PagePlan, RenderCard};
 use crate::theme::Theme;
 
 /// Asset files whose names get a content hash, so hosts can cache them
@@ -518,10 +518,8 @@ impl Renderer {
         }
         let language = &self.languages[plan.language.min(self.languages.len() - 1)];
         let output = plan.output_file();
-        let render_card = |card: &Value| language.render_card(card, &self.theme);
-        let cards_rendered = language.tera.get_template(CARD_TEMPLATE).is_ok();
-        let context = plan
-            .context_to_render(cards_rendered.then_some(&render_card))
+        let context = self
+            .with_card_renderer(language, |render| plan.context_to_render(render))
             .map_err(|d| with_page(d, &plan))?;
         let mut context = match context {
             Value::Object(map) => map,
@@ -564,8 +562,31 @@ impl Renderer {
             .map_err(|e| template_error(&e, &self.theme))
     }
 
+    /// Calls `f` with the function rendering article cards in `language`,
+    /// `None` when the theme has no card macro.
+    fn with_card_renderer<R>(
+        &self,
+        language: &LanguageRenderer,
+        f: impl FnOnce(Option<RenderCard>) -> R,
+    ) -> R {
+        let render = |card: &Value| language.render_card(card, &self.theme);
+        let has_cards = language.tera.get_template(CARD_TEMPLATE).is_ok();
+        f(has_cards.then_some(&render))
+    }
+
     /// Renders pages in parallel, in plan order; problems go to `diags`.
+    /// The article cards the pages list are rendered first, once each.
     pub fn render_all(&self, plans: Vec<PagePlan>, diags: &mut Diagnostics) -> Vec<OutputFile> {
+        plans.par_iter().for_each(|plan| {
+            let language = &self.languages[plan.language.min(self.languages.len() - 1)];
+            self.with_card_renderer(language, |render| {
+                if let Some(render) = render {
+                    plan.shared
+                        .iter()
+                        .for_each(|part| part.render_cards(render));
+                }
+            });
+        });
         let results: Vec<Result<OutputFile, Diagnostic>> = plans
             .into_par_iter()
             .map(|plan| self.render(plan))
@@ -589,20 +610,21 @@ fn with_page(mut d: Diagnostic, plan: &PagePlan) -> Diagnostic {
 
 impl LanguageRenderer {
     /// The HTML of an article card (its value as pages get it) at each of
-    /// [`CARD_HEADINGS`], as an object by level.
-    fn render_card(&self, card: &Value, theme: &Theme) -> Result<Value, Diagnostic> {
-        let mut html = serde_json::Map::new();
-        for heading in CARD_HEADINGS {
-            let mut context = tera::Context::new();
-            context.insert("a", card);
-            context.insert("heading", heading);
-            let text = self
-                .tera
-                .render(CARD_TEMPLATE, &context)
-                .map_err(|e| template_error(&e, theme))?;
-            html.insert(heading.to_string(), Value::String(text));
-        }
-        Ok(Value::Object(html))
+    /// [`CARD_HEADINGS`].
+    fn render_card(&self, card: &Value, theme: &Theme) -> Result<CardHtml, Diagnostic> {
+        let mut context = tera::Context::new();
+        context.insert("a", card);
+        CARD_HEADINGS
+            .into_iter()
+            .map(|heading| {
+                context.insert("heading", heading);
+                let text = self
+                    .tera
+                    .render(CARD_TEMPLATE, &context)
+                    .map_err(|e| template_error(&e, theme))?;
+                Ok((heading, text.into_boxed_str()))
+            })
+            .collect()
     }
 }
 

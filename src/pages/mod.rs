@@ -34,7 +34,7 @@ use crate::ids::UrlPath;
 use crate::images::{Picture, Resized};
 use crate::markdown::citations::PageCitations;
 use crate::markdown::Rendered;
-pub use shared::{for_each_string, ArticleCards, RenderCard, SharedPart};
+pub use shared::{for_each_string, ArticleCards, CardHtml, RenderCard, SharedPart};
 
 /// One page to render.
 #[derive(Debug)]
