@@ -431,6 +431,9 @@ pub struct Renderer {
     known: Vec<String>,
     /// Index 0 is the default language; a page's plan says which it is in.
     languages: Vec<LanguageRenderer>,
+    /// Whether the templates have [`CARD_TEMPLATE`] (every language's are
+    /// the same templates).
+    renders_cards: bool,
 }
 
 /// The templates with a language's `t()` and `url()`, and its variables.
@@ -459,6 +462,7 @@ impl Renderer {
             .collect();
         known.sort();
         Some(Renderer {
+            renders_cards: tera.get_template(CARD_TEMPLATE).is_ok(),
             theme,
             known,
             languages: vec![LanguageRenderer {
@@ -516,7 +520,7 @@ impl Renderer {
                 None => d,
             });
         }
-        let language = &self.languages[plan.language.min(self.languages.len() - 1)];
+        let language = self.language_of(&plan);
         let output = plan.output_file();
         let context = self
             .with_card_renderer(language, |render| plan.context_to_render(render))
@@ -562,6 +566,11 @@ impl Renderer {
             .map_err(|e| template_error(&e, &self.theme))
     }
 
+    /// The renderer of the language `plan` is in.
+    fn language_of(&self, plan: &PagePlan) -> &LanguageRenderer {
+        &self.languages[plan.language.min(self.languages.len() - 1)]
+    }
+
     /// Calls `f` with the function rendering article cards in `language`,
     /// `None` when the theme has no card macro.
     fn with_card_renderer<R>(
@@ -570,16 +579,14 @@ impl Renderer {
         f: impl FnOnce(Option<RenderCard>) -> R,
     ) -> R {
         let render = |card: &Value| language.render_card(card, &self.theme);
-        let has_cards = language.tera.get_template(CARD_TEMPLATE).is_ok();
-        f(has_cards.then_some(&render))
+        f(self.renders_cards.then_some(&render))
     }
 
     /// Renders pages in parallel, in plan order; problems go to `diags`.
     /// The article cards the pages list are rendered first, once each.
     pub fn render_all(&self, plans: Vec<PagePlan>, diags: &mut Diagnostics) -> Vec<OutputFile> {
         plans.par_iter().for_each(|plan| {
-            let language = &self.languages[plan.language.min(self.languages.len() - 1)];
-            self.with_card_renderer(language, |render| {
+            self.with_card_renderer(self.language_of(plan), |render| {
                 if let Some(render) = render {
                     plan.shared
                         .iter()

@@ -11,12 +11,12 @@
 //! context it goes — copied into the context only while the page is
 //! rendered ([`SharedPart::fill`]).
 //!
-//! A card is also rendered once: the first page that shows it renders it
-//! with the theme's `article_card` macro (through the renderer's
-//! [`RenderCard`]) at each heading level lists use, and every page showing
-//! it gets that HTML as `html.h2` and `html.h3`. Rendering each shown card
-//! through the macro again was a third of the render stage at 10,000
-//! articles.
+//! A card is also rendered once: before the pages, the renderer renders
+//! each card with the theme's `article_card` macro (its [`RenderCard`]) at
+//! each heading level lists use ([`SharedPart::render_cards`]), and every
+//! page showing it gets that HTML as `html.h2` and `html.h3`. Rendering
+//! each shown card through the macro again took about a fifth of the
+//! render stage at 10,000 articles.
 
 use std::sync::{Arc, OnceLock};
 
@@ -29,8 +29,8 @@ use crate::fingerprint;
 use crate::graph::Site;
 
 /// Renders a card's value (an [`super::ArticleCard`] as JSON) with the
-/// theme's `article_card` macro, giving its HTML by heading level. The renderer supplies it when the theme
-/// has that macro.
+/// theme's `article_card` macro, giving its HTML by heading level. The
+/// renderer supplies it when the theme has that macro.
 pub type RenderCard<'a> = &'a (dyn Fn(&Value) -> Result<CardHtml, Diagnostic> + Sync);
 
 /// A card's HTML by heading level (`("h2", …)`), kept compact: one per
