@@ -124,6 +124,10 @@ try {
     if (status.search_pending === false) break;
     await page.waitForTimeout(250);
   }
+  // The fix of step 4 reloads the open page: let that page's requests
+  // finish before watching for failures, or navigating away aborts them
+  // (its favicon, seen once in CI as net::ERR_ABORTED).
+  await page.waitForLoadState("networkidle").catch(() => null);
   const problems = [];
   page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
   // The live-reload event stream is cut by the navigation itself.
