@@ -603,6 +603,9 @@ fn save_page_records(rendered: &RenderedSite, file: &std::path::Path) {
 pub(crate) struct StageTimer {
     enabled: bool,
     last: Instant,
+    /// The process's CPU time at the last lap: CPU time over wall time
+    /// says how well a stage uses the cores.
+    last_cpu: Option<Duration>,
 }
 
 impl StageTimer {
@@ -610,19 +613,40 @@ impl StageTimer {
         StageTimer {
             enabled: std::env::var_os("KNOTWORK_TIMINGS").is_some(),
             last: Instant::now(),
+            last_cpu: cpu_time(),
         }
     }
 
     pub(crate) fn lap(&mut self, stage: &str) {
         if self.enabled {
+            let cpu = cpu_time();
+            let cpu_ms = match (cpu, self.last_cpu) {
+                (Some(now), Some(before)) => {
+                    format!(", cpu {:.0} ms", (now - before).as_secs_f64() * 1000.0)
+                }
+                _ => String::new(),
+            };
             eprintln!(
-                "{stage:>8}: {:>7.1} ms{}",
+                "{stage:>8}: {:>7.1} ms{}{cpu_ms}",
                 self.last.elapsed().as_secs_f64() * 1000.0,
                 memory_now()
             );
+            self.last_cpu = cpu;
         }
         self.last = Instant::now();
     }
+}
+
+/// The CPU time the process has used so far, user and system, where the
+/// system tells (Linux, in clock ticks of 10 ms).
+fn cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which may hold spaces, so split after
+    // its closing parenthesis): utime and stime are the 12th and 13th.
+    let mut fields = stat.rsplit_once(')')?.1.split_whitespace();
+    let user: u64 = fields.nth(11)?.parse().ok()?;
+    let system: u64 = fields.next()?.parse().ok()?;
+    Some(Duration::from_millis((user + system) * 10))
 }
 
 /// The process's resident memory and its peak so far, where the system

@@ -307,3 +307,69 @@ fn highlights_code_and_keeps_unknown_languages_plain() {
         "{css:?}"
     );
 }
+
+#[test]
+fn a_theme_calling_the_card_macro_itself_lists_the_same_cards() {
+    // The default theme prints each card as rendered once (`a.html.h2`);
+    // a theme written before that calls `article_card` in its list, and
+    // one whose macros have no `article_card` at all, must still work.
+    let f = blog_fixture();
+    f.build(&[]);
+    let cards = |f: &Fixture| {
+        let page = f.page("/blog/");
+        let card = sel(".card-grid .article-card");
+        let titles: Vec<String> = page
+            .select(&card)
+            .map(|c| {
+                c.text()
+                    .collect::<String>()
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        assert!(!titles.is_empty());
+        titles
+    };
+    let by_default = cards(&f);
+
+    let blog = include_str!("../themes/default/templates/blog.html");
+    let calling = blog.replace(
+        "{{ a.html.h2 | safe }}",
+        "{{ m::article_card(a=a, heading=\"h2\") }}",
+    );
+    assert_ne!(blog, calling, "the default blog list prints a.html.h2");
+    f.write("templates/blog.html", &calling);
+    f.build(&[]);
+    assert_eq!(cards(&f), by_default);
+
+    // Macros without `article_card`: no `html` is given, so a list that
+    // prints its own markup sees none.
+    let macros = include_str!("../themes/default/templates/macros.html");
+    f.write(
+        "templates/macros.html",
+        &macros.replace("article_card", "post_card"),
+    );
+    for template in [
+        "blog.html",
+        "tag.html",
+        "article.html",
+        "person.html",
+        "index.html",
+    ] {
+        let own = std::fs::read_to_string(format!("themes/default/templates/{template}")).unwrap();
+        let own = own
+            .replace("{{ a.html.h2 | safe }}", "<article class=\"article-card\">{{ a.title }}{% if a.html %} (html){% endif %}</article>")
+            .replace("{{ a.html.h3 | safe }}", "<article class=\"article-card\">{{ a.title }}{% if a.html %} (html){% endif %}</article>")
+            .replace("m::article_card(", "m::post_card(");
+        f.write(&format!("templates/{template}"), &own);
+    }
+    f.build(&[]);
+    let own = cards(&f);
+    assert_eq!(own.len(), by_default.len());
+    assert!(
+        own.iter()
+            .all(|t| t.starts_with("Post ") && !t.contains("(html)")),
+        "{own:?}"
+    );
+}

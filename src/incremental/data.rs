@@ -265,7 +265,7 @@ impl State {
         diags: &mut Diagnostics,
     ) -> Option<Vec<PagePlan>> {
         // Cards are made for the few pages planned, not for every article.
-        let cards = pages::ArticleCards::none();
+        let cards = pages::ArticleCards::on_demand(site);
         let first = Only {
             entity_pages: Some(edited),
             section_pages: true,
@@ -468,11 +468,12 @@ fn plan_blog_reached(
     diags: &mut Diagnostics,
 ) -> Vec<PagePlan> {
     let mut plans = pages::plan_sections(site, &[Section::Home], diags);
+    let cards = pages::ArticleCards::on_demand(site);
     plans.extend(
         site.listed_articles()
             .into_par_iter()
             .filter(|&i| again_articles[i] || edit.reaches_article(site, i))
-            .map(|i| pages::article_page(site, i))
+            .map(|i| pages::article_page(site, i, &cards))
             .collect::<Vec<_>>(),
     );
     plans.extend(

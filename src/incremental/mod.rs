@@ -526,7 +526,9 @@ impl State {
     fn plans_showing(&self, at: DocAt) -> Vec<PagePlan> {
         let site = self.site_in(at.language);
         let mut plans = vec![match at.kind {
-            DocKind::Article => pages::article_page(site, at.index),
+            DocKind::Article => {
+                pages::article_page(site, at.index, &pages::ArticleCards::on_demand(site))
+            }
             DocKind::Page => pages::standalone_page(site, at.index),
         }];
         if at.kind == DocKind::Article && at.index < pages::FEED_ENTRIES {

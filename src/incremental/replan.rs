@@ -158,7 +158,7 @@ impl State {
         // lists are planned; else for the few pages that show them.
         let cards = match lists {
             Lists::All => pages::ArticleCards::of_listed(site),
-            Lists::Showing(_) => pages::ArticleCards::none(),
+            Lists::Showing(_) => pages::ArticleCards::on_demand(site),
         };
         let (lists_planned, after_articles) =
             pages::blog_around_articles(site, &cards, lists, diags);
@@ -170,7 +170,7 @@ impl State {
                 match self.pages.get(&path) {
                     Some(kept) if !reached.contains(&j) => ArticlePage::Kept(kept.clone()),
                     // Reached, or (never with the same URLs) not a page before.
-                    _ => ArticlePage::Planned(pages::article_page(site, j)),
+                    _ => ArticlePage::Planned(pages::article_page(site, j, &cards)),
                 }
             })
             .collect();

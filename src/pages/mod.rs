@@ -234,7 +234,7 @@ pub fn plan_sections(site: &Site, sections: &[Section], diags: &mut Diagnostics)
     let cards = if sections.iter().any(|s| s.lists_articles()) {
         ArticleCards::of_listed(site)
     } else {
-        ArticleCards::none()
+        ArticleCards::on_demand(site)
     };
     plan_sections_with(site, sections, &cards, diags)
 }
@@ -376,11 +376,12 @@ pub fn shows_related(site: &Site, j: usize, i: usize) -> bool {
     blog::shows_related(site, j, i)
 }
 
-/// The page of article `i` alone, for incremental rebuilds.
-pub fn article_page(site: &Site, i: usize) -> PagePlan {
+/// The page of article `i` alone, for incremental rebuilds, its related
+/// articles' cards taken from `cards`.
+pub fn article_page(site: &Site, i: usize, cards: &ArticleCards) -> PagePlan {
     PagePlan {
         section: Section::Blog,
-        ..blog::article(site, i, &ArticleCards::none())
+        ..blog::article(site, i, cards)
     }
 }
 

@@ -86,33 +86,40 @@ impl Card {
     }
 }
 
-/// The cards of the listed articles, by article index.
-pub struct ArticleCards(Vec<Option<Arc<Card>>>);
+/// The cards of the articles, by article index: each made once, by
+/// [`ArticleCards::of_listed`] ahead or when first asked for, so a card
+/// listed on several pages is one value, rendered once.
+pub struct ArticleCards(Vec<OnceLock<Arc<Card>>>);
 
 impl ArticleCards {
+    /// Every listed article's card, made ahead in parallel (a whole build).
     pub fn of_listed(site: &Site) -> ArticleCards {
-        let mut cards = vec![None; site.content.articles.len()];
+        let cards = ArticleCards::on_demand(site);
         let made: Vec<(usize, Card)> = site
             .listed_articles()
             .into_par_iter()
             .map(|i| (i, Card::of_article(site, i)))
             .collect();
         for (i, card) in made {
-            cards[i] = Some(Arc::new(card));
+            let _ = cards.0[i].set(Arc::new(card));
         }
-        ArticleCards(cards)
+        cards
     }
 
-    /// No card made ahead: each is made when asked for (a single page
-    /// planned again).
-    pub fn none() -> ArticleCards {
-        ArticleCards(Vec::new())
+    /// No card made ahead: each is made when first asked for (the few
+    /// pages an edit reaches in `serve`).
+    pub fn on_demand(site: &Site) -> ArticleCards {
+        ArticleCards(
+            (0..site.content.articles.len())
+                .map(|_| OnceLock::new())
+                .collect(),
+        )
     }
 
     fn get(&self, site: &Site, i: usize) -> Arc<Card> {
         match self.0.get(i) {
-            Some(Some(card)) => Arc::clone(card),
-            _ => Arc::new(Card::of_article(site, i)),
+            Some(card) => Arc::clone(card.get_or_init(|| Arc::new(Card::of_article(site, i)))),
+            None => Arc::new(Card::of_article(site, i)),
         }
     }
 

@@ -22,10 +22,30 @@
 //! title as a result's image even inside an ignored element, so a related
 //! article's picture could stand for the page; cut out, it cannot.
 
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
+
 /// The attribute Pagefind's own attributes start with.
 const PAGEFIND: &str = "data-pagefind";
 /// The attribute that keeps an element out of the index.
 const IGNORE: &str = "data-pagefind-ignore";
+/// The attribute of the element Pagefind indexes.
+const BODY: &str = "data-pagefind-body";
+
+// Searchers for the fixed patterns, built once: a page is searched for
+// them once per tag, and each of 10,000 pages has hundreds of tags.
+static PAGEFIND_FINDER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(PAGEFIND));
+static IGNORE_FINDER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(IGNORE));
+static BODY_FINDER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(BODY));
+
+fn contains(text: &str, pattern: &Finder) -> bool {
+    pattern.find(text.as_bytes()).is_some()
+}
+
+fn count(text: &str, pattern: &Finder) -> usize {
+    pattern.find_iter(text.as_bytes()).count()
+}
 
 /// What Pagefind needs to read of `html`: its `<html>` start tag and its
 /// one `data-pagefind-body` element without the elements Pagefind skips.
@@ -53,16 +73,17 @@ pub fn indexed_part(html: &str) -> String {
 /// element; `None` when they are not found or Pagefind could read more
 /// of the page than the body element.
 fn body_element(html: &str) -> Option<(&str, &str)> {
-    let body_attr = html.find("data-pagefind-body")?;
+    let body_attr = BODY_FINDER.find(html.as_bytes())?;
     let body_start = html[..body_attr].rfind('<')?;
     let name = tag_name(&html[body_start..])?;
     let close = format!("</{name}>");
-    let body_end = html.rfind(&close)? + close.len();
-    let html_start = html.find("<html")?;
+    let body_end = memchr::memmem::rfind(html.as_bytes(), close.as_bytes())? + close.len();
+    let html_start = memchr::memmem::find(html.as_bytes(), b"<html")?;
     let html_tag_end = html_start + html[html_start..].find('>')? + 1;
     let body = &html[body_start..body_end];
-    let outside = html[..body_start].contains(PAGEFIND) || html[body_end..].contains(PAGEFIND);
-    let one_body = body.matches("data-pagefind-body").count() == 1;
+    let outside = contains(&html[..body_start], &PAGEFIND_FINDER)
+        || contains(&html[body_end..], &PAGEFIND_FINDER);
+    let one_body = count(body, &BODY_FINDER) == 1;
     (!outside && one_body && html_tag_end <= body_start).then_some((&html[..html_tag_end], body))
 }
 
@@ -91,13 +112,13 @@ fn push_indexed(out: &mut String, body: &str) {
 fn skipped_element_len(text: &str) -> Option<usize> {
     let name = tag_name(text)?;
     let start_tag = &text[..text.find('>')? + 1];
-    let ignored = start_tag.contains(IGNORE);
+    let ignored = contains(start_tag, &IGNORE_FINDER);
     if !(ignored || name == "svg" || name == "nav") {
         return None;
     }
     let len = element_len(text, name, start_tag)?;
     let element = &text[..len];
-    let others = element.matches(PAGEFIND).count() - element.matches(IGNORE).count();
+    let others = count(element, &PAGEFIND_FINDER) - count(element, &IGNORE_FINDER);
     (others == 0).then_some(len)
 }
 
@@ -206,7 +227,7 @@ fn starts_with_ignoring_case(text: &str, prefix: &str) -> bool {
 /// (else a `>` inside a value may have ended the tag early).
 fn only_plain_attributes(tag: &str) -> bool {
     let bytes = tag.as_bytes();
-    !tag.contains(PAGEFIND)
+    !contains(tag, &PAGEFIND_FINDER)
         && !bytes.windows(2).any(|w| w.eq_ignore_ascii_case(b"id"))
         && !tag.contains('\'')
         && tag.matches('"').count().is_multiple_of(2)
@@ -235,21 +256,28 @@ fn element_len(text: &str, name: &str, start_tag: &str) -> Option<usize> {
         return Some(start_tag.len());
     }
     let (start, end) = (format!("<{name}"), format!("</{name}"));
+    let (start, end) = (Finder::new(&start), Finder::new(&end));
     let mut depth = 0usize;
     let mut at = 0;
+    // The next start tag is kept while it lies after the end tags closed
+    // before it, not searched for again after each of them.
+    let mut open = find_tag(text, at, &start);
     loop {
-        let open = find_tag(text, at, &start);
         let close = find_tag(text, at, &end)?;
         match open {
-            Some(open) if open < close => {
+            Some(o) if o < close => {
                 depth += 1;
-                at = open + 1;
+                at = o + 1;
+                open = find_tag(text, at, &start);
             }
             _ => {
                 depth -= 1;
                 at = close + text[close..].find('>')? + 1;
                 if depth == 0 {
                     return Some(at);
+                }
+                if open.is_some_and(|o| o < at) {
+                    open = find_tag(text, at, &start);
                 }
             }
         }
@@ -258,12 +286,12 @@ fn element_len(text: &str, name: &str, start_tag: &str) -> Option<usize> {
 
 /// Where the next tag that starts with `prefix` (`<name` or `</name`,
 /// the whole name) begins in `text`, from `from` on.
-fn find_tag(text: &str, from: usize, prefix: &str) -> Option<usize> {
+fn find_tag(text: &str, from: usize, prefix: &Finder) -> Option<usize> {
     let mut at = from;
     loop {
-        let found = at + text[at..].find(prefix)?;
-        let after = text[found + prefix.len()..].chars().next();
-        if matches!(after, Some(c) if c.is_ascii_whitespace() || c == '>' || c == '/') {
+        let found = at + prefix.find(&text.as_bytes()[at..])?;
+        let after = text.as_bytes().get(found + prefix.needle().len());
+        if matches!(after, Some(&c) if c.is_ascii_whitespace() || c == b'>' || c == b'/') {
             return Some(found);
         }
         at = found + 1;
