@@ -331,6 +331,18 @@ mod tests {
     }
 
     #[test]
+    fn an_ignored_element_ends_at_its_own_end_tag_past_siblings_of_its_name() {
+        // Inner elements of the same name open and close several times
+        // before the ignored one closes; text after it stays.
+        let body = r#"<main data-pagefind-body><div data-pagefind-ignore><div>a</div><div>b<div>c</div></div><divider>d</divider></div><div>Kept</div><p>End</p></main>"#;
+        let page = format!("<html lang=\"en\"><body>{body}</body></html>");
+        assert_eq!(
+            indexed_part(&page),
+            r#"<html lang="en"><body><main data-pagefind-body><div>Kept</div><p>End</p></main></body></html>"#
+        );
+    }
+
+    #[test]
     fn plain_inline_tags_are_dropped_their_text_kept() {
         let body = r#"<main data-pagefind-body><p>A <em>b</em> <a href="/c/">c <code>d</code></a>e<br>f</p><h2 id="g">G <span class="x">h</span></h2></main>"#;
         let page = format!("<html lang=\"en\"><body>{body}</body></html>");
