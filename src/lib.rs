@@ -610,10 +610,13 @@ pub(crate) struct StageTimer {
 
 impl StageTimer {
     pub(crate) fn start() -> Self {
+        let enabled = std::env::var_os("KNOTWORK_TIMINGS").is_some();
         StageTimer {
-            enabled: std::env::var_os("KNOTWORK_TIMINGS").is_some(),
+            enabled,
             last: Instant::now(),
-            last_cpu: cpu_time(),
+            // Read only when timings are printed: a timer starts for every
+            // section planned, in serve's rebuilds too.
+            last_cpu: if enabled { cpu_time() } else { None },
         }
     }
 
@@ -638,7 +641,8 @@ impl StageTimer {
 }
 
 /// The CPU time the process has used so far, user and system, where the
-/// system tells (Linux, in clock ticks of 10 ms).
+/// system tells (Linux, whose `/proc` counts in USER_HZ ticks: 100 a
+/// second on every architecture Knotwork is built for).
 fn cpu_time() -> Option<Duration> {
     let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
     // Fields after the command name (which may hold spaces, so split after

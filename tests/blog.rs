@@ -316,18 +316,7 @@ fn a_theme_calling_the_card_macro_itself_lists_the_same_cards() {
     let f = blog_fixture();
     f.build(&[]);
     let cards = |f: &Fixture| {
-        let page = f.page("/blog/");
-        let card = sel(".card-grid .article-card");
-        let titles: Vec<String> = page
-            .select(&card)
-            .map(|c| {
-                c.text()
-                    .collect::<String>()
-                    .split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
-            .collect();
+        let titles = texts(&f.page("/blog/"), ".card-grid .article-card");
         assert!(!titles.is_empty());
         titles
     };
@@ -357,7 +346,11 @@ fn a_theme_calling_the_card_macro_itself_lists_the_same_cards() {
         "person.html",
         "index.html",
     ] {
-        let own = std::fs::read_to_string(format!("themes/default/templates/{template}")).unwrap();
+        let own = std::fs::read_to_string(format!(
+            "{}/themes/default/templates/{template}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
         let own = own
             .replace("{{ a.html.h2 | safe }}", "<article class=\"article-card\">{{ a.title }}{% if a.html %} (html){% endif %}</article>")
             .replace("{{ a.html.h3 | safe }}", "<article class=\"article-card\">{{ a.title }}{% if a.html %} (html){% endif %}</article>")

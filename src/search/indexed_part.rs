@@ -24,7 +24,7 @@
 
 use std::sync::LazyLock;
 
-use memchr::memmem::Finder;
+use memchr::memmem::{self, Finder};
 
 /// The attribute Pagefind's own attributes start with.
 const PAGEFIND: &str = "data-pagefind";
@@ -77,8 +77,8 @@ fn body_element(html: &str) -> Option<(&str, &str)> {
     let body_start = html[..body_attr].rfind('<')?;
     let name = tag_name(&html[body_start..])?;
     let close = format!("</{name}>");
-    let body_end = memchr::memmem::rfind(html.as_bytes(), close.as_bytes())? + close.len();
-    let html_start = memchr::memmem::find(html.as_bytes(), b"<html")?;
+    let body_end = memmem::rfind(html.as_bytes(), close.as_bytes())? + close.len();
+    let html_start = memmem::find(html.as_bytes(), b"<html")?;
     let html_tag_end = html_start + html[html_start..].find('>')? + 1;
     let body = &html[body_start..body_end];
     let outside = contains(&html[..body_start], &PAGEFIND_FINDER)
