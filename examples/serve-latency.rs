@@ -56,7 +56,16 @@ fn main() {
         }
     };
     println!("served after {:.1} s", started.elapsed().as_secs_f64());
-    std::thread::spawn(move || lines.for_each(drop));
+    // With KNOTWORK_LATENCY_VERBOSE=1, the server's report of each rebuild
+    // (its path, pages rendered, files changed) is shown.
+    let verbose = std::env::var_os("KNOTWORK_LATENCY_VERBOSE").is_some();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            if verbose {
+                println!("  {line}");
+            }
+        }
+    });
     let (host, path) = base.split_at(base.find('/').unwrap());
     let port: u16 = host.rsplit(':').next().unwrap().parse().unwrap();
     let page = format!("{}{url}", path.trim_end_matches('/'));

@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use rayon::prelude::*;
 use serde_json::{json, Value};
@@ -442,6 +442,43 @@ struct LanguageRenderer {
     globals: Value,
     base: BaseUrl,
     words: Arc<Words>,
+    /// The cards rendered so far, when the renderer keeps them
+    /// ([`Renderer::keep_card_html`]).
+    kept_cards: Option<KeptCards>,
+}
+
+/// The HTML of the article cards a renderer has rendered, by the
+/// fingerprint of the card's value. A card's HTML is a function of that
+/// value and of the language's templates, which last as long as the
+/// renderer; in `serve` the renderer lasts from one site-path rebuild to
+/// the next, and the rebuild after a data edit renders pages that list
+/// hundreds of cards no edit changed (rendering those through the macro
+/// again was a fifth of a technique edit's rebuild at 10,000 articles).
+#[derive(Default)]
+struct KeptCards(Mutex<HashMap<u64, CardHtml>>);
+
+impl KeptCards {
+    /// Past this many cards (a long session of edits, each making a new
+    /// card), the kept ones are forgotten and kept again as rendered.
+    const MAX: usize = 200_000;
+
+    fn get(&self, hash: u64) -> Option<CardHtml> {
+        self.lock().get(&hash).cloned()
+    }
+
+    fn keep(&self, hash: u64, html: &CardHtml) {
+        let mut kept = self.lock();
+        if kept.len() >= Self::MAX {
+            kept.clear();
+        }
+        kept.insert(hash, Arc::clone(html));
+    }
+
+    /// The map; a panic while it was held (no code here panics) left it
+    /// whole, so a poisoned lock is taken as it is.
+    fn lock(&self) -> MutexGuard<'_, HashMap<u64, CardHtml>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 impl Renderer {
@@ -470,8 +507,18 @@ impl Renderer {
                 globals: site_globals(site),
                 base: site.config.base.clone(),
                 words: site.words.clone(),
+                kept_cards: None,
             }],
         })
+    }
+
+    /// Keeps each article card's HTML once rendered, for the pages of
+    /// later renders (a renderer that lives across rebuilds: `serve`).
+    /// A one-off build does not: its cards are rendered once anyway.
+    pub fn keep_card_html(&mut self) {
+        for language in &mut self.languages {
+            language.kept_cards.get_or_insert_with(KeptCards::default);
+        }
     }
 
     /// Adds another language of the site (its linked copy); returns the
@@ -484,6 +531,10 @@ impl Renderer {
             globals: site_globals(site),
             base: site.config.base.clone(),
             words: site.words.clone(),
+            kept_cards: self.languages[0]
+                .kept_cards
+                .as_ref()
+                .map(|_| KeptCards::default()),
         });
         self.languages.len() - 1
     }
@@ -578,7 +629,7 @@ impl Renderer {
         language: &LanguageRenderer,
         f: impl FnOnce(Option<RenderCard>) -> R,
     ) -> R {
-        let render = |card: &Value| language.render_card(card, &self.theme);
+        let render = |card: &Value, hash: u64| language.render_card(card, hash, &self.theme);
         f(self.renders_cards.then_some(&render))
     }
 
@@ -616,9 +667,22 @@ fn with_page(mut d: Diagnostic, plan: &PagePlan) -> Diagnostic {
 }
 
 impl LanguageRenderer {
-    /// The HTML of an article card (its value as pages get it) at each of
-    /// [`CARD_HEADINGS`].
-    fn render_card(&self, card: &Value, theme: &Theme) -> Result<CardHtml, Diagnostic> {
+    /// The HTML of an article card (its value as pages get it, `hash` its
+    /// fingerprint) at each of [`CARD_HEADINGS`], from the kept cards when
+    /// the renderer keeps them and has rendered this card before.
+    fn render_card(&self, card: &Value, hash: u64, theme: &Theme) -> Result<CardHtml, Diagnostic> {
+        let kept = self.kept_cards.as_ref();
+        if let Some(html) = kept.and_then(|k| k.get(hash)) {
+            return Ok(html);
+        }
+        let html = self.render_card_now(card, theme)?;
+        if let Some(kept) = kept {
+            kept.keep(hash, &html);
+        }
+        Ok(html)
+    }
+
+    fn render_card_now(&self, card: &Value, theme: &Theme) -> Result<CardHtml, Diagnostic> {
         let mut context = tera::Context::new();
         context.insert("a", card);
         CARD_HEADINGS

@@ -362,9 +362,12 @@ impl Session {
             languages: others,
             translations,
             assets,
-            renderer,
+            mut renderer,
             mut diags,
         } = plan_site(&self.opts)?;
+        // The renderer lasts until the next site path: later rebuilds
+        // reuse the cards it renders now.
+        renderer.keep_card_html();
         let mut timer = StageTimer::start();
         let old = self.state.as_ref();
         let globals = fingerprint::of_site_wide(&renderer, &assets);

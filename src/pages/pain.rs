@@ -2,6 +2,8 @@
 //! muscles whose trigger points refer pain there (the reverse index of the
 //! referral data, kept by the graph).
 
+use std::sync::OnceLock;
+
 use serde_json::{json, Value};
 
 use super::muscles::{muscle_map, pattern_text};
@@ -17,10 +19,11 @@ pub fn plan(site: &Site, only: Only, pages: &mut Vec<PagePlan>) {
     if only.section_pages {
         plan_finder(site, pages);
     }
+    let muscles = MuscleParts::new(site);
     let region_pages: Vec<PagePlan> = (0..site.content.regions.len())
         .into_par_iter()
         .filter(|&r| only.entity(&site.url(Target::Region(r))))
-        .map(|r| region_page(site, r))
+        .map(|r| region_page(site, &muscles, r))
         .collect();
     pages.extend(region_pages);
 }
@@ -144,7 +147,51 @@ fn region_link(site: &Site, r: usize) -> Value {
     })
 }
 
-fn region_page(site: &Site, r: usize) -> PagePlan {
+/// The part of a muscle's entry on a region page that is the same on
+/// every region page listing it (its card, referral map, pattern and
+/// techniques), made once per planning: a muscle refers pain to several
+/// regions, and drawing its map is most of planning their pages.
+struct MuscleParts<'a> {
+    site: &'a Site,
+    parts: Vec<OnceLock<serde_json::Map<String, Value>>>,
+}
+
+impl<'a> MuscleParts<'a> {
+    fn new(site: &'a Site) -> Self {
+        MuscleParts {
+            site,
+            parts: site
+                .content
+                .muscles
+                .iter()
+                .map(|_| OnceLock::new())
+                .collect(),
+        }
+    }
+
+    /// A copy of muscle `m`'s part, to which a region page adds its own.
+    fn of(&self, m: usize) -> serde_json::Map<String, Value> {
+        self.parts[m].get_or_init(|| self.make(m)).clone()
+    }
+
+    fn make(&self, m: usize) -> serde_json::Map<String, Value> {
+        let site = self.site;
+        let muscle = &site.content.muscles[m];
+        let techniques: Vec<_> = site.graph.muscle_techniques[m]
+            .iter()
+            .map(|&t| technique_card(site, t))
+            .collect();
+        let mut part = serde_json::Map::new();
+        part.insert("muscle".into(), json!(muscle_card(site, m)));
+        let map_id = format!("map-{}", muscle.id);
+        part.insert("map_svg".into(), muscle_map(site, m, &map_id).into());
+        part.insert("pattern".into(), pattern_text(site, m).into());
+        part.insert("techniques".into(), json!(techniques));
+        part
+    }
+}
+
+fn region_page(site: &Site, muscles: &MuscleParts, r: usize) -> PagePlan {
     let region = &site.content.regions[r];
     let url = site.url(Target::Region(r));
     let name = &region.data.name;
@@ -164,14 +211,10 @@ fn region_page(site: &Site, r: usize) -> PagePlan {
                 }
             }
         }
-        json!({
-            "muscle": muscle_card(site, m),
-            "zone": zone.key(),
-            "map_svg": muscle_map(site, m, &format!("map-{}", muscle.id)),
-            "pattern": pattern_text(site, m),
-            "symptoms": symptoms,
-            "techniques": site.graph.muscle_techniques[m].iter().map(|&t| technique_card(site, t)).collect::<Vec<_>>(),
-        })
+        let mut entry = muscles.of(m);
+        entry.insert("zone".into(), zone.key().into());
+        entry.insert("symptoms".into(), symptoms.into());
+        Value::Object(entry)
     };
     let referrals = &site.graph.region_referrals[r];
     let essential: Vec<Value> = referrals

@@ -28,14 +28,16 @@ use crate::diagnostics::Diagnostic;
 use crate::fingerprint;
 use crate::graph::Site;
 
-/// Renders a card's value (an [`super::ArticleCard`] as JSON) with the
-/// theme's `article_card` macro, giving its HTML by heading level. The
-/// renderer supplies it when the theme has that macro.
-pub type RenderCard<'a> = &'a (dyn Fn(&Value) -> Result<CardHtml, Diagnostic> + Sync);
+/// Renders a card's value (an [`super::ArticleCard`] as JSON; its
+/// fingerprint beside it) with the theme's `article_card` macro, giving its
+/// HTML by heading level. The renderer supplies it when the theme has that
+/// macro; in `serve` it keeps the HTML by fingerprint for later rebuilds.
+pub type RenderCard<'a> = &'a (dyn Fn(&Value, u64) -> Result<CardHtml, Diagnostic> + Sync);
 
 /// A card's HTML by heading level (`("h2", …)`), kept compact: one per
-/// article for the whole render stage.
-pub type CardHtml = Box<[(&'static str, Box<str>)]>;
+/// article for the whole render stage, shared with the renderer's kept
+/// cards in `serve`.
+pub type CardHtml = Arc<[(&'static str, Box<str>)]>;
 
 /// One article's card as templates see it, with the fingerprint of that
 /// value (so a plan's fingerprint hashes 8 bytes per card, not the card).
@@ -82,7 +84,7 @@ impl Card {
 
     /// The card's HTML, rendered by the first caller.
     fn html(&self, render: RenderCard) -> &Result<CardHtml, Diagnostic> {
-        self.html.get_or_init(|| render(&self.value))
+        self.html.get_or_init(|| render(&self.value, self.hash))
     }
 }
 
@@ -280,10 +282,10 @@ mod tests {
     fn a_card_is_rendered_once_however_many_pages_show_it() {
         use std::sync::atomic::{AtomicUsize, Ordering};
         let calls = AtomicUsize::new(0);
-        let render = |card: &Value| {
+        let render = |card: &Value, _: u64| {
             calls.fetch_add(1, Ordering::Relaxed);
             let html = format!("<h2>{}</h2>", card["title"].as_str().unwrap());
-            Ok(vec![("h2", html.into_boxed_str())].into_boxed_slice())
+            Ok(CardHtml::from([("h2", html.into_boxed_str())]))
         };
         let part = slot("/related", &["A", "B"]);
         for _ in 0..3 {
