@@ -304,7 +304,7 @@ mod tests {
 
     #[test]
     fn a_card_that_fails_to_render_fails_every_page_showing_it() {
-        let render = |_: &Value| Err(Diagnostic::error("macro `article_card` failed"));
+        let render = |_: &Value, _: u64| Err(Diagnostic::error("macro `article_card` failed"));
         let part = slot("/related", &["A"]);
         for _ in 0..2 {
             let error = part.fill(&mut json!({}), Some(&render)).unwrap_err();
