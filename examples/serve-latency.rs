@@ -17,7 +17,9 @@
 //! to catch up between edits; KNOTWORK_LATENCY_NO_WAIT=1 edits while it is
 //! still being rebuilt in the background, as a writer would. When it waits,
 //! it also reports edit-to-indexed: from the save until the search index
-//! served includes the edit.
+//! served includes the edit. KNOTWORK_LATENCY_VERBOSE=1 also prints the
+//! server's report of each rebuild (its path, pages rendered, files
+//! changed, milliseconds).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
