@@ -765,3 +765,73 @@ fn locate_in_template(message: &str, text: &str, path: &Path) -> Location {
     }
     Location::file(path)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A language renderer whose card macro prints the card's title at its
+    /// heading level.
+    fn card_renderer(kept_cards: Option<KeptCards>) -> LanguageRenderer {
+        let mut tera = Tera::default();
+        tera.add_raw_template(
+            "macros.html",
+            "{% macro article_card(a, heading) %}<{{ heading }}>{{ a.title }}</{{ heading }}>{% endmacro %}",
+        )
+        .unwrap();
+        add_card_template(&mut tera).unwrap();
+        LanguageRenderer {
+            tera,
+            globals: Value::Null,
+            base: BaseUrl::parse("https://example.org/").unwrap(),
+            words: Words::english(),
+            kept_cards,
+        }
+    }
+
+    fn h2(html: &CardHtml) -> &str {
+        &html.iter().find(|(level, _)| *level == "h2").unwrap().1
+    }
+
+    #[test]
+    fn a_renderer_keeping_cards_renders_each_fingerprint_once() {
+        let theme = Theme::default();
+        let keeping = card_renderer(Some(KeptCards::default()));
+        let first = keeping
+            .render_card(&json!({ "title": "First" }), 1, &theme)
+            .unwrap();
+        assert_eq!(h2(&first), "<h2>First</h2>");
+        // The same fingerprint: the kept HTML, not the macro again (which
+        // would print the new title).
+        let again = keeping
+            .render_card(&json!({ "title": "Changed" }), 1, &theme)
+            .unwrap();
+        assert!(Arc::ptr_eq(&first, &again));
+        // A new fingerprint (the card changed): rendered.
+        let changed = keeping
+            .render_card(&json!({ "title": "Changed" }), 2, &theme)
+            .unwrap();
+        assert_eq!(h2(&changed), "<h2>Changed</h2>");
+        // A renderer that does not keep cards renders every time.
+        let one_off = card_renderer(None);
+        for title in ["First", "Changed"] {
+            let html = one_off
+                .render_card(&json!({ "title": title }), 1, &theme)
+                .unwrap();
+            assert_eq!(h2(&html), format!("<h2>{title}</h2>"));
+        }
+    }
+
+    #[test]
+    fn kept_cards_are_forgotten_past_their_limit() {
+        let kept = KeptCards::default();
+        let html = CardHtml::from([("h2", Box::from("<h2>A</h2>"))]);
+        for hash in 0..KeptCards::MAX as u64 {
+            kept.keep(hash, &html);
+        }
+        assert!(kept.get(0).is_some());
+        kept.keep(u64::MAX, &html);
+        assert!(kept.get(0).is_none());
+        assert!(kept.get(u64::MAX).is_some());
+    }
+}
