@@ -79,7 +79,7 @@ fn body_element(html: &str) -> Option<(&str, &str)> {
     let close = format!("</{name}>");
     let body_end = memmem::rfind(html.as_bytes(), close.as_bytes())? + close.len();
     let html_start = memmem::find(html.as_bytes(), b"<html")?;
-    let html_tag_end = html_start + html[html_start..].find('>')? + 1;
+    let html_tag_end = html_start + find_byte(&html[html_start..], b'>')? + 1;
     let body = &html[body_start..body_end];
     let outside = contains(&html[..body_start], &PAGEFIND_FINDER)
         || contains(&html[body_end..], &PAGEFIND_FINDER);
@@ -94,7 +94,7 @@ fn body_element(html: &str) -> Option<(&str, &str)> {
 fn push_indexed(out: &mut String, body: &str) {
     let mut copied = 0;
     let mut at = 0;
-    while let Some(offset) = body[at..].find('<') {
+    while let Some(offset) = find_byte(&body[at..], b'<') {
         let start = at + offset;
         at = start + 1;
         let Some(len) = skipped_element_len(&body[start..]) else {
@@ -111,7 +111,7 @@ fn push_indexed(out: &mut String, body: &str) {
 /// and it holds no Pagefind attribute that would still count.
 fn skipped_element_len(text: &str) -> Option<usize> {
     let name = tag_name(text)?;
-    let start_tag = &text[..text.find('>')? + 1];
+    let start_tag = &text[..find_byte(text, b'>')? + 1];
     let ignored = contains(start_tag, &IGNORE_FINDER);
     if !(ignored || name == "svg" || name == "nav") {
         return None;
@@ -178,7 +178,7 @@ fn push_plain_text_of_inline(out: &mut String, body: &str) -> Option<()> {
     let mut open: Vec<(&str, bool)> = Vec::new();
     let mut copied = 0;
     let mut at = 0;
-    while let Some(offset) = body[at..].find('<') {
+    while let Some(offset) = find_byte(&body[at..], b'<') {
         let start = at + offset;
         at = start + 1;
         let rest = &body[start..];
@@ -195,7 +195,7 @@ fn push_plain_text_of_inline(out: &mut String, body: &str) -> Option<()> {
             if VOID.contains(&name) {
                 continue;
             }
-            let tag = &rest[..rest.find('>')? + 1];
+            let tag = &rest[..find_byte(rest, b'>')? + 1];
             if tag.ends_with("/>") {
                 return None;
             }
@@ -207,12 +207,18 @@ fn push_plain_text_of_inline(out: &mut String, body: &str) -> Option<()> {
         };
         if drop {
             out.push_str(&body[copied..start]);
-            copied = start + rest.find('>')? + 1;
+            copied = start + find_byte(rest, b'>')? + 1;
             at = copied;
         }
     }
     out.push_str(&body[copied..]);
     open.is_empty().then_some(())
+}
+
+/// Where `byte` (ASCII, so a char boundary) first is in `text`: memchr's
+/// SIMD search, where `str::find` of a char searches a word at a time.
+fn find_byte(text: &str, byte: u8) -> Option<usize> {
+    memchr::memchr(byte, text.as_bytes())
 }
 
 fn starts_with_ignoring_case(text: &str, prefix: &str) -> bool {
@@ -272,7 +278,7 @@ fn element_len(text: &str, name: &str, start_tag: &str) -> Option<usize> {
             }
             _ => {
                 depth -= 1;
-                at = close + text[close..].find('>')? + 1;
+                at = close + find_byte(&text[close..], b'>')? + 1;
                 if depth == 0 {
                     return Some(at);
                 }
