@@ -365,7 +365,7 @@ impl PagefindIndexes {
                     .ok()
                     .and_then(|name| previous.holding(name, contents))
                     .map(<[u8]>::to_vec)
-                    .unwrap_or_else(|| gzip(&[contents], level));
+                    .unwrap_or_else(|| gzip(contents, level));
                 (filename, gzipped)
             })
             .collect();
@@ -465,47 +465,62 @@ impl PreviousFiles {
     }
 }
 
-/// Pagefind's compressed file format: each chunk, prefixed with the
+/// Pagefind's compressed file format: `contents`, prefixed with the
 /// `pagefind_dcd` marker the web side checks for, gzipped.
 ///
 /// Compressed with libdeflate, which compresses a buffer held whole in
 /// memory (all of these are) two to three times faster than zlib at the
-/// same size. Each thread keeps one compressor per level: making one
-/// allocates its match finder's tables, and a build gzips thousands of
-/// small files.
-fn gzip(content_chunks: &[&[u8]], level: u32) -> Vec<u8> {
-    use libdeflater::{CompressionLvl, Compressor};
+/// same size. Each thread keeps its compressors (making one allocates its
+/// match finder's tables) and two buffers, and the result is copied out at
+/// its own size: a build gzips thousands of small files and keeps them
+/// all, and a vector of libdeflate's bound, truncated, would hold about
+/// three times the compressed bytes.
+fn gzip(contents: &[u8], level: u32) -> Vec<u8> {
     use std::cell::RefCell;
     thread_local! {
-        static COMPRESSORS: RefCell<Vec<(u32, Compressor)>> = const { RefCell::new(Vec::new()) };
+        static GZIP: RefCell<Gzip> = RefCell::new(Gzip::default());
     }
-    let mut input = Vec::with_capacity(
-        content_chunks
-            .iter()
-            .map(|chunk| GZIP_MARKER.len() + chunk.len())
-            .sum(),
-    );
-    for chunk in content_chunks {
-        input.extend_from_slice(GZIP_MARKER);
-        input.extend_from_slice(chunk);
-    }
-    COMPRESSORS.with_borrow_mut(|compressors| {
-        let at = match compressors.iter().position(|(l, _)| *l == level) {
-            Some(at) => at,
-            None => {
-                let lvl = CompressionLvl::new(level as i32).expect("gzip levels are 1 to 12");
-                compressors.push((level, Compressor::new(lvl)));
-                compressors.len() - 1
-            }
-        };
-        let compressor = &mut compressors[at].1;
-        let mut out = vec![0; compressor.gzip_compress_bound(input.len())];
+    GZIP.with_borrow_mut(|gzip| gzip.compress(contents, level))
+}
+
+/// One thread's libdeflate compressors (by level) and buffers.
+#[derive(Default)]
+struct Gzip {
+    compressors: Vec<(u32, libdeflater::Compressor)>,
+    input: Vec<u8>,
+    output: Vec<u8>,
+}
+
+impl Gzip {
+    fn compress(&mut self, contents: &[u8], level: u32) -> Vec<u8> {
+        self.input.clear();
+        self.input.extend_from_slice(GZIP_MARKER);
+        self.input.extend_from_slice(contents);
+        let compressor = compressor(&mut self.compressors, level);
+        let bound = compressor.gzip_compress_bound(self.input.len());
+        self.output.resize(bound, 0);
         let size = compressor
-            .gzip_compress(&input, &mut out)
+            .gzip_compress(&self.input, &mut self.output)
             .expect("the output is as large as the bound libdeflate gives");
-        out.truncate(size);
-        out
-    })
+        self.output[..size].to_vec()
+    }
+}
+
+/// The compressor for `level` among `compressors`, made on first use.
+fn compressor(
+    compressors: &mut Vec<(u32, libdeflater::Compressor)>,
+    level: u32,
+) -> &mut libdeflater::Compressor {
+    let at = match compressors.iter().position(|(l, _)| *l == level) {
+        Some(at) => at,
+        None => {
+            let lvl = libdeflater::CompressionLvl::new(level as i32)
+                .expect("the levels below are libdeflate levels (1 to 12)");
+            compressors.push((level, libdeflater::Compressor::new(lvl)));
+            compressors.len() - 1
+        }
+    };
+    &mut compressors[at].1
 }
 
 /// What every compressed file starts with, once uncompressed.
@@ -591,7 +606,8 @@ async fn write(
             } else {
                 return Some(SyntheticFile {
                     filename,
-                    contents: content_chunks.into_iter().flatten().cloned().collect(),
+                    // One copy of each chunk, not an iterator byte by byte.
+                    contents: content_chunks.concat(),
                 });
             }
         }
