@@ -61,10 +61,19 @@ fn main() {
     // With KNOTWORK_LATENCY_VERBOSE=1, the server's report of each rebuild
     // (its path, pages rendered, files changed) is shown.
     let verbose = std::env::var_os("KNOTWORK_LATENCY_VERBOSE").is_some();
+    // The milliseconds of each whole rebuild, as the server reports them.
+    let (rebuilds_tx, rebuilds) = std::sync::mpsc::channel::<f64>();
     std::thread::spawn(move || {
         for line in lines.map_while(Result::ok) {
             if verbose {
                 println!("  {line}");
+            }
+            if line.starts_with("Rebuilt") {
+                let ms = line
+                    .rsplit(" in ")
+                    .next()
+                    .and_then(|t| t.trim_end_matches(" ms").parse::<f64>().ok());
+                let _ = rebuilds_tx.send(ms.unwrap_or(f64::NAN));
             }
         }
     });
@@ -77,10 +86,12 @@ fn main() {
     wait_idle(port, wait_for_search);
     let mut times = Vec::with_capacity(edits);
     let mut indexed = Vec::with_capacity(edits);
+    let mut whole = Vec::with_capacity(edits);
     for n in 0..edits {
         let marker = format!("latency-marker-{n}-{}", std::process::id());
         let edited = edit(&original, file, &marker);
-        let mut events = (!poll).then(|| open_events(port));
+        let mut events = (!poll).then(|| open_events(port, &page));
+        while rebuilds.try_recv().is_ok() {}
         let t0 = Instant::now();
         save(&target, &edited);
         loop {
@@ -97,6 +108,10 @@ fn main() {
         }
         let ms = t0.elapsed().as_secs_f64() * 1000.0;
         times.push(ms);
+        let rebuilt = rebuilds
+            .recv_timeout(Duration::from_secs(120))
+            .expect("the server's report of the rebuild");
+        whole.push(rebuilt);
         if wait_for_search {
             // The page with the edit and `search_pending` are published
             // together: the index includes the edit once it is false.
@@ -104,10 +119,10 @@ fn main() {
                 std::thread::sleep(Duration::from_millis(10));
             }
             let search_ms = t0.elapsed().as_secs_f64() * 1000.0;
-            println!("edit {n:>3}: {ms:7.1} ms, indexed for search after {search_ms:7.1} ms");
+            println!("edit {n:>3}: {ms:7.1} ms (whole rebuild {rebuilt:.0} ms), indexed for search after {search_ms:7.1} ms");
             indexed.push(search_ms);
         } else {
-            println!("edit {n:>3}: {ms:7.1} ms");
+            println!("edit {n:>3}: {ms:7.1} ms (whole rebuild {rebuilt:.0} ms)");
         }
         wait_idle(port, wait_for_search);
     }
@@ -116,6 +131,10 @@ fn main() {
     let _ = child.kill();
     let _ = child.wait();
     summarize("edit-to-served", times);
+    summarize(
+        "whole rebuild (server's count, from the saved batch)",
+        whole,
+    );
     if wait_for_search {
         summarize("edit-to-indexed", indexed);
     }
@@ -189,18 +208,27 @@ fn get(port: u16, path: &str) -> String {
     body
 }
 
-/// The live-reload event stream, as an open page subscribes to it.
-fn open_events(port: u16) -> BufReader<TcpStream> {
+/// The live-reload event stream, as the open `page` subscribes to it
+/// (naming itself, so the server renders it first), once its response
+/// has begun: the server then counts the page as open.
+fn open_events(port: u16, page: &str) -> BufReader<TcpStream> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(120)))
         .unwrap();
     write!(
         stream,
-        "GET /__knotwork/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        "GET /__knotwork/events?page={page} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
     )
     .unwrap();
-    BufReader::new(stream)
+    let mut events = BufReader::new(stream);
+    let mut line = String::new();
+    while line != "\r\n" {
+        line.clear();
+        let read = events.read_line(&mut line).expect("the event stream");
+        assert!(read > 0, "the event stream closed");
+    }
+    events
 }
 
 /// Reads the event stream until a page reload is announced.

@@ -1274,3 +1274,117 @@ fn a_front_matter_edit_replans_without_reading_the_site_again() {
     assert!(!server.page(soleus).contains(listed));
     assert_serves_clean_build(&f, &server, &[]);
 }
+
+/// An event stream as the live reload script of the page at `url` opens
+/// it (naming the page), once its response has begun.
+fn listen_as(server: &Server, url: &str) -> TcpStream {
+    let mut events = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    events
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let page = format!("{}{}", server.base().trim_end_matches('/'), url);
+    write!(
+        events,
+        "GET /__knotwork/events?page={page} HTTP/1.1\r\nHost: x\r\n\r\n"
+    )
+    .unwrap();
+    let head = read_until(&mut events, "\r\n\r\n");
+    assert!(head.contains("text/event-stream"), "{head}");
+    events
+}
+
+/// The paths each `reload` event in `text` lists (`None` for "all").
+fn reload_events(text: &str) -> Vec<Option<Vec<String>>> {
+    text.split("\n\n")
+        .filter(|e| e.lines().any(|l| l == "event: reload"))
+        .filter_map(|e| e.lines().find_map(|l| l.strip_prefix("data: ")))
+        .map(|data| serde_json::from_str(data).unwrap())
+        .collect()
+}
+
+/// What arrives on `events` until it has been quiet for half a second.
+fn drain(events: &mut TcpStream) -> String {
+    events
+        .set_read_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    let mut text = String::new();
+    let mut buf = [0u8; 4096];
+    while let Ok(n) = events.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        text.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    text
+}
+
+#[test]
+fn the_open_page_is_rendered_and_served_before_the_rest_of_the_site() {
+    let f = example_site_copy();
+    let server = Server::start(f.root(), &[]);
+    let mut g = server.settle(0)["generation"].as_u64().unwrap();
+    // (file, text replaced, replacement, the page open in a browser)
+    let edits = [
+        (
+            // The data path: articles naming the technique change too.
+            "content/techniques/deep-tissue-massage.toml",
+            "summary = \"",
+            "summary = \"Edited first. ",
+            "/techniques/deep-tissue-massage/",
+        ),
+        (
+            // The re-plan path: lists, tags and neighbours change too.
+            "content/blog/referred-pain-explained.md",
+            "title = \"Referred Pain",
+            "title = \"Edited First: Referred Pain",
+            "/blog/referred-pain-explained/",
+        ),
+    ];
+    for (file, from, to, url) in edits {
+        let mut events = listen_as(&server, url);
+        let output = format!("{}index.html", url);
+        let text = std::fs::read_to_string(f.root().join(file)).unwrap();
+        assert!(text.contains(from), "{file} has no {from:?}");
+        let seen = server.log().matches("shown first").count();
+        save(f.root(), file, &text.replacen(from, to, 1));
+        // The first reload names the open page alone, and it is served
+        // with the edit at once.
+        let first = read_until(&mut events, "\n\n");
+        assert_eq!(
+            reload_events(&first),
+            [Some(vec![output.clone()])],
+            "{file}: {first}"
+        );
+        let shown = to.split('"').nth(1).unwrap().trim();
+        assert!(server.page(url).contains(shown), "{url} lacks {shown:?}");
+        g = server.settle(g)["generation"].as_u64().unwrap();
+        assert_eq!(
+            server.log().matches("shown first").count(),
+            seen + 1,
+            "{}",
+            server.log()
+        );
+        // The rest of the rebuild tells the other pages, not this one again.
+        let rest = reload_events(&drain(&mut events));
+        assert_eq!(rest.len(), 1, "{file}: {rest:?}");
+        let rest = rest[0].as_ref().expect("a list of changed files");
+        assert!(!rest.is_empty() && !rest.contains(&output), "{rest:?}");
+        assert_serves_clean_build(&f, &server, &[]);
+    }
+
+    // An open page the edit does not change is not rendered first.
+    let mut events = listen_as(&server, "/about/");
+    let file = "content/techniques/deep-tissue-massage.toml";
+    let text = std::fs::read_to_string(f.root().join(file)).unwrap();
+    let seen = server.log().matches("shown first").count();
+    save(f.root(), file, &text.replacen("Edited first. ", "", 1));
+    server.settle(g);
+    assert_eq!(server.log().matches("shown first").count(), seen);
+    let told = reload_events(&drain(&mut events));
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(!told[0]
+        .as_ref()
+        .unwrap()
+        .contains(&"/about/index.html".to_string()));
+    assert_serves_clean_build(&f, &server, &[]);
+}

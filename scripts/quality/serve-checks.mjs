@@ -146,6 +146,28 @@ try {
   const links = await page.$$eval(".pagefind-ui__result-link", (els) => els.map((e) => e.getAttribute("href")));
   check(links.some((h) => h && h.includes(`/blog/${slug}/`)), `search in the preview finds the edited article (${JSON.stringify(links.slice(0, 3))})`);
   check(problems.length === 0, `search in the preview makes no failed requests or console errors ${problems.join("; ")}`);
+
+  // 6. A data edit reaches hundreds of pages on a big site; the page open
+  //    in the browser is rendered first and reloads before the rest is
+  //    done, with its stylesheet (assets are never held back).
+  const techniqueFile = fs.readdirSync(path.join(site, "content/techniques")).filter((f) => f.endsWith(".toml")).sort()[0];
+  const technique = fs.readFileSync(path.join(site, "content/techniques", techniqueFile), "utf8");
+  const techniquePage = await browser.newPage();
+  await techniquePage.goto(`${url}techniques/${techniqueFile.replace(/\.toml$/, "")}/`);
+  await techniquePage.waitForFunction(() => document.readyState === "complete");
+  await techniquePage.waitForTimeout(300);
+  const styled = () => getComputedStyle(document.body).fontFamily;
+  const font = await techniquePage.evaluate(styled);
+  const shownBefore = (log.match(/shown first/g) || []).length;
+  save(`content/techniques/${techniqueFile}`, technique.replace(/^summary = "/m, 'summary = "A zyzzyva-free summary edit. '));
+  try {
+    await techniquePage.waitForFunction(() => document.body.innerText.includes("A zyzzyva-free summary edit."), null, { timeout: 10000 });
+    check((log.match(/shown first/g) || []).length === shownBefore + 1, "a data edit renders the open page first and reloads it");
+    check((await techniquePage.evaluate(styled)) === font, "the page rendered first is styled");
+  } catch {
+    check(false, "a data edit renders the open page first and reloads it");
+  }
+  save(`content/techniques/${techniqueFile}`, technique);
 } finally {
   await browser.close();
   server.kill();

@@ -41,7 +41,7 @@ use rayon::prelude::*;
 use super::{
     changed_among, insert_outputs, record_showing, with_feeds, PageRecord, PageRecords, State,
 };
-use super::{RebuildPath, Rebuilt};
+use super::{OpenFirst, RebuildPath, Rebuilt};
 use crate::content::data::Entity;
 use crate::content::{self, Content};
 use crate::diagnostics::Diagnostics;
@@ -172,6 +172,7 @@ impl State {
     pub(super) fn rebuild_data(
         &mut self,
         files: &[PathBuf],
+        open: Option<&mut OpenFirst>,
     ) -> Option<Result<Rebuilt, BuildFailure>> {
         let mut timer = StageTimer::start();
         let config = self.site.config.clone();
@@ -214,6 +215,8 @@ impl State {
             return None;
         }
         timer.lap("check");
+        self.show_open_first(&site, open);
+        timer.lap("open pages");
         // The data pages of the edited entities; `None`: every data page
         // is planned (a region or reference changed, or an edited entity
         // has no page of its own, so its links cannot be followed).

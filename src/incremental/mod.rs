@@ -65,8 +65,11 @@ use crate::{
 };
 
 mod data;
+mod open_first;
 mod replan;
 mod shows;
+
+pub use open_first::OpenFirst;
 
 /// Output files by path. A persistent map: the server gets a copy of the
 /// whole site after every rebuild, and copying it costs nothing.
@@ -254,6 +257,17 @@ impl Session {
     /// in `changed` (absolute paths) were edited, added or removed. On
     /// failure the last good output stays as it was.
     pub fn rebuild(&mut self, changed: &[PathBuf]) -> Result<Rebuilt, BuildFailure> {
+        self.rebuild_open_first(changed, None)
+    }
+
+    /// [`Session::rebuild`], handing the `open` pages to their `publish`
+    /// as soon as they are rendered when the edit takes the data or the
+    /// re-plan path (see [`open_first`]).
+    pub fn rebuild_open_first(
+        &mut self,
+        changed: &[PathBuf],
+        mut open: Option<OpenFirst>,
+    ) -> Result<Rebuilt, BuildFailure> {
         let quick = match self.document_change(changed) {
             Some(docs) => self.rebuild_document(&docs).or_else(|| {
                 let state = self.state.as_mut()?;
@@ -264,12 +278,15 @@ impl Session {
                         language: 0,
                         kind,
                         index,
-                    }] if state.others.is_empty() => state.rebuild_replanned(kind, index),
+                    }] if state.others.is_empty() => {
+                        state.rebuild_replanned(kind, index, open.as_mut())
+                    }
                     _ => None,
                 }
             }),
             None if self.data_change(changed) => {
-                self.state.as_mut().and_then(|s| s.rebuild_data(changed))
+                let state = self.state.as_mut();
+                state.and_then(|s| s.rebuild_data(changed, open.as_mut()))
             }
             None => None,
         };
@@ -609,15 +626,7 @@ fn insert_outputs(
 ) -> Vec<String> {
     let outputs: Vec<(String, Bytes, Bytes)> = rendered
         .into_par_iter()
-        .map(|mut f| {
-            let original = Bytes::from(std::mem::take(&mut f.bytes));
-            if !minify {
-                return (f.path, original.clone(), original);
-            }
-            f.bytes = original.to_vec();
-            minify::file(&mut f);
-            (f.path, original, Bytes::from(f.bytes))
-        })
+        .map(|f| output_bytes(f, minify))
         .collect();
     outputs
         .into_iter()
@@ -627,6 +636,18 @@ fn insert_outputs(
             path
         })
         .collect()
+}
+
+/// A rendered file's path, its bytes as rendered (the search index reads
+/// these) and as written, minified if asked.
+fn output_bytes(mut f: OutputFile, minify: bool) -> (String, Bytes, Bytes) {
+    let original = Bytes::from(std::mem::take(&mut f.bytes));
+    if !minify {
+        return (f.path, original.clone(), original);
+    }
+    f.bytes = original.to_vec();
+    minify::file(&mut f);
+    (f.path, original, Bytes::from(f.bytes))
 }
 
 /// Processes the images the pages show (from the cache when it has them)

@@ -39,7 +39,8 @@ use crate::pages::{self, Lists, Only, PagePlan, Section};
 use crate::{BuildFailure, StageTimer};
 
 use super::{
-    record, record_showing, with_feeds, PageRecord, PageRecords, RebuildPath, Rebuilt, State,
+    record, record_showing, with_feeds, OpenFirst, PageRecord, PageRecords, RebuildPath, Rebuilt,
+    State,
 };
 
 impl State {
@@ -50,6 +51,7 @@ impl State {
         &mut self,
         kind: DocKind,
         i: usize,
+        open: Option<&mut OpenFirst>,
     ) -> Option<Result<Rebuilt, BuildFailure>> {
         let mut timer = StageTimer::start();
         let target = match kind {
@@ -119,6 +121,8 @@ impl State {
         if !self.globals_unchanged_for(&site) {
             return None;
         }
+        self.show_open_first(&site, open);
+        timer.lap("open pages");
         let reached = reached_articles(&site, kind, i, &tags_before, &again_articles);
         // With the same tags (and, as checked, the same date), the document
         // keeps its place in every list: only the list pages showing it

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -20,6 +20,7 @@ use axum::routing::get;
 use axum::Router;
 use bytes::Bytes;
 use percent_encoding::percent_decode_str;
+use serde::Deserialize;
 use tokio_stream::wrappers::BroadcastStream;
 use tokio_stream::{Stream, StreamExt};
 
@@ -73,17 +74,58 @@ async fn live_js() -> Response {
 }
 
 /// Server-sent events for the live reload script. A page that connects
-/// while the site has errors gets the overlay at once.
+/// while the site has errors gets the overlay at once. The script names
+/// the page it is on (`?page=/blog/x/`): while it listens, a rebuild
+/// renders that page first (see `incremental::open_first`).
 async fn events(
     State(shared): State<Arc<Shared>>,
+    Query(query): Query<EventsQuery>,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let receiver = shared.events.subscribe();
-    let initial = shared.current().error.clone().map(LiveEvent::Error);
+    let snapshot = shared.current();
+    let initial = snapshot.error.clone().map(LiveEvent::Error);
+    let open = query.page.and_then(|page| match resolve(&snapshot, &page) {
+        Resolved::File(path, _) => Some(OpenPage::new(shared.clone(), path)),
+        _ => None,
+    });
     let updates = BroadcastStream::new(receiver).filter_map(Result::ok);
     let stream = tokio_stream::iter(initial)
         .chain(updates)
-        .map(|event| Ok(to_sse(&event)));
+        .map(move |event| {
+            // The page counts as open as long as its stream lives.
+            let _listening = &open;
+            Ok(to_sse(&event))
+        });
     Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}
+
+#[derive(Debug, Deserialize)]
+struct EventsQuery {
+    /// The path of the page listening, as in its address bar.
+    page: Option<String>,
+}
+
+/// A page open in a browser, from its event stream's start to its end.
+struct OpenPage {
+    shared: Arc<Shared>,
+    path: String,
+}
+
+impl OpenPage {
+    fn new(shared: Arc<Shared>, path: String) -> Self {
+        if let Ok(mut open) = shared.open.lock() {
+            open.open(&path);
+        }
+        OpenPage { shared, path }
+    }
+}
+
+impl Drop for OpenPage {
+    fn drop(&mut self) {
+        if let Ok(mut open) = self.shared.open.lock() {
+            open.close(&self.path);
+        }
+    }
 }
 
 fn to_sse(event: &LiveEvent) -> Event {
@@ -138,7 +180,7 @@ async fn site_file(State(shared): State<Arc<Shared>>, method: Method, uri: Uri) 
         )
             .into_response();
     }
-    let snapshot = shared.current();
+    let snapshot = settled_for(&shared, uri.path()).await;
     if snapshot.files.is_empty() {
         return not_built(&snapshot);
     }
@@ -166,6 +208,41 @@ async fn site_file(State(shared): State<Arc<Shared>>, method: Method, uri: Uri) 
         return Response::from_parts(parts, Body::empty());
     }
     response
+}
+
+/// The snapshot to answer a request for `raw_path` from: the current one,
+/// unless a rebuild published the open pages first and is still bringing
+/// up to date the rest, which this request names. Then it waits for the
+/// rebuild (at most a minute: a stuck rebuild must not hang the browser).
+/// The rebuilds that publish pages first change only rendered pages and
+/// feeds, so stylesheets, scripts and images (which the page published
+/// first loads at once) never wait.
+async fn settled_for(shared: &Shared, raw_path: &str) -> Arc<Snapshot> {
+    let give_up = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        // Registered before the check, so a rebuild ending in between wakes it.
+        let settled = shared.settled.notified();
+        let snapshot = shared.current();
+        let waits =
+            snapshot
+                .settling
+                .as_ref()
+                .is_some_and(|fresh| match resolve(&snapshot, raw_path) {
+                    Resolved::File(path, _) => is_rendered(&path) && !fresh.contains(&path),
+                    Resolved::Redirect(_) | Resolved::NotFound => true,
+                });
+        if !waits || tokio::time::timeout_at(give_up, settled).await.is_err() {
+            return snapshot;
+        }
+    }
+}
+
+/// Whether an output file is one that templates render (pages, feeds,
+/// the sitemap, robots.txt) rather than a copied or generated asset.
+fn is_rendered(path: &str) -> bool {
+    [".html", ".xml", ".txt"]
+        .iter()
+        .any(|ext| path.ends_with(ext))
 }
 
 fn lookup(snapshot: &Snapshot, path: &str) -> Option<Bytes> {
@@ -348,6 +425,44 @@ mod tests {
         assert_eq!(resolve(&s, "/studio/blog/x/"), file("blog/x/index.html"));
         assert_eq!(resolve(&s, "/blog/x/"), Resolved::NotFound);
         assert_eq!(resolve(&s, "/studiox/"), Resolved::NotFound);
+    }
+
+    #[tokio::test]
+    async fn while_a_rebuild_settles_only_the_pages_it_published_are_answered() {
+        let (events, _) = tokio::sync::broadcast::channel(4);
+        let settling: std::collections::HashSet<String> =
+            ["blog/x/index.html".to_string()].into_iter().collect();
+        let shared = Arc::new(Shared {
+            snapshot: std::sync::Mutex::new(Arc::new(Snapshot {
+                settling: Some(Arc::new(settling)),
+                ..snapshot("")
+            })),
+            events,
+            open: Default::default(),
+            settled: tokio::sync::Notify::new(),
+        });
+        // The page published first is answered at once.
+        let early = settled_for(&shared, "/blog/x/").await;
+        assert!(early.settling.is_some());
+        // So are assets, which such a rebuild does not change.
+        assert!(settled_for(&shared, "/css/site.css")
+            .await
+            .settling
+            .is_some());
+        // Another page waits until the rebuild is done.
+        let waiting = tokio::spawn({
+            let shared = shared.clone();
+            async move { settled_for(&shared, "/").await }
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(!waiting.is_finished());
+        shared.update(|s| s.settling = None);
+        shared.settled.notify_waiters();
+        let answered = tokio::time::timeout(Duration::from_secs(5), waiting)
+            .await
+            .expect("answered once settled")
+            .unwrap();
+        assert!(answered.settling.is_none());
     }
 
     #[test]

@@ -56,7 +56,10 @@
     }
   };
 
-  const events = new EventSource("/__knotwork/events");
+  // Naming the page lets the server render it first after an edit.
+  const events = new EventSource(
+    "/__knotwork/events?page=" + encodeURIComponent(location.pathname),
+  );
   events.addEventListener("reload", (e) => {
     hideOverlay();
     const changed = JSON.parse(e.data);

@@ -19,7 +19,7 @@
 mod http;
 mod watch;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{IsTerminal, Write};
 use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::PathBuf;
@@ -32,7 +32,7 @@ use tokio::sync::broadcast;
 
 use crate::diagnostics::Diagnostics;
 use crate::ids::UrlPath;
-use crate::incremental::{OutputMap, RebuildPath, Rebuilt, Session};
+use crate::incremental::{OpenFirst, OutputMap, RebuildPath, Rebuilt, Session};
 use crate::{config, search, BuildFailure, BuildOptions};
 
 pub use http::LIVE_RELOAD_TAG;
@@ -66,6 +66,10 @@ pub struct Snapshot {
     /// The newest search indexing requested; the index of an older one is
     /// dropped when it finishes.
     pub search_job: u64,
+    /// While a rebuild that already published the open pages it changed
+    /// finishes the rest: those pages' output paths. Requests for other
+    /// pages wait until the rebuild is done ([`Shared::settled`]).
+    pub settling: Option<Arc<HashSet<String>>>,
 }
 
 /// What the open pages are told.
@@ -84,6 +88,43 @@ pub enum LiveEvent {
 pub struct Shared {
     pub snapshot: Mutex<Arc<Snapshot>>,
     pub events: broadcast::Sender<LiveEvent>,
+    /// The pages shown by the browsers listening for live reloads.
+    pub open: Mutex<OpenPages>,
+    /// Told when a rebuild that published open pages first is done.
+    pub settled: tokio::sync::Notify,
+}
+
+/// The pages open in a browser, by output path: how many listeners show
+/// each, and when one last opened it.
+#[derive(Debug, Default)]
+pub struct OpenPages {
+    pages: HashMap<String, (usize, u64)>,
+    opened: u64,
+}
+
+impl OpenPages {
+    pub fn open(&mut self, path: &str) {
+        self.opened += 1;
+        let entry = self.pages.entry(path.to_string()).or_default();
+        *entry = (entry.0 + 1, self.opened);
+    }
+
+    pub fn close(&mut self, path: &str) {
+        if let Some(entry) = self.pages.get_mut(path) {
+            entry.0 -= 1;
+            if entry.0 == 0 {
+                self.pages.remove(path);
+            }
+        }
+    }
+
+    /// The open pages, the most recently opened first.
+    fn newest_first(&self) -> Vec<String> {
+        let mut pages: Vec<(&String, u64)> =
+            self.pages.iter().map(|(p, &(_, at))| (p, at)).collect();
+        pages.sort_unstable_by_key(|&(_, at)| std::cmp::Reverse(at));
+        pages.into_iter().map(|(p, _)| p.clone()).collect()
+    }
 }
 
 impl Shared {
@@ -138,13 +179,24 @@ pub fn run(mut opts: ServeOptions) -> Result<(), String> {
             ..Snapshot::default()
         })),
         events,
+        open: Mutex::default(),
+        settled: tokio::sync::Notify::new(),
     });
     let mut session = Session::new(opts.build.clone());
     let pool = rebuild_pool()?;
     let indexer = start_indexer(shared.clone());
     let started = Instant::now();
     let first = pool.install(|| session.rebuild(&[]));
-    publish(&shared, &session, first, &indexer, false, color, started);
+    publish(
+        &shared,
+        &session,
+        first,
+        &Early::default(),
+        &indexer,
+        false,
+        color,
+        started,
+    );
 
     let (changes_tx, changes_rx) = mpsc::channel();
     let _watcher = watch::start(&opts.build.root, &config.output_dir, changes_tx).map_err(|e| {
@@ -216,18 +268,63 @@ fn builder(
         let css_only = batch
             .iter()
             .all(|p| p.extension().is_some_and(|e| e == "css"));
-        let result = pool.install(|| session.rebuild(&batch));
+        let open = shared.open.lock().map(|o| o.newest_first());
+        let mut early = Early::default();
+        let mut publish_open = |pages: Vec<(String, Bytes)>| {
+            early.publish(&shared, pages, started);
+        };
+        let first = open.ok().map(|pages| OpenFirst {
+            pages,
+            publish: &mut publish_open,
+        });
+        let result = pool.install(|| session.rebuild_open_first(&batch, first));
         publish(
-            &shared, &session, result, &indexer, css_only, color, started,
+            &shared, &session, result, &early, &indexer, css_only, color, started,
         );
     }
 }
 
+/// The open pages a rebuild published before it was done, and their bytes.
+#[derive(Default)]
+struct Early {
+    pages: HashMap<String, Bytes>,
+}
+
+impl Early {
+    /// Serves `pages` now, holds back requests for the others (which the
+    /// rebuild has yet to bring up to date), and tells the pages showing
+    /// them to reload.
+    fn publish(&mut self, shared: &Shared, pages: Vec<(String, Bytes)>, started: Instant) {
+        let paths: HashSet<String> = pages.iter().map(|(p, _)| p.clone()).collect();
+        let mut base = String::new();
+        shared.update(|s| {
+            for (path, bytes) in &pages {
+                s.files.insert(path.clone(), bytes.clone());
+            }
+            s.settling = Some(Arc::new(paths));
+            base = s.base_path.clone();
+        });
+        let mut listed: Vec<String> = pages.iter().map(|(p, _)| format!("{base}/{p}")).collect();
+        listed.sort();
+        println!(
+            "  Open page{} shown first in {} ms: {}",
+            if pages.len() == 1 { "" } else { "s" },
+            started.elapsed().as_millis(),
+            listed.join(", ")
+        );
+        let _ = std::io::stdout().flush();
+        let _ = shared.events.send(LiveEvent::Reload(Some(listed)));
+        self.pages.extend(pages);
+    }
+}
+
 /// Makes a rebuild's result what the server answers, and tells the pages.
+#[allow(clippy::too_many_arguments)]
 fn publish(
     shared: &Shared,
     session: &Session,
     result: Result<Rebuilt, BuildFailure>,
+    early: &Early,
     indexer: &mpsc::Sender<SearchJob>,
     css_only: bool,
     color: bool,
@@ -240,7 +337,7 @@ fn publish(
             }
             let files = session.files().cloned().unwrap_or_default();
             let base = session.base_path().unwrap_or_default().to_string();
-            let mut event = live_event(&rebuilt, &files, &base, css_only);
+            let mut event = live_event(&rebuilt, &files, &base, css_only, early);
             if event.is_none() && shared.current().error.is_some() {
                 // Nothing changed since the last good build (the error was
                 // undone): the pages only need their overlay taken down.
@@ -252,6 +349,7 @@ fn publish(
                 s.base_path = base;
                 s.generation += 1;
                 s.error = None;
+                s.settling = None;
                 if rebuilt.search_changed {
                     s.search_job += 1;
                     s.search_pending = true;
@@ -276,6 +374,7 @@ fn publish(
                     }),
                 }
             }
+            shared.settled.notify_waiters();
             if let Some(event) = event {
                 let _ = shared.events.send(event);
             }
@@ -295,7 +394,14 @@ fn publish(
                 .map(|d| d.render(false))
                 .collect::<Vec<_>>()
                 .join("\n\n");
-            shared.update(|s| s.error = Some(text.clone()));
+            shared.update(|s| {
+                s.error = Some(text.clone());
+                // Open pages published early go back to the last good build.
+                if s.settling.take().is_some() {
+                    s.files = session.files().cloned().unwrap_or_default();
+                }
+            });
+            shared.settled.notify_waiters();
             let _ = shared.events.send(LiveEvent::Error(text));
         }
     }
@@ -325,13 +431,23 @@ fn report(rebuilt: &Rebuilt, started: Instant) {
 /// comparing a long list.
 const MAX_LISTED_CHANGES: usize = 500;
 
+/// What to tell the open pages after a rebuild; pages published `early`
+/// whose output the rebuild did not change again were told already.
 fn live_event(
     rebuilt: &Rebuilt,
     files: &OutputMap,
     base: &str,
     css_only: bool,
+    early: &Early,
 ) -> Option<LiveEvent> {
-    if rebuilt.changed.is_empty() && rebuilt.removed.is_empty() {
+    let told = |path: &String| {
+        early
+            .pages
+            .get(path)
+            .is_some_and(|b| files.get(path) == Some(b))
+    };
+    let changed: Vec<&String> = rebuilt.changed.iter().filter(|p| !told(p)).collect();
+    if changed.is_empty() && rebuilt.removed.is_empty() {
         return None;
     }
     if css_only {
@@ -343,8 +459,8 @@ fn live_event(
         sheets.sort();
         return Some(LiveEvent::Css(sheets));
     }
-    let all = rebuilt.changed.iter().chain(&rebuilt.removed);
-    if rebuilt.changed.len() + rebuilt.removed.len() > MAX_LISTED_CHANGES {
+    let all = changed.iter().copied().chain(&rebuilt.removed);
+    if changed.len() + rebuilt.removed.len() > MAX_LISTED_CHANGES {
         return Some(LiveEvent::Reload(None));
     }
     Some(LiveEvent::Reload(Some(
