@@ -1,7 +1,7 @@
 //! Id → position lookups for every kind of entity, and the resolver that
 //! turns ids and cross-links into targets (with "did you mean" errors).
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::ops::Range;
 
 use toml::Spanned;
@@ -185,7 +185,7 @@ impl Index {
             }
         }
         for topic in &content.faq_topics {
-            let mut seen = HashSet::new();
+            let mut seen = HashSet::default();
             for q in &topic.data.questions {
                 let id = q.id.get_ref();
                 if let Err(msg) = crate::ids::check_id_format(id) {

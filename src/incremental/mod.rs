@@ -99,7 +99,7 @@ struct PageRecord {
 #[derive(Default)]
 struct PageRecords {
     pages: Vec<PageRecord>,
-    by_path: HashMap<String, usize>,
+    by_path: rustc_hash::FxHashMap<String, usize>,
 }
 
 /// The searchable pages (URL, HTML) and the index language, `None` for
