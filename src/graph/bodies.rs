@@ -127,7 +127,7 @@ pub(super) fn render_markdown(
     content: &Content,
     index: &Index,
     opts: markdown::Options_,
-    kept: KeptBodies,
+    kept: Kept,
     cache: &BodyCache,
     diags: &mut Diagnostics,
 ) -> RenderedMarkdown {

@@ -167,7 +167,7 @@ pub struct Graph {
     /// Each `compare_with` pair once, the lower index first, sorted.
     pub compare_pairs: Vec<(usize, usize)>,
     /// Articles by tag slug, newest first, and the tag's display name.
-    pub tags: BTreeMap<String, (String, Vec<usize>)>,
+    pub tags: TagIndex,
 
     pub article_bylines: Vec<Bylines>,
     pub page_bylines: Vec<Bylines>,
@@ -358,28 +358,34 @@ pub struct Loaded {
     pub language: Option<LanguageView>,
 }
 
-/// Article and page bodies rendered by an earlier build that `knotwork
-/// serve` knows are still right (see `incremental::data`), by index; `None`
-/// (or a missing entry) is rendered again.
+/// What an earlier link of the site made that `knotwork serve` knows is
+/// still right (see `incremental::data`).
 #[derive(Debug, Default)]
-pub struct KeptBodies {
+pub struct Kept {
+    /// Article and page bodies, by index; `None` (or a missing entry) is
+    /// rendered again.
     pub articles: Vec<Option<Rendered>>,
     pub pages: Vec<Option<Rendered>>,
     /// Texts of data fields of the last link, by [`Rendered::reuse_key`]:
     /// one whose inputs are the same is used again while its lookups hold.
     pub fields: HashMap<markdown::BodyKey, Rendered>,
+    /// The tag index, when no article's tags, date or presence changed.
+    pub tags: Option<TagIndex>,
 }
+
+/// Articles by tag slug, newest first, and the tag's display name.
+pub type TagIndex = BTreeMap<String, (String, Vec<usize>)>;
 
 /// Builds the graph. Problems are added to `diags`; the returned site is
 /// only rendered when there are none.
 pub fn link(loaded: Loaded, diags: &mut Diagnostics) -> Site {
-    link_keeping(loaded, KeptBodies::default(), &BodyCache::none(), diags)
+    link_keeping(loaded, Kept::default(), &BodyCache::none(), diags)
 }
 
 /// [`link`], taking the bodies of articles and pages the last build
 /// rendered from `cache` where they still hold.
 pub fn link_cached(loaded: Loaded, cache: &BodyCache, diags: &mut Diagnostics) -> Site {
-    link_keeping(loaded, KeptBodies::default(), cache, diags)
+    link_keeping(loaded, Kept::default(), cache, diags)
 }
 
 /// [`link`], taking the bodies in `kept` as they are instead of rendering
@@ -387,7 +393,7 @@ pub fn link_cached(loaded: Loaded, cache: &BodyCache, diags: &mut Diagnostics) -
 /// library starts empty); its warnings were reported when it was rendered.
 pub fn link_keeping(
     loaded: Loaded,
-    kept: KeptBodies,
+    kept: Kept,
     cache: &BodyCache,
     diags: &mut Diagnostics,
 ) -> Site {
@@ -421,10 +427,13 @@ pub fn link_keeping(
     // Images are registered in the same order as when run one after the
     // other: bodies first, then front matter.
     let (mut data_diags, mut body_diags) = (Diagnostics::new(), Diagnostics::new());
+    let mut kept = kept;
+    let kept_tags = kept.tags.take();
     let ((mut graph, tags), (markdown, front_images)) = rayon::join(
         || {
             let graph = resolve_data(&content, &index, &mut data_diags);
-            (graph, tag_index(&content, &language))
+            let tags = kept_tags.unwrap_or_else(|| tag_index(&content, &language));
+            (graph, tags)
         },
         || {
             let markdown = render_markdown(
@@ -942,8 +951,8 @@ fn region_referrals(content: &Content, g: &Graph) -> Vec<Vec<Referral>> {
         .collect()
 }
 
-fn tag_index(content: &Content, language: &LanguageView) -> BTreeMap<String, (String, Vec<usize>)> {
-    let mut tags: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
+fn tag_index(content: &Content, language: &LanguageView) -> TagIndex {
+    let mut tags = TagIndex::new();
     for (i, a) in content.articles.iter().enumerate() {
         if !language.has(Target::Article(i)) {
             continue;

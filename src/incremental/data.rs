@@ -45,7 +45,7 @@ use super::{OpenFirst, RebuildPath, Rebuilt};
 use crate::content::data::Entity;
 use crate::content::{self, Content};
 use crate::diagnostics::Diagnostics;
-use crate::graph::{self, Byline, KeptBodies, Target};
+use crate::graph::{self, Byline, Kept, Target};
 use crate::ids::UrlPath;
 use crate::markdown::{citations, Rendered};
 use crate::pages::{self, Only, PagePlan, Section};
@@ -204,7 +204,8 @@ impl State {
         let images_before = old.images.output_paths();
         timer.lap("compare");
 
-        let site = self.link_again(data, &again_articles, &again_pages, &mut diags);
+        // Articles are neither read again nor changed: the same tags.
+        let site = self.link_again(data, &again_articles, &again_pages, true, &mut diags);
         timer.lap("link");
         // Regions are merged while linking: compared once merged.
         let regions = changed(&self.site.content.regions, &site.content.regions);
@@ -306,12 +307,15 @@ impl State {
     }
 
     /// Links the site again with the loaded `data` and the state's articles
-    /// and pages, keeping the bodies not marked for rendering again.
+    /// and pages, keeping the bodies not marked for rendering again, and
+    /// the tag index when `same_tags` (no article's tags, date or
+    /// presence changed).
     pub(super) fn link_again(
         &mut self,
         data: Content,
         again_articles: &[bool],
         again_pages: &[bool],
+        same_tags: bool,
         diags: &mut Diagnostics,
     ) -> graph::Site {
         let old = &mut self.site;
@@ -332,10 +336,12 @@ impl State {
             .all_mut()
             .filter_map(|body| Some((body.reuse_key?, std::mem::take(body))))
             .collect();
-        let kept = KeptBodies {
+        let tags = same_tags.then(|| std::mem::take(&mut old.graph.tags));
+        let kept = Kept {
             articles,
             pages,
             fields,
+            tags,
         };
         let content = Content {
             articles: std::mem::take(&mut old.content.articles),

@@ -85,6 +85,8 @@ impl State {
         // Old addresses are redirect pages of their own.
         let same_aliases = aliases(old_doc) == aliases(&new_doc);
         let images_before = old.images.output_paths();
+        // The date and the presence are the same (not `moved`).
+        let same_tags = kind == DocKind::Page || new_doc.meta.tags == old_doc.meta.tags;
         let again = |bodies: &[crate::markdown::Rendered], edited: Option<usize>| -> Vec<bool> {
             bodies
                 .iter()
@@ -110,7 +112,7 @@ impl State {
         timer.lap("load");
 
         let mut diags = Diagnostics::new();
-        let site = self.link_again(data, &again_articles, &again_pages, &mut diags);
+        let site = self.link_again(data, &again_articles, &again_pages, same_tags, &mut diags);
         timer.lap("link");
         if diags.has_errors()
             || site.link(target) != url_before
