@@ -9,6 +9,9 @@
 //! citations. Data entries have several trigger points each. `--plain` writes
 //! articles only (no data, no cross-links, search off) for the comparison
 //! with Hugo, which reads the same files (TOML front matter between `+++`).
+//! `--translate-every N` adds French (`[languages.fr]`) with a translation
+//! of every Nth article and of every muscle and technique, for the
+//! multilingual measurements (`serve-latency` on a translation file).
 //! The same seed always gives the same files.
 
 use std::fmt::Write as _;
@@ -125,6 +128,8 @@ struct Args {
     out: PathBuf,
     seed: u64,
     plain: bool,
+    /// Translate every Nth article (and all data) into French; 0: none.
+    translate_every: usize,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -136,6 +141,7 @@ fn parse_args() -> Result<Args, String> {
         out: PathBuf::from("/tmp/kw-corpus"),
         seed: 1,
         plain: false,
+        translate_every: 0,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -155,6 +161,7 @@ fn parse_args() -> Result<Args, String> {
             "--techniques" => args.techniques = number()?.max(2),
             "--faq-topics" => args.faq_topics = number()?,
             "--seed" => args.seed = number()? as u64,
+            "--translate-every" => args.translate_every = number()?,
             "--out" => args.out = PathBuf::from(&value),
             _ => return Err(format!("unknown option {flag}")),
         }
@@ -188,7 +195,11 @@ fn main() {
         techniques: if args.plain { 0 } else { args.techniques },
         plain: args.plain,
     };
-    write(&args.out, "site.toml", &site_toml(args.plain));
+    let mut site = site_toml(args.plain);
+    if args.translate_every > 0 {
+        site.push_str("\n[languages.fr]\ntitle = \"Studio de référence\"\n");
+    }
+    write(&args.out, "site.toml", &site);
     write(&args.out, "content/references.toml", REFERENCES);
     for i in 0..args.articles {
         write(
@@ -220,6 +231,9 @@ fn main() {
             );
         }
     }
+    if args.translate_every > 0 && !args.plain {
+        write_french(&args);
+    }
     println!(
         "wrote {} articles{} to {}",
         args.articles,
@@ -230,6 +244,36 @@ fn main() {
         },
         args.out.display()
     );
+}
+
+/// French translations: every `translate_every`th article (its title,
+/// description and a short body of its own) and every muscle and
+/// technique (name and summary). Written after the originals, without the
+/// random generator, so the originals are the same with or without them.
+fn write_french(args: &Args) {
+    for i in (0..args.articles).step_by(args.translate_every) {
+        write(
+            &args.out,
+            &format!("content/blog/article-{i:05}.fr.md"),
+            &format!(
+                "+++\ntitle = \"Article {i} en français\"\ndescription = \"Un article traduit.\"\n+++\n                 Le texte traduit de l’article {i}, sur la tension et le relâchement.\n"
+            ),
+        );
+    }
+    for i in 0..args.muscles {
+        write(
+            &args.out,
+            &format!("content/muscles/muscle-{i:04}.fr.toml"),
+            &format!("name = \"Muscle {i}\"\nsummary = \"Le résumé du muscle {i}.\"\n"),
+        );
+    }
+    for i in 0..args.techniques {
+        write(
+            &args.out,
+            &format!("content/techniques/technique-{i:03}.fr.toml"),
+            &format!("name = \"Technique {i}\"\nsummary = \"Le résumé de la technique {i}.\"\n"),
+        );
+    }
 }
 
 fn write(root: &Path, rel: &str, text: &str) {

@@ -190,6 +190,17 @@ impl UrlPath {
         UrlPath(format!("/{}{}", dir.trim_matches('/'), self.0))
     }
 
+    /// The page's URL within a folder of the site, the reverse of
+    /// [`UrlPath::under`]: `/blog/x/` for `/fr/blog/x/` and `fr`; `None`
+    /// when the URL is not in that folder.
+    pub fn within(&self, dir: &str) -> Option<UrlPath> {
+        let rest = self
+            .0
+            .strip_prefix('/')?
+            .strip_prefix(dir.trim_matches('/'))?;
+        rest.starts_with('/').then(|| UrlPath(rest.to_string()))
+    }
+
     /// The URL with a `#fragment`.
     pub fn with_fragment(&self, fragment: &str) -> String {
         format!("{}#{fragment}", self.0)
@@ -226,6 +237,21 @@ mod tests {
         assert_eq!(slugify("Don't panic"), "dont-panic");
         assert_eq!(slugify("Übungen für den Nacken"), "übungen-für-den-nacken");
         assert_eq!(slugify("  --  "), "");
+    }
+
+    #[test]
+    fn a_url_in_a_language_folder_and_back() {
+        let page = UrlPath::page(&["blog", "x"]);
+        let french = page.under("fr");
+        assert_eq!(french.as_str(), "/fr/blog/x/");
+        assert_eq!(french.within("fr"), Some(page));
+        assert_eq!(
+            UrlPath::page(&[]).under("fr").within("fr"),
+            Some(UrlPath::page(&[]))
+        );
+        // Another folder, or a folder whose name only starts the same.
+        assert_eq!(french.within("de"), None);
+        assert_eq!(UrlPath::page(&["fra", "x"]).within("fr"), None);
     }
 
     #[test]

@@ -79,8 +79,7 @@ pub(crate) fn plan_others(
             &mut own,
         );
         renderer.refresh_globals(index, &site);
-        let mut plans = pages::plan(&site, &mut own);
-        mark_plans(&site, index, &mut plans);
+        let plans = plan_language(&site, index, &mut own);
         keep_own_problems(own, &tag, diags);
         out.push((site, plans));
     }
@@ -105,8 +104,7 @@ fn link_language(
     } = language;
     let words = words?;
     let config = language_config(&default.config, &tag);
-    content.regions = default.content.regions.clone();
-    translations::localize_regions(&config, &mut content.regions, &tag, translations);
+    content.regions = regions_in(default, &config, &tag, translations);
     let view = LanguageView {
         dir: Some(tag.as_str().to_string()),
         tag,
@@ -125,6 +123,26 @@ fn link_language(
         },
         diags,
     ))
+}
+
+/// Every page of `site`, the language at `index` of the renderer.
+pub(crate) fn plan_language(site: &Site, index: usize, diags: &mut Diagnostics) -> Vec<PagePlan> {
+    let mut plans = pages::plan(site, diags);
+    mark_plans(site, index, &mut plans);
+    plans
+}
+
+/// The regions of the `default` language's site (merged with the
+/// figure's) in the language `tag`, whose configuration is `config`.
+pub(crate) fn regions_in(
+    default: &Site,
+    config: &Config,
+    tag: &LanguageTag,
+    translations: &[TranslationFile],
+) -> Vec<crate::content::data::Region> {
+    let mut regions = default.content.regions.clone();
+    translations::localize_regions(config, &mut regions, tag, translations);
+    regions
 }
 
 /// The configuration as the language sees it: its own folder under the
@@ -154,7 +172,7 @@ fn language_config(default: &Config, tag: &LanguageTag) -> Config {
 /// A language's copy of the site repeats the default language's checks;
 /// its own problems are those in its translation files (a broken
 /// cross-link in a translated text) and its words.
-fn keep_own_problems(own: Diagnostics, tag: &LanguageTag, diags: &mut Diagnostics) {
+pub(crate) fn keep_own_problems(own: Diagnostics, tag: &LanguageTag, diags: &mut Diagnostics) {
     let marker = format!(".{tag}.");
     let seen: HashSet<String> = diags.iter().map(|d| d.message.clone()).collect();
     for d in own.iter() {

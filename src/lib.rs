@@ -141,6 +141,8 @@ pub(crate) struct Planned {
     pub languages: Vec<graph::Site>,
     /// What pages each language has (`None` for a site in one language).
     pub translations: Option<languages::Translations>,
+    /// The translation files, read (`serve` lays them over its edits).
+    pub translation_files: Vec<content::translations::TranslationFile>,
     pub assets: render::Assets,
     pub renderer: render::Renderer,
     pub diags: Diagnostics,
@@ -249,6 +251,7 @@ pub(crate) fn plan_site(opts: &BuildOptions) -> Result<Planned, BuildFailure> {
         plans,
         languages: others,
         translations: translated_pages,
+        translation_files: translations,
         assets,
         renderer,
         diags,
@@ -282,6 +285,7 @@ fn render_planned(
         plans,
         languages: others,
         translations: _,
+        translation_files: _,
         assets,
         renderer,
         mut diags,

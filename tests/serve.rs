@@ -1388,3 +1388,138 @@ fn the_open_page_is_rendered_and_served_before_the_rest_of_the_site() {
         .contains(&"/about/index.html".to_string()));
     assert_serves_clean_build(&f, &server, &[]);
 }
+
+#[test]
+fn a_multilingual_site_takes_the_languages_path_for_data_and_front_matter_edits() {
+    let f = example_site_copy();
+    let site_toml = std::fs::read_to_string(f.root().join("site.toml")).unwrap();
+    f.write(
+        "site.toml",
+        &format!("{site_toml}\n[languages.fr]\ntitle = \"Willow Lane — Apprendre\"\n"),
+    )
+    .write(
+        "content/blog/active-vs-latent-trigger-points.fr.md",
+        "+++\ntitle = \"Points gâchettes actifs et latents\"\n+++\n\
+         Un point actif fait mal de lui-même, comme dans le [trapèze supérieur](@muscles/upper-trapezius).\n",
+    )
+    .write(
+        "content/muscles/upper-trapezius.fr.toml",
+        "name = \"Trapèze supérieur\"\nsummary = \"Le muscle en pente entre le cou et l’épaule.\"\n",
+    );
+    let server = Server::start(f.root(), &[]);
+    let mut g = server.settle(0)["generation"].as_u64().unwrap();
+    assert!(server
+        .page("/fr/muscles/upper-trapezius/")
+        .contains("Trapèze supérieur"));
+    assert_serves_clean_build(&f, &server, &[]);
+    let last_rebuild = |server: &Server| rebuild_lines(&server.log()).pop().unwrap();
+    // (file, text replaced, replacement, the page open, a page showing it)
+    let edits = [
+        (
+            // A translation of a data file: French pages only.
+            "content/muscles/upper-trapezius.fr.toml",
+            "name = \"Trapèze supérieur\"",
+            "name = \"Trapèze supérieur, revu\"",
+            "/fr/muscles/upper-trapezius/",
+        ),
+        (
+            // An original data file: every language (French lays its
+            // summary over it, so only English shows this one).
+            "content/muscles/upper-trapezius.toml",
+            "summary = \"The sloping muscle",
+            "summary = \"Edited: the sloping muscle",
+            "/muscles/upper-trapezius/",
+        ),
+        (
+            // An original's front matter: lists, tags, both languages.
+            "content/blog/active-vs-latent-trigger-points.md",
+            "title = \"Active vs Latent",
+            "title = \"Edited: Active vs Latent",
+            "/blog/active-vs-latent-trigger-points/",
+        ),
+        (
+            // A translation's front matter: French lists and tags.
+            "content/blog/active-vs-latent-trigger-points.fr.md",
+            "title = \"Points gâchettes",
+            "title = \"Revu : points gâchettes",
+            "/fr/blog/active-vs-latent-trigger-points/",
+        ),
+    ];
+    for (file, from, to, url) in edits {
+        let mut events = listen_as(&server, url);
+        let output = format!("{url}index.html");
+        let text = std::fs::read_to_string(f.root().join(file)).unwrap();
+        assert!(text.contains(from), "{file} has no {from:?}");
+        save(f.root(), file, &text.replacen(from, to, 1));
+        // The open page first, alone, with the edit.
+        let first = read_until(&mut events, "\n\n");
+        assert_eq!(
+            reload_events(&first),
+            [Some(vec![output.clone()])],
+            "{file}: {first}"
+        );
+        let shown = to.split('"').nth(1).unwrap().trim();
+        assert!(server.page(url).contains(shown), "{url} lacks {shown:?}");
+        g = server.settle(g)["generation"].as_u64().unwrap();
+        let line = last_rebuild(&server);
+        assert!(
+            line.starts_with("Rebuilt (every language linked again"),
+            "{file}: {line}"
+        );
+        assert_serves_clean_build(&f, &server, &[]);
+    }
+    // The French blog lists the article under its French title.
+    let french_blog = server.page("/fr/blog/");
+    assert!(
+        french_blog.contains("Revu : points gâchettes"),
+        "{french_blog}"
+    );
+
+    // A translation made a draft: French no longer has the page, which
+    // only the site path can tell.
+    let file = "content/blog/active-vs-latent-trigger-points.fr.md";
+    let text = std::fs::read_to_string(f.root().join(file)).unwrap();
+    save(
+        f.root(),
+        file,
+        &text.replacen("+++\n", "+++\ndraft = true\n", 1),
+    );
+    server.settle(g);
+    let line = last_rebuild(&server);
+    assert!(line.starts_with("Rebuilt: "), "{line}");
+    assert_eq!(
+        server
+            .get(&format!(
+                "{}fr/blog/active-vs-latent-trigger-points/",
+                server.base()
+            ))
+            .status,
+        404
+    );
+    assert_serves_clean_build(&f, &server, &[]);
+}
+
+#[test]
+fn a_translation_file_on_a_site_in_one_language_is_reported() {
+    let f = fixture();
+    let server = Server::start(f.root(), &[]);
+    server.settle(0);
+    save(
+        f.root(),
+        "content/muscles/upper-trapezius.de.toml",
+        "name = \"Oberer Trapezmuskel\"\n",
+    );
+    let started = Instant::now();
+    let error = loop {
+        let error = server.settle_error();
+        if error.contains("unknown language `de`") {
+            break error;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "{error}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(
+        error.contains("content/muscles/upper-trapezius.de.toml"),
+        "{error}"
+    );
+}

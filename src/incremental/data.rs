@@ -35,6 +35,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -134,6 +135,18 @@ impl DataEdit {
     }
 }
 
+/// Whether every entity of the data `new` has the id of the one in its
+/// place in `old`, and so the same page (regions are compared once
+/// merged, by [`same_region_ids`]).
+pub(super) fn same_entity_ids(old: &Content, new: &Content) -> bool {
+    DataEdit::between(old, new).is_some()
+}
+
+/// Whether the merged regions of `new` have the ids of `old`'s, in order.
+pub(super) fn same_region_ids(old: &Content, new: &Content) -> bool {
+    changed(&old.regions, &new.regions).is_some()
+}
+
 /// Whether a kept body would be wrong: its shortcodes' output may show any
 /// data (and its HTML holds that output, not the calls).
 pub(super) fn render_again(body: &Rendered) -> bool {
@@ -212,11 +225,11 @@ impl State {
         if diags.has_errors() || regions.is_none() || site.images.output_paths() != images_before {
             return None;
         }
-        if !self.globals_unchanged_for(&site) {
+        if !self.globals_unchanged_for(0, &site) {
             return None;
         }
         timer.lap("check");
-        self.show_open_first(&site, open);
+        self.show_open_first(&[&site], open);
         timer.lap("open pages");
         // The data pages of the edited entities; `None`: every data page
         // is planned (a region or reference changed, or an edited entity
@@ -319,60 +332,43 @@ impl State {
         diags: &mut Diagnostics,
     ) -> graph::Site {
         let old = &mut self.site;
-        let keep = |bodies: Vec<Rendered>, again: &[bool]| -> Vec<Option<Rendered>> {
-            bodies
-                .into_iter()
-                .zip(again)
-                .map(|(body, &again)| (!again).then_some(body))
-                .collect()
-        };
-        let articles = keep(std::mem::take(&mut old.markdown.articles), again_articles);
-        let pages = keep(std::mem::take(&mut old.markdown.pages), again_pages);
-        // The data fields' texts (the articles and pages are taken above),
-        // by the key of their inputs: the edited file's have new ones, so
-        // they are rendered again.
-        let fields = old
-            .markdown
-            .all_mut()
-            .filter_map(|body| Some((body.reuse_key?, std::mem::take(body))))
-            .collect();
-        let tags = same_tags.then(|| std::mem::take(&mut old.graph.tags));
-        let kept = Kept {
-            articles,
-            pages,
-            fields,
-            tags,
-        };
         let content = Content {
             articles: std::mem::take(&mut old.content.articles),
             pages: std::mem::take(&mut old.content.pages),
             ..data
         };
-        let images = std::sync::Arc::new(crate::images::Library::for_site(&old.config));
-        let mut site = graph::link_keeping(
-            graph::Loaded {
-                config: old.config.clone(),
-                content,
-                figure: old.figure.clone(),
-                shortcodes: old.shortcodes.clone(),
-                images,
-                words: old.words.clone(),
-                language: None,
-            },
-            kept,
-            &graph::BodyCache::none(),
+        let images = Arc::new(crate::images::Library::for_site(&old.config));
+        let mut site = relink(
+            old,
+            content,
+            images,
+            again_articles,
+            again_pages,
+            same_tags,
             diags,
         );
         crate::review::warn_overdue(&site, content::date::Date::today(), diags);
-        if !diags.has_errors() {
-            let renderer = &self.renderer;
-            pages::shortcodes::expand_site(
-                &mut site,
-                &|name, context| renderer.render_shortcode(0, name, context),
-                diags,
-            );
-        }
+        self.expand_shortcodes(0, &mut site, diags);
         site
+    }
+
+    /// Expands the shortcodes of `site`'s bodies rendered again, with the
+    /// renderer of `language`, unless linking found errors.
+    pub(super) fn expand_shortcodes(
+        &self,
+        language: usize,
+        site: &mut graph::Site,
+        diags: &mut Diagnostics,
+    ) {
+        if diags.has_errors() {
+            return;
+        }
+        let renderer = &self.renderer;
+        pages::shortcodes::expand_site(
+            site,
+            &|name, context| renderer.render_shortcode(language, name, context),
+            diags,
+        );
     }
 
     /// The records of the site but its feeds after re-planning `plans`
@@ -464,6 +460,63 @@ impl State {
             warnings: diags,
         })
     }
+}
+
+/// Links `content` (a whole site's) again as `old` was linked: with its
+/// configuration, figure, words and language, and the images registered
+/// in `images`. Takes from `old` its bodies not marked for rendering
+/// again (`again_articles`, `again_pages`: the content's documents are in
+/// the same places) and, with `same_tags`, its tag index.
+pub(super) fn relink(
+    old: &mut graph::Site,
+    content: Content,
+    images: Arc<crate::images::Library>,
+    again_articles: &[bool],
+    again_pages: &[bool],
+    same_tags: bool,
+    diags: &mut Diagnostics,
+) -> graph::Site {
+    let keep = |bodies: Vec<Rendered>, again: &[bool]| -> Vec<Option<Rendered>> {
+        bodies
+            .into_iter()
+            .zip(again)
+            .map(|(body, &again)| (!again).then_some(body))
+            .collect()
+    };
+    let articles = keep(std::mem::take(&mut old.markdown.articles), again_articles);
+    let pages = keep(std::mem::take(&mut old.markdown.pages), again_pages);
+    // The data fields' texts (the articles and pages are taken above),
+    // by the key of their inputs: the edited file's have new ones, so
+    // they are rendered again.
+    let fields = old
+        .markdown
+        .all_mut()
+        .filter_map(|body| Some((body.reuse_key?, std::mem::take(body))))
+        .collect();
+    let tags = same_tags.then(|| std::mem::take(&mut old.graph.tags));
+    let kept = Kept {
+        articles,
+        pages,
+        fields,
+        tags,
+    };
+    // The default language's view follows from its content; another
+    // language keeps its own (its presence is checked to be the same).
+    let language = (!old.language.is_default()).then(|| old.language.clone());
+    graph::link_keeping(
+        graph::Loaded {
+            config: old.config.clone(),
+            content,
+            figure: old.figure.clone(),
+            shortcodes: old.shortcodes.clone(),
+            images,
+            words: old.words.clone(),
+            language,
+        },
+        kept,
+        &graph::BodyCache::none(),
+        diags,
+    )
 }
 
 /// The pages outside the data sections an edit reaches, planned, in plan

@@ -30,8 +30,12 @@
 //!   the article pages it cannot reach is planned again, and rendered if
 //!   its fingerprint changed.
 //!
-//!   The data and re-plan paths serve a site in one language; on a
-//!   multilingual site those edits take the site path.
+//!   The data and re-plan paths serve a site in one language.
+//! * **languages path** ([`multilingual`]): the same edits on a
+//!   multilingual site, and edits of translation files. Only the edited
+//!   files are read; every language is linked again keeping the bodies the
+//!   edit leaves as they were, and every page planned again with its
+//!   translations' links.
 //! * **site path**: anything else (new, renamed and deleted files, a
 //!   document's new URL or date, templates, static files, site.toml). The site is
 //!   loaded, linked and planned again, and a page is rendered only when its
@@ -65,6 +69,7 @@ use crate::{
 };
 
 mod data;
+mod multilingual;
 mod open_first;
 mod replan;
 mod shows;
@@ -92,6 +97,9 @@ struct PageRecord {
     /// The entity pages a data page links to, and so shows something of
     /// (see [`shows`]); empty for other pages.
     shows: Vec<UrlPath>,
+    /// 0 for the default language, else the other language's renderer
+    /// index.
+    language: usize,
 }
 
 /// The records of every page, in plan order (a clean build's order, which
@@ -159,6 +167,10 @@ pub enum RebuildPath {
     /// One document reloaded and its body re-rendered; every page it may
     /// reach planned again, no other file read, no other body rendered.
     Replanned,
+    /// A multilingual site's data files or one document's file reloaded;
+    /// every language linked again, keeping the bodies the edit leaves as
+    /// they were, and every page planned again.
+    Languages,
     /// Everything loaded and planned again; changed pages rendered.
     Site,
 }
@@ -188,6 +200,8 @@ struct State {
     /// What pages each language has, for the language switcher of a page
     /// planned again on its own (`None` for a site in one language).
     translations: Option<languages::Translations>,
+    /// The translation files of a multilingual site, read.
+    translation_files: Vec<translated::TranslationFile>,
     /// The templates, parsed, and the site-wide variables: the same until
     /// the site path runs again.
     renderer: Renderer,
@@ -272,7 +286,7 @@ impl Session {
             Some(docs) => self.rebuild_document(&docs).or_else(|| {
                 let state = self.state.as_mut()?;
                 // A page of a multilingual site carries its translations'
-                // links, which only the site path computes.
+                // links: the languages path keeps them right.
                 match docs[..] {
                     [DocAt {
                         language: 0,
@@ -281,13 +295,20 @@ impl Session {
                     }] if state.others.is_empty() => {
                         state.rebuild_replanned(kind, index, open.as_mut())
                     }
+                    [at] => {
+                        state.rebuild_languages(multilingual::Edit::Document(at), open.as_mut())
+                    }
                     _ => None,
                 }
             }),
-            None if self.data_change(changed) => {
-                let state = self.state.as_mut();
-                state.and_then(|s| s.rebuild_data(changed, open.as_mut()))
-            }
+            None if self.data_change(changed) => self.state.as_mut().and_then(|state| {
+                if state.others.is_empty() {
+                    state.rebuild_data(changed, open.as_mut())
+                } else {
+                    let edit = multilingual::Edit::Data(changed);
+                    state.rebuild_languages(edit, open.as_mut())
+                }
+            }),
             None => None,
         };
         let result = quick.unwrap_or_else(|| self.rebuild_site());
@@ -335,11 +356,13 @@ impl Session {
         let Some(state) = self.state.as_ref().filter(|_| !self.stale) else {
             return false;
         };
-        // Translations of data files are data too, but a page of a
-        // multilingual site carries its translations' links, which only
-        // the site path computes.
-        !state.site.config.is_multilingual()
-            && data::only_data_files(&state.site.config.root, changed)
+        // Translations of data files are data too, on a multilingual site;
+        // on a site in one language, a file named as one is an error that
+        // only the site path reports.
+        let root = &state.site.config.root;
+        data::only_data_files(root, changed)
+            && (state.site.config.is_multilingual()
+                || !changed.iter().any(|p| translated::is_translation(p)))
     }
 
     /// The document path; `None` when the edit reaches further than the
@@ -378,6 +401,7 @@ impl Session {
             plans,
             languages: others,
             translations,
+            translation_files,
             assets,
             mut renderer,
             mut diags,
@@ -473,6 +497,7 @@ impl Session {
             site,
             others,
             translations,
+            translation_files,
             renderer,
             globals,
             templates,
@@ -877,13 +902,19 @@ impl State {
         fresh.is_empty().then_some(merged)
     }
 
-    /// Gives the renderer `site`'s site-wide variables; whether they are
-    /// the ones it had (else every page may read differently).
-    fn globals_unchanged_for(&mut self, site: &Site) -> bool {
-        let before = fingerprint::of_json(&self.renderer.globals());
-        self.renderer.refresh_globals(0, site);
-        fingerprint::of_json(&self.renderer.globals()) == before
+    /// [`globals_unchanged`] for the state's renderer.
+    fn globals_unchanged_for(&mut self, language: usize, site: &Site) -> bool {
+        globals_unchanged(&mut self.renderer, language, site)
     }
+}
+
+/// Gives the `renderer` of `language` `site`'s site-wide variables;
+/// whether they are the ones it had (else every page may read
+/// differently).
+fn globals_unchanged(renderer: &mut Renderer, language: usize, site: &Site) -> bool {
+    let before = fingerprint::of_json(&renderer.globals());
+    renderer.refresh_globals(language, site);
+    fingerprint::of_json(&renderer.globals()) == before
 }
 
 /// Frees `value` on the thread pool, after the rebuild has answered: the
@@ -904,6 +935,7 @@ fn record(plan: &PagePlan) -> PageRecord {
         lastmod: plan.lastmod.clone(),
         origin: plan.origin.as_ref().map(|at| at.file.clone()),
         shows: Vec::new(),
+        language: plan.language,
     }
 }
 

@@ -18,9 +18,9 @@ use bytes::Bytes;
 
 use super::{output_bytes, PageRecord, State};
 use crate::diagnostics::Diagnostics;
-use crate::fingerprint;
 use crate::graph::Site;
 use crate::pages::{self, Only, PagePlan, Section};
+use crate::{fingerprint, languages};
 
 /// At most this many open pages are rendered first; more tabs than that
 /// wait for the whole rebuild like any other page.
@@ -36,10 +36,11 @@ pub struct OpenFirst<'a> {
 }
 
 impl State {
-    /// Plans and renders the open pages the edit changed, on `site` (the
-    /// site linked again, whose site-wide variables the renderer holds),
-    /// and publishes them. Errors are left to the full rebuild to report.
-    pub(super) fn show_open_first(&self, site: &Site, first: Option<&mut OpenFirst>) {
+    /// Plans and renders the open pages the edit changed, on `sites` (the
+    /// site in each language, linked again, whose site-wide variables the
+    /// renderer holds), and publishes them. Errors are left to the full
+    /// rebuild to report.
+    pub(super) fn show_open_first(&self, sites: &[&Site], first: Option<&mut OpenFirst>) {
         let Some(first) = first else { return };
         let plans: Vec<PagePlan> = first
             .pages
@@ -47,7 +48,15 @@ impl State {
             .take(MAX_OPEN_FIRST)
             .filter_map(|path| {
                 let before = self.pages.get(path)?;
-                let plan = plan_alone(site, before)?;
+                let site = sites.get(before.language)?;
+                let mut plan = plan_alone(site, before)?;
+                // As the full plan of a language marks and links its pages.
+                if before.language > 0 {
+                    languages::mark_plans(site, before.language, std::slice::from_mut(&mut plan));
+                }
+                if let Some(translations) = &self.translations {
+                    translations.link(&mut plan);
+                }
                 (fingerprint::of_plan(&plan) != before.fingerprint).then_some(plan)
             })
             .collect();
@@ -59,7 +68,7 @@ impl State {
         if diags.has_errors() {
             return;
         }
-        let minify = site.config.site.minify;
+        let minify = self.site.config.site.minify;
         let outputs = rendered
             .into_iter()
             .map(|file| {
@@ -75,7 +84,12 @@ impl State {
 /// stand-alone page, the home page or a data page. `None` for pages only
 /// a whole section's plan makes (blog lists, tag pages, redirects, feeds).
 fn plan_alone(site: &Site, before: &PageRecord) -> Option<PagePlan> {
-    let url = &before.url;
+    // Records hold URLs from the site's root, plans within their language.
+    let within = match &site.language.dir {
+        Some(dir) => before.url.within(dir)?,
+        None => before.url.clone(),
+    };
+    let url = &within;
     let mut diags = Diagnostics::new();
     let plans = match before.section {
         Section::Home => pages::plan_sections(site, &[Section::Home], &mut diags),

@@ -31,7 +31,7 @@ use std::collections::HashSet;
 
 use rayon::prelude::*;
 
-use crate::content::{self, document, DocKind};
+use crate::content::{self, document, Content, DocKind, Document};
 use crate::diagnostics::Diagnostics;
 use crate::graph::{Site, Target};
 use crate::ids::UrlPath;
@@ -59,20 +59,11 @@ impl State {
             DocKind::Page => Target::Page(i),
         };
         let old = &self.site;
-        let docs = match kind {
-            DocKind::Article => &old.content.articles,
-            DocKind::Page => &old.content.pages,
+        let new_doc = reload_in_place(old, kind, i)?;
+        let old_doc = match kind {
+            DocKind::Article => &old.content.articles[i],
+            DocKind::Page => &old.content.pages[i],
         };
-        let old_doc = docs.get(i)?;
-        let path = old.config.root.join(&old_doc.source.path);
-        let source = content::read_source(&old.config.root, &path).ok()?;
-        let new_doc = document::load(kind, source, &content::document_stem(&path)).ok()?;
-        let moved = new_doc.slug != old_doc.slug
-            || new_doc.meta.date != old_doc.meta.date
-            || (new_doc.meta.draft && !old.config.drafts);
-        if moved {
-            return None;
-        }
         let url_before = old.link(target);
         let tags_before = old_doc.meta.tags.clone();
         let aliases = |doc: &content::Document| -> Vec<String> {
@@ -99,16 +90,8 @@ impl State {
         let again_pages = again(&old.markdown.pages, edited(DocKind::Page));
 
         // The site's data as it is, with the edited document in its place.
-        let content = &mut self.site.content;
-        let articles = std::mem::take(&mut content.articles);
-        let standalone = std::mem::take(&mut content.pages);
-        let data = content.clone();
-        content.articles = articles;
-        content.pages = standalone;
-        match kind {
-            DocKind::Article => content.articles[i] = new_doc,
-            DocKind::Page => content.pages[i] = new_doc,
-        }
+        let data = data_of(&mut self.site.content);
+        put_document(&mut self.site.content, kind, i, new_doc);
         timer.lap("load");
 
         let mut diags = Diagnostics::new();
@@ -120,10 +103,10 @@ impl State {
         {
             return None;
         }
-        if !self.globals_unchanged_for(&site) {
+        if !self.globals_unchanged_for(0, &site) {
             return None;
         }
-        self.show_open_first(&site, open);
+        self.show_open_first(&[&site], open);
         timer.lap("open pages");
         let reached = reached_articles(&site, kind, i, &tags_before, &again_articles);
         // With the same tags (and, as checked, the same date), the document
@@ -253,6 +236,44 @@ impl State {
         let data = pages::plan_sections_only(site, &Section::data(), cards, only, diags);
         let asked = |url: &UrlPath| reached.contains(url);
         self.all_data_pages_planned(&data, asked).then_some(data)
+    }
+}
+
+/// Document `i` of `kind` read again from its file, when it keeps its
+/// place: the same URL and date, still published. `None` when it moved or
+/// cannot be read or loaded (the site path reports why).
+pub(super) fn reload_in_place(site: &Site, kind: DocKind, i: usize) -> Option<Document> {
+    let docs = match kind {
+        DocKind::Article => &site.content.articles,
+        DocKind::Page => &site.content.pages,
+    };
+    let old_doc = docs.get(i)?;
+    let root = &site.config.root;
+    let path = root.join(&old_doc.source.path);
+    let source = content::read_source(root, &path).ok()?;
+    let new_doc = document::load(kind, source, &content::document_stem(&path)).ok()?;
+    let moved = new_doc.slug != old_doc.slug
+        || new_doc.meta.date != old_doc.meta.date
+        || (new_doc.meta.draft && !site.config.drafts);
+    (!moved).then_some(new_doc)
+}
+
+/// A copy of `content`'s data: everything but its articles and pages,
+/// which are left empty (the caller adds the state's).
+pub(super) fn data_of(content: &mut Content) -> Content {
+    let articles = std::mem::take(&mut content.articles);
+    let standalone = std::mem::take(&mut content.pages);
+    let data = content.clone();
+    content.articles = articles;
+    content.pages = standalone;
+    data
+}
+
+/// Puts `doc` in place of document `i` of `kind`.
+pub(super) fn put_document(content: &mut Content, kind: DocKind, i: usize, doc: Document) {
+    match kind {
+        DocKind::Article => content.articles[i] = doc,
+        DocKind::Page => content.pages[i] = doc,
     }
 }
 

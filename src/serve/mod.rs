@@ -413,6 +413,7 @@ fn report(rebuilt: &Rebuilt, started: Instant) {
         RebuildPath::Document => "Rebuilt (one document)",
         RebuildPath::Data => "Rebuilt (data)",
         RebuildPath::Replanned => "Rebuilt (one document, the pages it reaches planned)",
+        RebuildPath::Languages => "Rebuilt (every language linked again, no other file read)",
         RebuildPath::Site => "Rebuilt",
     };
     println!(

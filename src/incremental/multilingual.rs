@@ -1,0 +1,245 @@
+//! The languages path (`multilingual`): on a multilingual site, the edits that the data and
+//! re-plan paths take on a site in one language (data files, one
+//! document's front matter or cross-links), and the same edits of
+//! translation files (`content/muscles/<id>.fr.toml`,
+//! `content/blog/<stem>.fr.md`).
+//!
+//! Nothing but the edited files is read again. Each language is linked
+//! again from the state's content, the translations laid over the
+//! default language's as a clean build does, keeping every body the edit
+//! leaves as it was (so the linking takes milliseconds, not seconds). The
+//! open page is shown as soon as the languages are linked
+//! ([`super::open_first`]). Then every page of every language is planned
+//! again with its translations' links, as a clean build plans them, and
+//! rendered when its fingerprint changed. Planning every page is what the
+//! data and re-plan paths avoid on a site in one language; doing it here
+//! keeps the translations' links (the language switcher, `hreflang`, the
+//! sitemap's alternates) right without following them page by page.
+//!
+//! Whatever it cannot vouch for gives way to the site path: a file added
+//! or deleted (a new translation is a new file), an id added, removed or
+//! moved, a document's new URL or date, a translation made a draft or
+//! published (which changes the pages a language has), errors, a change
+//! of the site-wide variables or of the images the site shows, two pages
+//! at one URL.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::data::{relink, render_again, same_entity_ids, same_region_ids};
+use super::replan::{data_of, put_document, reload_in_place};
+use super::{
+    document_at, globals_unchanged, record, DocAt, OpenFirst, PageRecord, PageRecords, RebuildPath,
+    Rebuilt, State,
+};
+use crate::content::translations::{self as translated, TranslationFile};
+use crate::content::{self, DocKind};
+use crate::diagnostics::Diagnostics;
+use crate::graph::{Site, Target};
+use crate::markdown::Rendered;
+use crate::pages;
+use crate::{languages, BuildFailure, StageTimer};
+
+/// An edit the languages path may take.
+#[derive(Clone, Copy)]
+pub(super) enum Edit<'a> {
+    /// Data files only (absolute paths), originals or translations.
+    Data(&'a [PathBuf]),
+    /// The file of one document, in the language that has its page: an
+    /// original (language 0) or a translation.
+    Document(DocAt),
+}
+
+impl State {
+    /// The languages path; `None` when the edit reaches further (the
+    /// caller then takes the site path). It may leave the state's sites
+    /// without their articles, as the data path may.
+    pub(super) fn rebuild_languages(
+        &mut self,
+        edit: Edit,
+        open: Option<&mut OpenFirst>,
+    ) -> Option<Result<Rebuilt, BuildFailure>> {
+        let mut timer = StageTimer::start();
+        let root = self.site.config.root.clone();
+        let changed: Vec<PathBuf> = match edit {
+            Edit::Data(files) => files.to_vec(),
+            Edit::Document(at) => {
+                let (doc, _) = document_at(self.site_in(at.language), at.kind, at.index)?;
+                vec![root.join(&doc.source.path)]
+            }
+        };
+        let mut files = self.translation_files.clone();
+        let mut originals: HashSet<PathBuf> = HashSet::new();
+        for path in &changed {
+            let rel = path.strip_prefix(&root).ok()?;
+            if translated::is_translation(rel) {
+                reread_translation(&mut files, &root, rel)?;
+            } else {
+                originals.insert(rel.to_path_buf());
+            }
+        }
+        timer.lap("load");
+
+        let mut diags = Diagnostics::new();
+        let images_before = self.site.images.output_paths();
+        let default = self.relink_default(edit, &originals, &mut diags)?;
+        timer.lap("link");
+        let mut others = Vec::with_capacity(self.others.len());
+        for k in 1..=self.others.len() {
+            others.push(self.relink_other(&default, k, edit, &files, &mut diags)?);
+        }
+        timer.lap("link languages");
+        if diags.has_errors() || default.images.output_paths() != images_before {
+            return None;
+        }
+        let sites: Vec<&Site> = std::iter::once(&default).chain(&others).collect();
+        for (k, site) in sites.iter().enumerate() {
+            if !globals_unchanged(&mut self.renderer, k, site) {
+                return None;
+            }
+        }
+        timer.lap("check");
+        self.show_open_first(&sites, open);
+        timer.lap("open pages");
+
+        let mut plans = pages::plan(&default, &mut diags);
+        for (k, site) in others.iter().enumerate() {
+            let mut own = Diagnostics::new();
+            plans.extend(languages::plan_language(site, k + 1, &mut own));
+            languages::keep_own_problems(own, &site.language.tag, &mut diags);
+        }
+        let translations = languages::link_translations(&sites, &mut plans);
+        timer.lap("plan");
+        let records: Vec<PageRecord> = plans.par_iter().map(record).collect();
+        let records = PageRecords::new(records);
+        timer.lap("records");
+        if diags.has_errors() || !records.has_unique_paths() {
+            return None;
+        }
+        super::drop_later(std::mem::replace(&mut self.site, default));
+        super::drop_later(std::mem::replace(&mut self.others, others));
+        self.translations = translations;
+        self.translation_files = files;
+        Some(self.render_replanned(plans, records, diags, RebuildPath::Languages))
+    }
+
+    /// The default language's site linked again after `edit`, of which
+    /// `originals` (paths under the root) are the files in the default
+    /// language; `None` when an id or a document's place changed.
+    fn relink_default(
+        &mut self,
+        edit: Edit,
+        originals: &HashSet<PathBuf>,
+        diags: &mut Diagnostics,
+    ) -> Option<Site> {
+        let mut same_tags = true;
+        let mut edited = None;
+        let data = match edit {
+            Edit::Data(_) if !originals.is_empty() => {
+                let earlier = content::Earlier {
+                    content: &self.site.content,
+                    changed: originals,
+                };
+                let theme_regions = self.site.content.theme_regions.clone();
+                let config = &self.site.config;
+                let loaded = content::load_data_with(config, theme_regions, Some(earlier), diags);
+                if diags.has_errors() || !same_entity_ids(&self.site.content, &loaded) {
+                    return None;
+                }
+                loaded
+            }
+            _ => data_of(&mut self.site.content),
+        };
+        match edit {
+            Edit::Data(_) => {}
+            Edit::Document(at) if at.language == 0 => {
+                let new_doc = reload_in_place(&self.site, at.kind, at.index)?;
+                let (old_doc, _) = document_at(&self.site, at.kind, at.index)?;
+                same_tags = new_doc.meta.tags == old_doc.meta.tags;
+                put_document(&mut self.site.content, at.kind, at.index, new_doc);
+                edited = Some((at.kind, at.index));
+            }
+            Edit::Document(_) => {}
+        }
+        let target = edited.map(|(kind, i)| match kind {
+            DocKind::Article => Target::Article(i),
+            DocKind::Page => Target::Page(i),
+        });
+        let url_before = target.map(|t| self.site.link(t));
+        let (again_articles, again_pages) = again(&self.site.markdown, edited);
+        let site = self.link_again(data, &again_articles, &again_pages, same_tags, diags);
+        let moved = target.map(|t| site.link(t)) != url_before;
+        (!moved && same_region_ids(&self.site.content, &site.content)).then_some(site)
+    }
+
+    /// The site in the language at renderer index `k` linked again after
+    /// `edit`, from the `default` language's site linked again and the
+    /// translation `files`; `None` when the pages the language has changed.
+    fn relink_other(
+        &mut self,
+        default: &Site,
+        k: usize,
+        edit: Edit,
+        files: &[TranslationFile],
+        diags: &mut Diagnostics,
+    ) -> Option<Site> {
+        let old = &mut self.others[k - 1];
+        let tag = old.language.tag.clone();
+        let mut own = Diagnostics::new();
+        let (mut content, presence) = translated::localize(&default.content, &tag, files, &mut own);
+        if presence != old.language.presence {
+            return None;
+        }
+        content.regions = languages::regions_in(default, &old.config, &tag, files);
+        let edited = match edit {
+            Edit::Document(at) if at.language == 0 || at.language == k => Some((at.kind, at.index)),
+            _ => None,
+        };
+        let (again_articles, again_pages) = again(&old.markdown, edited);
+        // A data edit leaves every document, and so its tags, as it was.
+        let same_tags = matches!(edit, Edit::Data(_));
+        let images = default.images.clone();
+        let mut site = relink(
+            old,
+            content,
+            images,
+            &again_articles,
+            &again_pages,
+            same_tags,
+            &mut own,
+        );
+        self.expand_shortcodes(k, &mut site, &mut own);
+        languages::keep_own_problems(own, &tag, diags);
+        Some(site)
+    }
+}
+
+/// Reads the translation at `rel` (under `root`) again into its place in
+/// `files`; `None` when the site had no such translation (a new file: the
+/// site path adds it) or it cannot be read.
+fn reread_translation(files: &mut [TranslationFile], root: &Path, rel: &Path) -> Option<()> {
+    let file = files.iter_mut().find(|f| f.source.path == rel)?;
+    file.source = content::read_source(root, &root.join(rel)).ok()?;
+    Some(())
+}
+
+/// Which bodies of a site's `markdown` to render again: those calling
+/// shortcodes, and the `edited` document's.
+fn again(
+    markdown: &crate::graph::RenderedMarkdown,
+    edited: Option<(DocKind, usize)>,
+) -> (Vec<bool>, Vec<bool>) {
+    let flags = |bodies: &[Rendered], kind: DocKind| -> Vec<bool> {
+        bodies
+            .iter()
+            .enumerate()
+            .map(|(j, body)| edited == Some((kind, j)) || render_again(body))
+            .collect()
+    };
+    (
+        flags(&markdown.articles, DocKind::Article),
+        flags(&markdown.pages, DocKind::Page),
+    )
+}
