@@ -48,6 +48,13 @@ pub struct TranslationFile {
     pub source: Arc<Source>,
 }
 
+impl TranslationFile {
+    /// Whether it translates an article or a page (not data).
+    pub fn is_document(&self) -> bool {
+        matches!(self.kind, Kind::Article | Kind::Page)
+    }
+}
+
 /// `("stem", "fr")` for `stem.fr`: a last dot-part that looks like a
 /// language tag (two or three letters, optionally a region or script).
 pub fn split_language(stem: &str) -> Option<(&str, &str)> {

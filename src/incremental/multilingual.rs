@@ -35,9 +35,10 @@ use super::{
     Rebuilt, State,
 };
 use crate::content::translations::{self as translated, TranslationFile};
-use crate::content::{self, DocKind};
+use crate::content::{self, Content, DocKind, Document};
 use crate::diagnostics::Diagnostics;
 use crate::graph::{Site, Target};
+use crate::i18n::LanguageTag;
 use crate::markdown::Rendered;
 use crate::pages;
 use crate::{languages, BuildFailure, StageTimer};
@@ -84,11 +85,11 @@ impl State {
 
         let mut diags = Diagnostics::new();
         let images_before = self.site.images.output_paths();
-        let default = self.relink_default(edit, &originals, &mut diags)?;
+        let (default, data) = self.relink_default(edit, &originals, &mut diags)?;
         timer.lap("link");
         let mut others = Vec::with_capacity(self.others.len());
         for k in 1..=self.others.len() {
-            others.push(self.relink_other(&default, k, edit, &files, &mut diags)?);
+            others.push(self.relink_other((&default, &data), k, edit, &files, &mut diags)?);
         }
         timer.lap("link languages");
         if diags.has_errors() || default.images.output_paths() != images_before {
@@ -127,13 +128,14 @@ impl State {
 
     /// The default language's site linked again after `edit`, of which
     /// `originals` (paths under the root) are the files in the default
-    /// language; `None` when an id or a document's place changed.
+    /// language, and its data as loaded (no articles or pages, regions
+    /// not merged); `None` when an id or a document's place changed.
     fn relink_default(
         &mut self,
         edit: Edit,
         originals: &HashSet<PathBuf>,
         diags: &mut Diagnostics,
-    ) -> Option<Site> {
+    ) -> Option<(Site, Content)> {
         let mut same_tags = true;
         let mut edited = None;
         let data = match edit {
@@ -169,17 +171,25 @@ impl State {
         });
         let url_before = target.map(|t| self.site.link(t));
         let (again_articles, again_pages) = again(&self.site.markdown, edited);
-        let site = self.link_again(data, &again_articles, &again_pages, same_tags, diags);
+        let site = self.link_again(
+            data.clone(),
+            &again_articles,
+            &again_pages,
+            same_tags,
+            diags,
+        );
         let moved = target.map(|t| site.link(t)) != url_before;
-        (!moved && same_region_ids(&self.site.content, &site.content)).then_some(site)
+        (!moved && same_region_ids(&self.site.content, &site.content)).then_some((site, data))
     }
 
     /// The site in the language at renderer index `k` linked again after
-    /// `edit`, from the `default` language's site linked again and the
-    /// translation `files`; `None` when the pages the language has changed.
+    /// `edit`, from the `default` language's site linked again and its
+    /// data as loaded, and the translation `files`; `None` when the pages
+    /// the language has changed, or the edited translation has errors
+    /// (the site path reports them).
     fn relink_other(
         &mut self,
-        default: &Site,
+        (default, data): (&Site, &Content),
         k: usize,
         edit: Edit,
         files: &[TranslationFile],
@@ -188,15 +198,32 @@ impl State {
         let old = &mut self.others[k - 1];
         let tag = old.language.tag.clone();
         let mut own = Diagnostics::new();
-        let (mut content, presence) = translated::localize(&default.content, &tag, files, &mut own);
-        if presence != old.language.presence {
-            return None;
-        }
-        content.regions = languages::regions_in(default, &old.config, &tag, files);
+        // The data in the language, as a clean build lays it over...
+        let data_files: Vec<TranslationFile> =
+            files.iter().filter(|f| !f.is_document()).cloned().collect();
+        let (mut content, mut presence) = translated::localize(data, &tag, &data_files, &mut own);
+        // ...and the documents as the language had them (no other file
+        // was read), the edited one laid over its original again.
+        content.articles = std::mem::take(&mut old.content.articles);
+        content.pages = std::mem::take(&mut old.content.pages);
+        presence.articles = old.language.presence.articles.clone();
+        presence.pages = old.language.presence.pages.clone();
         let edited = match edit {
             Edit::Document(at) if at.language == 0 || at.language == k => Some((at.kind, at.index)),
             _ => None,
         };
+        if let Some((kind, i)) = edited {
+            let (doc, present) = document_in(default, kind, i, &tag, files)?;
+            put_document(&mut content, kind, i, doc);
+            match kind {
+                DocKind::Article => presence.articles[i] = present,
+                DocKind::Page => presence.pages[i] = present,
+            }
+        }
+        if presence != old.language.presence {
+            return None;
+        }
+        content.regions = languages::regions_in(default, &old.config, &tag, files);
         let (again_articles, again_pages) = again(&old.markdown, edited);
         // A data edit leaves every document, and so its tags, as it was.
         let same_tags = matches!(edit, Edit::Data(_));
@@ -213,6 +240,37 @@ impl State {
         self.expand_shortcodes(k, &mut site, &mut own);
         languages::keep_own_problems(own, &tag, diags);
         Some(site)
+    }
+}
+
+/// Document `i` of `kind` of the `default` language's site in the
+/// language `tag`: its translation among `files` laid over it, and
+/// whether the language has its page (a translation that is not a
+/// draft). `None` when the translation has errors.
+fn document_in(
+    default: &Site,
+    kind: DocKind,
+    i: usize,
+    tag: &LanguageTag,
+    files: &[TranslationFile],
+) -> Option<(Document, bool)> {
+    let (original, _) = document_at(default, kind, i)?;
+    let translated_kind = match kind {
+        DocKind::Article => translated::Kind::Article,
+        DocKind::Page => translated::Kind::Page,
+    };
+    // As when localizing: the last file for the document wins.
+    let translation = files
+        .iter()
+        .rfind(|f| f.kind == translated_kind && &f.language == tag && f.original == original.stem);
+    let Some(file) = translation else {
+        return Some((original.clone(), false));
+    };
+    match translated::translated_document(original, tag, translated_kind, file.source.clone()) {
+        Ok(Some(doc)) => Some((doc, true)),
+        // A draft: the language shows the original.
+        Ok(None) => Some((original.clone(), false)),
+        Err(_) => None,
     }
 }
 
