@@ -1523,3 +1523,45 @@ fn a_translation_file_on_a_site_in_one_language_is_reported() {
         "{error}"
     );
 }
+
+#[test]
+fn a_rebuild_failing_after_the_open_page_was_shown_puts_the_last_good_page_back() {
+    let f = fixture();
+    let server = Server::start(f.root(), &[]);
+    let g = server.settle(0)["generation"].as_u64().unwrap();
+    let before = server.page("/blog/first/");
+    let mut events = listen_as(&server, "/blog/first/");
+    // A new title the open page shows at once, and an old address that is
+    // another article's URL: an error only the whole plan finds.
+    save(
+        f.root(),
+        "content/blog/first.md",
+        &article(
+            "First steps, shown early",
+            "2026-01-10",
+            "tags = [\"neck\"]\ndescription = \"Where to begin.\"\naliases = [\"/blog/second/\"]",
+            "## Begin\n\nThe [upper trapezius](@muscles/upper-trapezius) refers pain to the temple.\n\nSecond paragraph.",
+        ),
+    );
+    let first = read_until(&mut events, "\n\n");
+    assert_eq!(
+        reload_events(&first),
+        [Some(vec!["/blog/first/index.html".to_string()])],
+        "{first}"
+    );
+    let error = server.settle_error();
+    assert!(error.contains("two pages want the URL"), "{error}");
+    // The page shown early is the last good one again.
+    assert_eq!(server.page("/blog/first/"), before);
+    server.wait_for_log("still serving the last good version");
+
+    save(
+        f.root(),
+        "content/blog/first.md",
+        &first_article("First steps, fixed", "Second paragraph."),
+    );
+    let status = server.settle(g);
+    assert!(status["error"].is_null(), "{status}");
+    assert!(server.page("/blog/first/").contains("First steps, fixed"));
+    assert_serves_clean_build(&f, &server, &[]);
+}
