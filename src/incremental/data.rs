@@ -229,7 +229,7 @@ impl State {
             return None;
         }
         timer.lap("check");
-        self.show_open_first(&[&site], open);
+        self.show_open_first(&[Some(&site)], open);
         timer.lap("open pages");
         // The data pages of the edited entities; `None`: every data page
         // is planned (a region or reference changed, or an edited entity

@@ -86,7 +86,19 @@ impl State {
         let mut diags = Diagnostics::new();
         let images_before = self.site.images.output_paths();
         let (default, data) = self.relink_default(edit, &originals, &mut diags)?;
+        if diags.has_errors() || !globals_unchanged(&mut self.renderer, 0, &default) {
+            return None;
+        }
         timer.lap("link");
+        // With no translation edited, every language keeps its pages, and
+        // so the default language's pages their translations' links: its
+        // open pages need not wait for the other languages.
+        let mut open = open;
+        let translation_edited = originals.len() < changed.len();
+        if !translation_edited {
+            self.show_open_first(&[Some(&default)], open.as_deref_mut());
+            timer.lap("open pages");
+        }
         let mut others = Vec::with_capacity(self.others.len());
         for k in 1..=self.others.len() {
             others.push(self.relink_other((&default, &data), k, edit, &files, &mut diags)?);
@@ -95,14 +107,19 @@ impl State {
         if diags.has_errors() || default.images.output_paths() != images_before {
             return None;
         }
-        let sites: Vec<&Site> = std::iter::once(&default).chain(&others).collect();
-        for (k, site) in sites.iter().enumerate() {
-            if !globals_unchanged(&mut self.renderer, k, site) {
+        for (k, site) in others.iter().enumerate() {
+            if !globals_unchanged(&mut self.renderer, k + 1, site) {
                 return None;
             }
         }
         timer.lap("check");
-        self.show_open_first(&sites, open);
+        let sites: Vec<&Site> = std::iter::once(&default).chain(&others).collect();
+        let shown: Vec<Option<&Site>> = sites
+            .iter()
+            .enumerate()
+            .map(|(k, &site)| (k > 0 || translation_edited).then_some(site))
+            .collect();
+        self.show_open_first(&shown, open);
         timer.lap("open pages");
 
         let mut plans = pages::plan(&default, &mut diags);

@@ -38,9 +38,10 @@ pub struct OpenFirst<'a> {
 impl State {
     /// Plans and renders the open pages the edit changed, on `sites` (the
     /// site in each language, linked again, whose site-wide variables the
-    /// renderer holds), and publishes them. Errors are left to the full
-    /// rebuild to report.
-    pub(super) fn show_open_first(&self, sites: &[&Site], first: Option<&mut OpenFirst>) {
+    /// renderer holds; `None` for a language whose open pages are shown
+    /// at another time, or not), and publishes them. Errors are left to
+    /// the full rebuild to report.
+    pub(super) fn show_open_first(&self, sites: &[Option<&Site>], first: Option<&mut OpenFirst>) {
         let Some(first) = first else { return };
         let plans: Vec<PagePlan> = first
             .pages
@@ -48,7 +49,7 @@ impl State {
             .take(MAX_OPEN_FIRST)
             .filter_map(|path| {
                 let before = self.pages.get(path)?;
-                let site = sites.get(before.language)?;
+                let site = sites.get(before.language).copied().flatten()?;
                 let mut plan = plan_alone(site, before)?;
                 // As the full plan of a language marks and links its pages.
                 if before.language > 0 {

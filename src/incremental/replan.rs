@@ -106,7 +106,7 @@ impl State {
         if !self.globals_unchanged_for(0, &site) {
             return None;
         }
-        self.show_open_first(&[&site], open);
+        self.show_open_first(&[Some(&site)], open);
         timer.lap("open pages");
         let reached = reached_articles(&site, kind, i, &tags_before, &again_articles);
         // With the same tags (and, as checked, the same date), the document
