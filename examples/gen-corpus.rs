@@ -9,6 +9,10 @@
 //! citations. Data entries have several trigger points each. `--plain` writes
 //! articles only (no data, no cross-links, search off) for the comparison
 //! with Hugo, which reads the same files (TOML front matter between `+++`).
+//! `--studio` adds what a studio's site has beside its articles: four
+//! people (every article names one as its author, every fifth a reviewer),
+//! four services and `content/regions.toml` with red flags, for measuring
+//! `serve` edits of a person, a service and the regions.
 //! `--translate-every N` adds French (`[languages.fr]`) with a translation
 //! of every Nth article and of every muscle and technique, for the
 //! multilingual measurements (`serve-latency` on a translation file).
@@ -130,6 +134,8 @@ struct Args {
     plain: bool,
     /// Translate every Nth article (and all data) into French; 0: none.
     translate_every: usize,
+    /// People, services and the site's regions file.
+    studio: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -142,11 +148,16 @@ fn parse_args() -> Result<Args, String> {
         seed: 1,
         plain: false,
         translate_every: 0,
+        studio: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         if flag == "--plain" {
             args.plain = true;
+            continue;
+        }
+        if flag == "--studio" {
+            args.studio = true;
             continue;
         }
         let value = it.next().ok_or(format!("{flag} needs a value"))?;
@@ -194,6 +205,7 @@ fn main() {
         muscles: if args.plain { 0 } else { args.muscles },
         techniques: if args.plain { 0 } else { args.techniques },
         plain: args.plain,
+        studio: args.studio && !args.plain,
     };
     let mut site = site_toml(args.plain);
     if args.translate_every > 0 {
@@ -234,6 +246,9 @@ fn main() {
     if args.translate_every > 0 && !args.plain {
         write_french(&args);
     }
+    if corpus.studio {
+        write_studio(&args);
+    }
     println!(
         "wrote {} articles{} to {}",
         args.articles,
@@ -243,6 +258,42 @@ fn main() {
             ", data and FAQs"
         },
         args.out.display()
+    );
+}
+
+/// How many people and services `--studio` writes.
+const PEOPLE: usize = 4;
+const SERVICES: usize = 4;
+
+/// People, services and `content/regions.toml` (`--studio`). The people
+/// are generated placeholders, not real people.
+fn write_studio(args: &Args) {
+    for i in 0..PEOPLE {
+        write(
+            &args.out,
+            &format!("content/people/person-{i}.toml"),
+            &format!(
+                "name = \"Therapist {i}\"\ncredentials = \"LMT\"\nrole = \"Massage therapist\"\n\
+                 bio = \"A generated therapist of the benchmark studio, not a real person.\"\n"
+            ),
+        );
+    }
+    for i in 0..SERVICES {
+        let technique = i % args.techniques.max(1);
+        write(
+            &args.out,
+            &format!("content/services/service-{i}.toml"),
+            &format!(
+                "name = \"Service {i}\"\nsummary = \"A generated service of the benchmark studio.\"\n\
+                 techniques = [\"technique-{technique:03}\"]\norder = {i}\n\n[[options]]\nminutes = 60\nprice = 90\n"
+            ),
+        );
+    }
+    write(
+        &args.out,
+        "content/regions.toml",
+        "[[regions]]\nid = \"temple\"\nred_flags = \"\"\"\nSee a doctor first for a sudden, severe headache.\n\"\"\"\n\n\
+         [[regions]]\nid = \"chest\"\nred_flags = \"\"\"\nCall emergency services for chest pain that spreads to the arm or jaw.\n\"\"\"\n",
     );
 }
 
@@ -319,6 +370,7 @@ struct Corpus {
     muscles: usize,
     techniques: usize,
     plain: bool,
+    studio: bool,
 }
 
 impl Corpus {
@@ -351,6 +403,13 @@ impl Corpus {
                 .collect::<Vec<_>>()
                 .join(", ")
         );
+        if self.studio {
+            // Without the generator: the same articles as without people.
+            let _ = writeln!(s, "author = \"person-{}\"", i % PEOPLE);
+            if i % 5 == 0 {
+                let _ = writeln!(s, "reviewed_by = \"person-0\"\nlast_reviewed = {date}");
+            }
+        }
         if !self.plain {
             let _ = writeln!(
                 s,

@@ -12,7 +12,8 @@
 //!
 //! FILE is relative to SITE: an `.md` file gets a new last paragraph (with
 //! KNOTWORK_LATENCY_TITLE=1, a changed `title` in its front matter
-//! instead), a `.toml` data file a changed `summary` (or `description`). URL is the page that shows the
+//! instead), a `.toml` data file a changed `summary` (or `description`, `bio`,
+//! `red_flags`). URL is the page that shows the
 //! edit (`/blog/some-article/`). By default it waits for the search index
 //! to catch up between edits; KNOTWORK_LATENCY_NO_WAIT=1 edits while it is
 //! still being rebuilt in the background, as a writer would. When it waits,
@@ -159,11 +160,17 @@ fn edit(original: &str, file: &str, marker: &str) -> String {
     } else if file.ends_with(".md") {
         format!("{}\n\nEdited: {marker}.\n", original.trim_end())
     } else {
-        // Entities have a summary; FAQ topics a description.
-        let key = ["summary = \"", "description = \""]
-            .into_iter()
-            .find(|k| original.contains(k))
-            .expect("a data file with a summary or a description");
+        // Entities have a summary; FAQ topics a description; people a
+        // bio; the site's regions file red flags.
+        let key = [
+            "summary = \"",
+            "description = \"",
+            "bio = \"",
+            "red_flags = \"\"\"\n",
+        ]
+        .into_iter()
+        .find(|k| original.contains(k))
+        .expect("a data file with a summary, description, bio or red flags");
         original.replacen(key, &format!("{key}{marker} "), 1)
     }
 }
