@@ -406,7 +406,7 @@ impl Corpus {
         if self.studio {
             // Without the generator: the same articles as without people.
             let _ = writeln!(s, "author = \"person-{}\"", i % PEOPLE);
-            if i % 5 == 0 {
+            if i.is_multiple_of(5) {
                 let _ = writeln!(s, "reviewed_by = \"person-0\"\nlast_reviewed = {date}");
             }
         }

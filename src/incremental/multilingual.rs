@@ -86,7 +86,17 @@ impl State {
         let mut diags = Diagnostics::new();
         let images_before = self.site.images.output_paths();
         let (default, data) = self.relink_default(edit, &originals, &mut diags)?;
-        if diags.has_errors() || !globals_unchanged(&mut self.renderer, 0, &default) {
+        // The default language shows no image the site did not show (the
+        // other languages, linked below, may show more of them).
+        let shown_before: HashSet<&String> = images_before.iter().collect();
+        let known_images = || {
+            let now = default.images.output_paths();
+            now.iter().all(|path| shown_before.contains(path))
+        };
+        if diags.has_errors()
+            || !known_images()
+            || !globals_unchanged(&mut self.renderer, 0, &default)
+        {
             return None;
         }
         timer.lap("link");
