@@ -1318,6 +1318,33 @@ fn drain(events: &mut TcpStream) -> String {
     text
 }
 
+/// Replaces `from` with `to` in `file` while `url` is open in a browser
+/// and checks that the page is rendered first: the first reload event
+/// names it alone, and it is served with the edit (the text between the
+/// first quotes of `to`) at once. Returns the generation once the rebuild
+/// settled, and the page's event stream.
+fn edit_with_page_open(
+    f: &Fixture,
+    server: &Server,
+    generation: u64,
+    (file, from, to, url): (&str, &str, &str, &str),
+) -> (u64, TcpStream) {
+    let mut events = listen_as(server, url);
+    let text = std::fs::read_to_string(f.root().join(file)).unwrap();
+    assert!(text.contains(from), "{file} has no {from:?}");
+    save(f.root(), file, &text.replacen(from, to, 1));
+    let first = read_until(&mut events, "\n\n");
+    assert_eq!(
+        reload_events(&first),
+        [Some(vec![format!("{url}index.html")])],
+        "{file}: {first}"
+    );
+    let shown = to.split('"').nth(1).unwrap().trim();
+    assert!(server.page(url).contains(shown), "{url} lacks {shown:?}");
+    let settled = server.settle(generation)["generation"].as_u64().unwrap();
+    (settled, events)
+}
+
 #[test]
 fn the_open_page_is_rendered_and_served_before_the_rest_of_the_site() {
     let f = example_site_copy();
@@ -1340,24 +1367,10 @@ fn the_open_page_is_rendered_and_served_before_the_rest_of_the_site() {
             "/blog/referred-pain-explained/",
         ),
     ];
-    for (file, from, to, url) in edits {
-        let mut events = listen_as(&server, url);
-        let output = format!("{}index.html", url);
-        let text = std::fs::read_to_string(f.root().join(file)).unwrap();
-        assert!(text.contains(from), "{file} has no {from:?}");
+    for edit @ (file, _, _, url) in edits {
         let seen = server.log().matches("shown first").count();
-        save(f.root(), file, &text.replacen(from, to, 1));
-        // The first reload names the open page alone, and it is served
-        // with the edit at once.
-        let first = read_until(&mut events, "\n\n");
-        assert_eq!(
-            reload_events(&first),
-            [Some(vec![output.clone()])],
-            "{file}: {first}"
-        );
-        let shown = to.split('"').nth(1).unwrap().trim();
-        assert!(server.page(url).contains(shown), "{url} lacks {shown:?}");
-        g = server.settle(g)["generation"].as_u64().unwrap();
+        let mut events;
+        (g, events) = edit_with_page_open(&f, &server, g, edit);
         assert_eq!(
             server.log().matches("shown first").count(),
             seen + 1,
@@ -1368,6 +1381,7 @@ fn the_open_page_is_rendered_and_served_before_the_rest_of_the_site() {
         let rest = reload_events(&drain(&mut events));
         assert_eq!(rest.len(), 1, "{file}: {rest:?}");
         let rest = rest[0].as_ref().expect("a list of changed files");
+        let output = format!("{url}index.html");
         assert!(!rest.is_empty() && !rest.contains(&output), "{rest:?}");
         assert_serves_clean_build(&f, &server, &[]);
     }
@@ -1445,22 +1459,8 @@ fn a_multilingual_site_takes_the_languages_path_for_data_and_front_matter_edits(
             "/fr/blog/active-vs-latent-trigger-points/",
         ),
     ];
-    for (file, from, to, url) in edits {
-        let mut events = listen_as(&server, url);
-        let output = format!("{url}index.html");
-        let text = std::fs::read_to_string(f.root().join(file)).unwrap();
-        assert!(text.contains(from), "{file} has no {from:?}");
-        save(f.root(), file, &text.replacen(from, to, 1));
-        // The open page first, alone, with the edit.
-        let first = read_until(&mut events, "\n\n");
-        assert_eq!(
-            reload_events(&first),
-            [Some(vec![output.clone()])],
-            "{file}: {first}"
-        );
-        let shown = to.split('"').nth(1).unwrap().trim();
-        assert!(server.page(url).contains(shown), "{url} lacks {shown:?}");
-        g = server.settle(g)["generation"].as_u64().unwrap();
+    for edit @ (file, ..) in edits {
+        (g, _) = edit_with_page_open(&f, &server, g, edit);
         let line = last_rebuild(&server);
         assert!(
             line.starts_with("Rebuilt (every language linked again"),
