@@ -481,15 +481,7 @@ fn errors_keep_the_last_good_site_until_fixed() {
             "See [it](@muscles/upper-trapezus) and [this](@techniques/massage-bal).",
         ),
     );
-    let started = Instant::now();
-    let error = loop {
-        let error = server.settle_error();
-        if error.contains("massage-bal`") && error.contains("upper-trapezius.toml") {
-            break error;
-        }
-        assert!(started.elapsed() < Duration::from_secs(30), "{error}");
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let error = error_naming(&server, &["massage-bal`", "upper-trapezius.toml"]);
     assert!(
         error.contains("content/muscles/upper-trapezius.toml:"),
         "{error}"
@@ -529,6 +521,20 @@ fn errors_keep_the_last_good_site_until_fixed() {
 }
 
 /// Reads from an event stream until `needle` shows up.
+/// The build error the server reports once it holds every one of
+/// `wanted` (a rebuild of part of the edits may report fewer first).
+fn error_naming(server: &Server, wanted: &[&str]) -> String {
+    let started = Instant::now();
+    loop {
+        let error = server.settle_error();
+        if wanted.iter().all(|w| error.contains(w)) {
+            return error;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "{error}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 fn read_until(stream: &mut TcpStream, needle: &str) -> String {
     let mut text = String::new();
     let mut buf = [0u8; 4096];
@@ -1509,15 +1515,7 @@ fn a_translation_file_on_a_site_in_one_language_is_reported() {
         "content/muscles/upper-trapezius.de.toml",
         "name = \"Oberer Trapezmuskel\"\n",
     );
-    let started = Instant::now();
-    let error = loop {
-        let error = server.settle_error();
-        if error.contains("unknown language `de`") {
-            break error;
-        }
-        assert!(started.elapsed() < Duration::from_secs(30), "{error}");
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let error = error_naming(&server, &["unknown language `de`"]);
     assert!(
         error.contains("content/muscles/upper-trapezius.de.toml"),
         "{error}"
