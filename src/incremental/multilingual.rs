@@ -11,7 +11,8 @@
 //! open page is shown as soon as the languages are linked
 //! ([`super::open_first`]). Then every page of every language is planned
 //! again with its translations' links, as a clean build plans them, and
-//! rendered when its fingerprint changed. Planning every page is what the
+//! rendered when its fingerprint changed; when only translations were
+//! edited, the default language's pages keep their records. Planning every page is what the
 //! data and re-plan paths avoid on a site in one language; doing it here
 //! keeps the translations' links (the language switcher, `hreflang`, the
 //! sitemap's alternates) right without following them page by page.
@@ -132,15 +133,35 @@ impl State {
         self.show_open_first(&shown, open);
         timer.lap("open pages");
 
-        let mut plans = pages::plan(&default, &mut diags);
+        // Translations alone leave the default language's pages as they
+        // were: a translation sets only text of its own language, and
+        // every language keeps its pages (checked above), so the default
+        // language's switchers, alternates and sitemap stay the same.
+        let default_kept = originals.is_empty();
+        let mut plans = if default_kept {
+            Vec::new()
+        } else {
+            pages::plan(&default, &mut diags)
+        };
         for (k, site) in others.iter().enumerate() {
             let mut own = Diagnostics::new();
             plans.extend(languages::plan_language(site, k + 1, &mut own));
             languages::keep_own_problems(own, &site.language.tag, &mut diags);
         }
-        let translations = languages::link_translations(&sites, &mut plans);
+        let translations = match self.translations.take() {
+            Some(kept) if default_kept => {
+                plans.iter_mut().for_each(|plan| kept.link(plan));
+                Some(kept)
+            }
+            _ => languages::link_translations(&sites, &mut plans),
+        };
         timer.lap("plan");
-        let records: Vec<PageRecord> = plans.par_iter().map(record).collect();
+        let mut records: Vec<PageRecord> = Vec::new();
+        if default_kept {
+            let default_pages = self.pages.pages.iter().filter(|r| r.language == 0);
+            records.extend(default_pages.cloned());
+        }
+        records.par_extend(plans.par_iter().map(record));
         let records = PageRecords::new(records);
         timer.lap("records");
         if diags.has_errors() || !records.has_unique_paths() {
