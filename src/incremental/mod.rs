@@ -275,8 +275,8 @@ impl Session {
     }
 
     /// [`Session::rebuild`], handing the `open` pages to their `publish`
-    /// as soon as they are rendered when the edit takes the data or the
-    /// re-plan path (see [`open_first`]).
+    /// as soon as they are rendered when the edit takes the data, the
+    /// re-plan or the languages path (see [`open_first`]).
     pub fn rebuild_open_first(
         &mut self,
         changed: &[PathBuf],

@@ -1,4 +1,4 @@
-//! Open pages first: on the data and re-plan paths, the pages a browser
+//! Open pages first: on the data, re-plan and languages paths, the pages a browser
 //! shows are planned, rendered and handed to the server on their own, as
 //! soon as the site is linked again, before the rest of the site is
 //! planned and rendered. The writer looking at the page they edit sees
