@@ -281,9 +281,9 @@ fn render_planned(
     keep_unchanged: bool,
 ) -> Result<(RenderedSite, graph::Site), BuildFailure> {
     let Planned {
-        site,
+        mut site,
         plans,
-        languages: others,
+        languages: mut others,
         translations: _,
         translation_files: _,
         assets,
@@ -297,6 +297,12 @@ fn render_planned(
         let key = page_records::SiteKey::of(config, &renderer, &assets);
         page_records::LastBuild::load(&page_records_file(config), key, config, &renderer)
     });
+    if keep_unchanged {
+        // A build that writes hands back a site only for its settings: the
+        // bodies go with the pages showing them.
+        site.markdown.release_html();
+        others.iter_mut().for_each(|o| o.markdown.release_html());
+    }
     let (page_list, to_render) = split_kept(plans, last_build.as_ref());
     let records_key = last_build.map(|last| last.site());
     timer.lap(&format!("keep {}", page_count - to_render.len()));

@@ -413,7 +413,7 @@ impl<'i, 'a> State<'i, 'a> {
     fn emit(&mut self, event: Event<'a>, out: &mut Vec<Event<'a>>) {
         if let Event::Text(t) | Event::Code(t) = &event {
             let t = shortcode_calls::without_placeholders(t);
-            self.rendered.words += t.split_whitespace().count();
+            self.rendered.words += count_words(&t);
             if self.in_paragraph && !self.first_paragraph_done {
                 self.rendered.first_paragraph.push_str(&t);
             }
@@ -619,6 +619,24 @@ pub fn escape(s: &str) -> String {
 
 /// (De)serializes an `Arc<str>` as a string (serde's `rc` feature would do
 /// it for every crate using serde).
+/// The words of `text`, as `str::split_whitespace` counts them. Every
+/// text event of every body passes here: on ASCII text (most of it) a
+/// byte loop does it several times faster than decoding characters.
+fn count_words(text: &str) -> usize {
+    if !text.is_ascii() {
+        return text.split_whitespace().count();
+    }
+    let mut words = 0;
+    let mut in_word = false;
+    for &byte in text.as_bytes() {
+        // The ASCII characters `char::is_whitespace` accepts.
+        let space = matches!(byte, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ');
+        words += usize::from(!space && !in_word);
+        in_word = !space;
+    }
+    words
+}
+
 mod shared_text {
     use std::sync::Arc;
 
@@ -630,5 +648,32 @@ mod shared_text {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<str>, D::Error> {
         String::deserialize(d).map(Arc::from)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::count_words;
+
+    #[test]
+    fn words_are_counted_as_split_whitespace_counts_them() {
+        for text in [
+            "",
+            "   ",
+            "one",
+            " two words ",
+            "tabs\tand\nnewlines\r\nand\x0bvertical\x0cfeeds",
+            "punctuation, counts-as; part of words!",
+            "a\u{a0}non-breaking space and an em\u{2003}space",
+            "Trapezmuskel schmerzt hinter dem Ohr — über den Nacken",
+            "上部僧帽筋 の トリガーポイント",
+        ] {
+            assert_eq!(
+                count_words(text),
+                text.split_whitespace().count(),
+                "{text:?}"
+            );
+        }
+        assert_eq!(count_words("tabs\tand\nnewlines"), 3);
     }
 }
