@@ -106,6 +106,47 @@ const CARD_TEMPLATE: &str = "@knotwork/article_card.html";
 /// `h1` (blog, tags) use `h2`; sections under an `h2` use `h3`.
 const CARD_HEADINGS: [&str; 2] = ["h2", "h3"];
 
+/// What a card is rendered with as its `heading` when the macro uses it
+/// only to name the heading tag ([`card_heading_names_a_tag`]): the card
+/// is then rendered once and each level's HTML made by putting the level
+/// in its place. Private-use characters, which no escaping touches and no
+/// card's text holds.
+const HEADING_STAND_IN: &str = "\u{F8FF}knotwork-card-heading\u{F8FF}";
+
+/// Whether the theme's `article_card` macro uses its `heading` argument
+/// only as `{{ heading }}`, bare (no filter, test, comparison, `set` or
+/// `include` that could make the card differ by level in other ways):
+/// then the card's HTML at each level is the same text with the level put
+/// in at those places, and rendering it once is enough. Read off the
+/// macro body's syntax tree, which Tera shows only through `Debug`; a
+/// form not recognised here means rendering once per level, as before.
+fn card_heading_names_a_tag(tera: &Tera) -> bool {
+    let Some(card) = tera
+        .get_template("macros.html")
+        .ok()
+        .and_then(|t| t.macros.get("article_card"))
+    else {
+        return false;
+    };
+    let body = format!("{:?}", card.body);
+    let bare = r#", Expr { val: Ident("heading"), negated: false, filters: [] })"#;
+    let uses = body.matches(r#""heading""#).count();
+    let bare_uses = body
+        .match_indices(bare)
+        .filter(|(at, _)| {
+            let before = &body[..*at];
+            ["false", "true"].iter().any(|left| {
+                ["false", "true"].iter().any(|right| {
+                    before.ends_with(&format!(
+                        "VariableBlock(WS {{ left: {left}, right: {right} }}"
+                    ))
+                })
+            })
+        })
+        .count();
+    bare_uses > 0 && bare_uses == uses && !body.contains("Include(")
+}
+
 /// Adds [`CARD_TEMPLATE`] when the theme's `macros.html` defines
 /// `article_card`; a theme without it renders its cards its own way.
 fn add_card_template(tera: &mut Tera) -> tera::Result<()> {
@@ -445,6 +486,9 @@ struct LanguageRenderer {
     /// The cards rendered so far, when the renderer keeps them
     /// ([`Renderer::keep_card_html`]).
     kept_cards: Option<KeptCards>,
+    /// Whether a card is rendered once for all heading levels
+    /// ([`card_heading_names_a_tag`]).
+    card_heading_is_tag: bool,
 }
 
 /// The HTML of the article cards a renderer has rendered, by the
@@ -503,6 +547,7 @@ impl Renderer {
             theme,
             known,
             languages: vec![LanguageRenderer {
+                card_heading_is_tag: card_heading_names_a_tag(&tera),
                 tera,
                 globals: site_globals(site),
                 base: site.config.base.clone(),
@@ -535,6 +580,7 @@ impl Renderer {
                 .kept_cards
                 .as_ref()
                 .map(|_| KeptCards::default()),
+            card_heading_is_tag: self.languages[0].card_heading_is_tag,
         });
         self.languages.len() - 1
     }
@@ -685,6 +731,22 @@ impl LanguageRenderer {
     fn render_card_now(&self, card: &Value, theme: &Theme) -> Result<CardHtml, Diagnostic> {
         let mut context = tera::Context::new();
         context.insert("a", card);
+        if self.card_heading_is_tag {
+            context.insert("heading", HEADING_STAND_IN);
+            let text = self
+                .tera
+                .render(CARD_TEMPLATE, &context)
+                .map_err(|e| template_error(&e, theme))?;
+            return Ok(CARD_HEADINGS
+                .into_iter()
+                .map(|heading| {
+                    (
+                        heading,
+                        text.replace(HEADING_STAND_IN, heading).into_boxed_str(),
+                    )
+                })
+                .collect());
+        }
         CARD_HEADINGS
             .into_iter()
             .map(|heading| {
@@ -773,14 +835,18 @@ mod tests {
     /// A language renderer whose card macro prints the card's title at its
     /// heading level.
     fn card_renderer(kept_cards: Option<KeptCards>) -> LanguageRenderer {
-        let mut tera = Tera::default();
-        tera.add_raw_template(
-            "macros.html",
+        card_renderer_of(
             "{% macro article_card(a, heading) %}<{{ heading }}>{{ a.title }}</{{ heading }}>{% endmacro %}",
+            kept_cards,
         )
-        .unwrap();
+    }
+
+    fn card_renderer_of(macros: &str, kept_cards: Option<KeptCards>) -> LanguageRenderer {
+        let mut tera = Tera::default();
+        tera.add_raw_template("macros.html", macros).unwrap();
         add_card_template(&mut tera).unwrap();
         LanguageRenderer {
+            card_heading_is_tag: card_heading_names_a_tag(&tera),
             tera,
             globals: Value::Null,
             base: BaseUrl::parse("https://example.org/").unwrap(),
@@ -819,6 +885,47 @@ mod tests {
                 .render_card(&json!({ "title": title }), 1, &theme)
                 .unwrap();
             assert_eq!(h2(&html), format!("<h2>{title}</h2>"));
+        }
+    }
+
+    fn h3(html: &CardHtml) -> &str {
+        &html.iter().find(|(level, _)| *level == "h3").unwrap().1
+    }
+
+    #[test]
+    fn a_card_whose_heading_only_names_its_tag_is_rendered_once_for_every_level() {
+        let theme = Theme::default();
+        let default_theme = include_str!("../themes/default/templates/macros.html");
+        assert!(card_renderer_of(default_theme, None).card_heading_is_tag);
+        let bare = card_renderer(None);
+        assert!(bare.card_heading_is_tag);
+        let html = bare
+            .render_card(&json!({ "title": "Neck & shoulders" }), 1, &theme)
+            .unwrap();
+        assert_eq!(h2(&html), "<h2>Neck &amp; shoulders</h2>");
+        assert_eq!(h3(&html), "<h3>Neck &amp; shoulders</h3>");
+    }
+
+    #[test]
+    fn a_card_that_uses_its_heading_otherwise_is_rendered_at_each_level() {
+        let theme = Theme::default();
+        for macros in [
+            r#"{% macro article_card(a, heading) %}<{{ heading }}>{{ a.title }}</{{ heading }}>{% if heading == "h2" %}<p>big</p>{% endif %}{% endmacro %}"#,
+            r#"{% macro article_card(a, heading) %}<{{ heading | upper }}>{{ a.title }}</{{ heading | upper }}>{% endmacro %}"#,
+            r#"{% macro article_card(a, heading) %}{% set level = heading %}<{{ heading }}>{{ a.title }}</{{ heading }}>{% if level == "h3" %}<p>small</p>{% endif %}{% endmacro %}"#,
+        ] {
+            let renderer = card_renderer_of(macros, None);
+            assert!(!renderer.card_heading_is_tag, "{macros}");
+            let html = renderer
+                .render_card(&json!({ "title": "A" }), 1, &theme)
+                .unwrap();
+            let mut one = card_renderer_of(macros, None);
+            one.card_heading_is_tag = true;
+            let once = one
+                .render_card(&json!({ "title": "A" }), 1, &theme)
+                .unwrap();
+            // Rendered once, the card would come out wrong at some level.
+            assert!(h2(&html) != h2(&once) || h3(&html) != h3(&once), "{macros}");
         }
     }
 
