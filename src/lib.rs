@@ -270,39 +270,57 @@ pub fn render_site(opts: &BuildOptions) -> Result<RenderedSite, BuildFailure> {
 pub fn render_site_and_keep(
     opts: &BuildOptions,
 ) -> Result<(RenderedSite, graph::Site), BuildFailure> {
-    render_planned(plan_site(opts)?, false)
+    let (rendered, site) = render_planned(plan_site(opts)?, RenderFor::Check)?;
+    // `Check` always hands the site back.
+    Ok((rendered, site.expect("a check keeps the linked site")))
 }
 
-/// Renders the planned site. With `keep_unchanged` (a build that writes),
-/// pages the last build wrote from the same inputs are kept as they are
-/// in the output folder instead ([`page_records`]).
+/// What a site is rendered for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RenderFor {
+    /// `knotwork check`: every page is rendered, and the linked site is
+    /// handed back for the checks that read it.
+    Check,
+    /// A build that writes: pages the last build wrote from the same
+    /// inputs are kept as they are in the output folder instead
+    /// ([`page_records`]), and the linked site is let go before rendering.
+    /// The plans hold what rendering needs (sharing the bodies), so each
+    /// body goes with the last page showing it, and the documents' text,
+    /// the graph and the rest of the site do not wait for the write.
+    Write,
+}
+
+/// Renders the planned site.
 fn render_planned(
     planned: Planned,
-    keep_unchanged: bool,
-) -> Result<(RenderedSite, graph::Site), BuildFailure> {
+    purpose: RenderFor,
+) -> Result<(RenderedSite, Option<graph::Site>), BuildFailure> {
     let Planned {
-        mut site,
+        site,
         plans,
-        languages: mut others,
-        translations: _,
-        translation_files: _,
+        languages: others,
         assets,
         renderer,
         mut diags,
+        ..
     } = planned;
     let mut timer = StageTimer::start();
     let page_count = plans.len();
-    let config = &site.config;
-    let last_build = keep_unchanged.then(|| {
-        let key = page_records::SiteKey::of(config, &renderer, &assets);
-        page_records::LastBuild::load(&page_records_file(config), key, config, &renderer)
+    let config = site.config.clone();
+    let images = Arc::clone(&site.images);
+    let translated = others.iter().map(languages::summary).collect();
+    let site = match purpose {
+        RenderFor::Check => Some(site),
+        RenderFor::Write => {
+            // Freed beside the render, not before it.
+            std::thread::spawn(move || drop((site, others)));
+            None
+        }
+    };
+    let last_build = (purpose == RenderFor::Write).then(|| {
+        let key = page_records::SiteKey::of(&config, &renderer, &assets);
+        page_records::LastBuild::load(&page_records_file(&config), key, &config, &renderer)
     });
-    if keep_unchanged {
-        // A build that writes hands back a site only for its settings: the
-        // bodies go with the pages showing them.
-        site.markdown.release_html();
-        others.iter_mut().for_each(|o| o.markdown.release_html());
-    }
     let (page_list, to_render) = split_kept(plans, last_build.as_ref());
     let records_key = last_build.map(|last| last.site());
     timer.lap(&format!("keep {}", page_count - to_render.len()));
@@ -312,41 +330,41 @@ fn render_planned(
         return Err(BuildFailure::from(diags));
     }
     files.extend(assets.files);
-    let copies = published_media(&site, assets.media);
-    if let Err(d) = site.images.save_cache_index() {
+    let copies = published_media(&images, assets.media);
+    if let Err(d) = images.save_cache_index() {
         diags.push(d);
         return Err(BuildFailure::from(diags));
     }
     diags.sort();
-    let settings = &site.config.site;
+    let settings = &config.site;
     let rendered = RenderedSite {
         files,
         pages: page_count,
-        output_dir: site.config.output_dir.clone(),
+        output_dir: config.output_dir.clone(),
         warnings: diags,
         page_list,
         records_key,
         search_enabled: settings.search.enabled,
-        search_language: search::forced_language(&site.config),
-        search_cache: site.config.root.join(".knotwork-cache").join("search"),
+        search_language: search::forced_language(&config),
+        search_cache: config.root.join(".knotwork-cache").join("search"),
         minify: settings.minify,
         copies,
-        images: site.images.clone(),
+        images,
         images_made: 0,
         images_reused: 0,
-        translated: others.iter().map(languages::summary).collect(),
+        translated,
     };
     Ok((rendered, site))
 }
 
 /// Where a site's page records are kept.
+fn page_records_file(config: &config::Config) -> PathBuf {
+    config.root.join(".knotwork-cache").join("pages")
+}
+
 /// Where a build keeps its Markdown bodies for the next ([`graph::BodyCache`]).
 fn body_cache_file(config: &config::Config) -> PathBuf {
     config.root.join(".knotwork-cache").join("bodies")
-}
-
-fn page_records_file(config: &config::Config) -> PathBuf {
-    config.root.join(".knotwork-cache").join("pages")
 }
 
 /// Every page's entry, and the plans of those to render: all of them but
@@ -428,8 +446,8 @@ pub fn review_schedule(site: &graph::Site) -> (Vec<review::ReviewItem>, u32) {
 /// The media files of the static folders that are copied as they are: all
 /// but the photos pages show processed, which are published only that way
 /// (the original may carry where it was taken, and is far larger).
-pub(crate) fn published_media(site: &graph::Site, media: Vec<CopiedFile>) -> Vec<CopiedFile> {
-    let processed = site.images.processed_static_files();
+pub(crate) fn published_media(images: &images::Library, media: Vec<CopiedFile>) -> Vec<CopiedFile> {
+    let processed = images.processed_static_files();
     media
         .into_iter()
         .filter(|m| !processed.contains(&m.path))
@@ -535,9 +553,9 @@ pub struct BuildReport {
 /// pages that did not change since the last build.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     let started = Instant::now();
-    let (mut rendered, site) = render_planned(plan_site(opts)?, true)?;
-    let records_file = page_records_file(&site.config);
-    drop(site);
+    let planned = plan_site(opts)?;
+    let records_file = page_records_file(&planned.site.config);
+    let (mut rendered, _) = render_planned(planned, RenderFor::Write)?;
     if let Err(problems) = finish(&mut rendered) {
         let mut diagnostics = rendered.warnings;
         diagnostics.extend(problems.iter().cloned());

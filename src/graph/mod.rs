@@ -135,17 +135,6 @@ impl RenderedMarkdown {
             .chain(self.faq_answers.iter_mut().flatten())
             .chain(std::iter::once(&mut self.disclaimer))
     }
-
-    /// Lets go of every text's HTML. The page plans share it
-    /// ([`Rendered::html`] is an `Arc`), so each body is freed as soon as
-    /// the last page showing it is rendered, not when the build ends: at
-    /// 10,000 articles the bodies are a sixth of a build's peak memory.
-    pub fn release_html(&mut self) {
-        let empty: Arc<str> = Arc::from("");
-        for text in self.all_mut() {
-            text.html = Arc::clone(&empty);
-        }
-    }
 }
 
 /// The relations between entities, all as indices into `Content`.

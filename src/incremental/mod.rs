@@ -466,7 +466,7 @@ impl Session {
         }
         let new_files = rendered.into_iter().chain(assets.files).collect();
         let mut written = insert_outputs(&mut html, &mut files, new_files, minify);
-        let media = crate::published_media(&site, assets.media);
+        let media = crate::published_media(&site.images, assets.media);
         written.extend(add_copies(
             &mut files,
             old.map(|o| &o.files),
