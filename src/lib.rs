@@ -312,8 +312,9 @@ fn render_planned(
     let site = match purpose {
         RenderFor::Check => Some(site),
         RenderFor::Write => {
-            // Freed beside the render, not before it.
-            std::thread::spawn(move || drop((site, others)));
+            // Freed beside the render, not before it (or here, if no
+            // thread can be started: the closure is dropped with the site).
+            let _ = std::thread::Builder::new().spawn(move || drop((site, others)));
             None
         }
     };
