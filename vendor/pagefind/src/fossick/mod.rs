@@ -55,14 +55,18 @@ struct WordForms {
 /// Entries kept before the cache is emptied, to bound its memory.
 const MAX_WORD_FORMS: usize = 200_000;
 
-/// The words to index for `word` (not a segmented one), as
-/// `get_indexable_words` and `get_dotted_tails` give them.
-fn indexable_forms(
+/// Calls `f` with the words to index for `word`, as `get_indexable_words`
+/// and `get_dotted_tails` give them, from the thread's cache: borrowed,
+/// since most words of a page are already in the page's map, and cloning
+/// the forms (a `String` each) for every word of every page was most of
+/// the cache's cost.
+fn with_indexable_forms<R>(
     word: &str,
     language: &str,
     stemmer: Option<&Stemmer>,
     include_characters: &[char],
-) -> Vec<IndexableWord> {
+    f: impl FnOnce(&[IndexableWord]) -> R,
+) -> R {
     WORD_FORMS.with(|cache| {
         let mut cache = cache.borrow_mut();
         if cache.language != language || cache.include_characters != include_characters {
@@ -71,17 +75,76 @@ fn indexable_forms(
             cache.forms.clear();
         }
         if let Some(forms) = cache.forms.get(word) {
-            return forms.clone();
+            return f(forms);
         }
         let mut forms = get_indexable_words(word, stemmer, include_characters);
         let tails = get_dotted_tails(word, stemmer, include_characters, &forms);
         forms.extend(tails);
+        let result = f(&forms);
         if cache.forms.len() >= MAX_WORD_FORMS {
             cache.forms.clear();
         }
-        cache.forms.insert(word.to_string(), forms.clone());
-        forms
+        cache.forms.insert(word.to_string(), forms);
+        result
     })
+}
+
+/// Records one word's indexable forms at `position` in a page's map of
+/// words: compound parts (and the pair spanning two segments) share the
+/// word's weight. A form's `String` is cloned only when the page meets it
+/// first.
+fn record_forms(
+    map: &mut HashMap<String, Vec<FossickedWord>>,
+    forms: &[IndexableWord],
+    cross_bigram: Option<&IndexableWord>,
+    word_weight: u8,
+    position: usize,
+) {
+    let compound_count = forms.iter().filter(|w| w.is_compound_part).count()
+        + usize::from(cross_bigram.is_some());
+    let partial_weight = if compound_count > 0 && word_weight > 0 {
+        (word_weight / compound_count.try_into().unwrap_or(std::u8::MAX)).max(1)
+    } else {
+        0
+    };
+
+    for indexable in forms {
+        let weight = if indexable.is_compound_part {
+            partial_weight
+        } else {
+            word_weight
+        };
+
+        let entry = FossickedWord {
+            position: position.try_into().unwrap(),
+            weight,
+            original_word: original_word(indexable.original.clone()),
+        };
+        if let Some(repeat) = map.get_mut(indexable.stemmed.as_str()) {
+            repeat.push(entry);
+        } else {
+            map.insert(indexable.stemmed.clone(), vec![entry]);
+        }
+    }
+
+    // The pair spanning two segments belongs to the segment it starts
+    // in, the word before this one, so that an excerpt highlights the
+    // text from where the matched word starts rather than from where it
+    // ends up in our segmentation.
+    if let Some(indexable) = cross_bigram {
+        if let Some(position) = position.checked_sub(1) {
+            let entry = FossickedWord {
+                position: position.try_into().unwrap(),
+                weight: partial_weight,
+                original_word: original_word(indexable.original.clone()),
+            };
+            let positions = map.entry(indexable.stemmed.clone()).or_default();
+            // The word before may already index this pair
+            if !positions.iter().any(|word| word.position == entry.position) {
+                positions.push(entry);
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -555,7 +618,12 @@ impl Fossicker {
 
             // We use zero-width spaces as boundary values for some languages,
             // so we make sure that all are removed from the source content before going into the index.
-            let base_word = word.replace('\u{200B}', "");
+            // (Borrowed when there are none: nearly every word.)
+            let base_word: std::borrow::Cow<str> = if word.contains('\u{200B}') {
+                word.replace('\u{200B}', "").into()
+            } else {
+                word.into()
+            };
             if base_word.is_empty() {
                 return;
             }
@@ -571,74 +639,38 @@ impl Fossicker {
 
             let word_weight = *weight_stack.last().unwrap_or(&1);
 
-            let mut indexable_words = indexable_forms(
-                &base_word,
-                &data.language,
-                stemmer.as_ref(),
-                &options.include_characters,
-            );
-            let mut cross_bigram = None;
             if segmented {
+                let mut indexable_words = with_indexable_forms(
+                    &base_word,
+                    &data.language,
+                    stemmer.as_ref(),
+                    &options.include_characters,
+                    <[IndexableWord]>::to_vec,
+                );
                 let bigrams =
                     get_indexable_bigrams(&base_word, stemmer.as_ref(), &indexable_words);
                 indexable_words.extend(bigrams);
-                // The pair that spans the boundary from the previous segment is
-                // indexed against that segment, so it is tracked separately
-                cross_bigram = get_indexable_cross_bigram(
+                let cross_bigram = get_indexable_cross_bigram(
                     &base_word,
                     previous_cluster,
                     stemmer.as_ref(),
                     &indexable_words,
                 );
-            }
-
-            let compound_count = indexable_words
-                .iter()
-                .filter(|w| w.is_compound_part)
-                .count()
-                + usize::from(cross_bigram.is_some());
-            let partial_weight = if compound_count > 0 && word_weight > 0 {
-                (word_weight / compound_count.try_into().unwrap_or(std::u8::MAX)).max(1)
+                record_forms(
+                    &mut map,
+                    &indexable_words,
+                    cross_bigram.as_ref(),
+                    word_weight,
+                    total_word_index,
+                );
             } else {
-                0
-            };
-
-            for indexable in indexable_words {
-                let weight = if indexable.is_compound_part {
-                    partial_weight
-                } else {
-                    word_weight
-                };
-
-                let entry = FossickedWord {
-                    position: total_word_index.try_into().unwrap(),
-                    weight,
-                    original_word: original_word(indexable.original),
-                };
-                if let Some(repeat) = map.get_mut(&indexable.stemmed) {
-                    repeat.push(entry);
-                } else {
-                    map.insert(indexable.stemmed, vec![entry]);
-                }
-            }
-
-            // The pair spanning two segments belongs to the segment it starts
-            // in, the word before this one, so that an excerpt highlights the
-            // text from where the matched word starts rather than from where it
-            // ends up in our segmentation.
-            if let Some(indexable) = cross_bigram {
-                if let Some(position) = total_word_index.checked_sub(1) {
-                    let entry = FossickedWord {
-                        position: position.try_into().unwrap(),
-                        weight: partial_weight,
-                        original_word: original_word(indexable.original),
-                    };
-                    let positions = map.entry(indexable.stemmed).or_default();
-                    // The word before may already index this pair
-                    if !positions.iter().any(|word| word.position == entry.position) {
-                        positions.push(entry);
-                    }
-                }
+                with_indexable_forms(
+                    &base_word,
+                    &data.language,
+                    stemmer.as_ref(),
+                    &options.include_characters,
+                    |forms| record_forms(&mut map, forms, None, word_weight, total_word_index),
+                );
             }
 
             max_word_index = total_word_index;
