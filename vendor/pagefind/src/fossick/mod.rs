@@ -100,8 +100,8 @@ fn record_forms(
     word_weight: u8,
     position: usize,
 ) {
-    let compound_count = forms.iter().filter(|w| w.is_compound_part).count()
-        + usize::from(cross_bigram.is_some());
+    let compound_count =
+        forms.iter().filter(|w| w.is_compound_part).count() + usize::from(cross_bigram.is_some());
     let partial_weight = if compound_count > 0 && word_weight > 0 {
         (word_weight / compound_count.try_into().unwrap_or(std::u8::MAX)).max(1)
     } else {
@@ -647,8 +647,7 @@ impl Fossicker {
                     &options.include_characters,
                     <[IndexableWord]>::to_vec,
                 );
-                let bigrams =
-                    get_indexable_bigrams(&base_word, stemmer.as_ref(), &indexable_words);
+                let bigrams = get_indexable_bigrams(&base_word, stemmer.as_ref(), &indexable_words);
                 indexable_words.extend(bigrams);
                 let cross_bigram = get_indexable_cross_bigram(
                     &base_word,
@@ -829,9 +828,7 @@ fn normalize_content(content: &str) -> String {
     while let Some(start) = rest.find(char::is_whitespace) {
         out.push_str(&rest[..start]);
         let run = &rest[start..];
-        let end = run
-            .find(|c: char| !c.is_whitespace())
-            .unwrap_or(run.len());
+        let end = run.find(|c: char| !c.is_whitespace()).unwrap_or(run.len());
         push_whitespace_run(&mut out, &run[..end]);
         rest = &run[end..];
     }
