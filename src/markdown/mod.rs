@@ -617,8 +617,6 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-/// (De)serializes an `Arc<str>` as a string (serde's `rc` feature would do
-/// it for every crate using serde).
 /// The words of `text`, as `str::split_whitespace` counts them. Every
 /// text event of every body passes here: on ASCII text (most of it) a
 /// byte loop does it several times faster than decoding characters.
@@ -637,6 +635,8 @@ fn count_words(text: &str) -> usize {
     words
 }
 
+/// (De)serializes an `Arc<str>` as a string (serde's `rc` feature would do
+/// it for every crate using serde).
 mod shared_text {
     use std::sync::Arc;
 
