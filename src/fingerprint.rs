@@ -39,16 +39,29 @@ pub fn of_json(value: &Value) -> u64 {
 /// never feed the same bytes. Several times faster than hashing the JSON
 /// text, which escapes every character of the page's body maps and bodies.
 fn hash_value(hasher: &mut Xxh3, value: &Value) {
-    let mut text = |tag: &[u8], s: &str| {
+    fn text(hasher: &mut Xxh3, tag: &[u8], s: &str) {
         hasher.update(tag);
         hasher.update(&(s.len() as u64).to_le_bytes());
         hasher.update(s.as_bytes());
-    };
+    }
+    fn number(hasher: &mut Xxh3, tag: &[u8], bytes: [u8; 8]) {
+        hasher.update(tag);
+        hasher.update(&bytes);
+    }
     match value {
         Value::Null => hasher.update(b"n"),
         Value::Bool(b) => hasher.update(if *b { b"t" } else { b"f" }),
-        Value::Number(n) => text(b"#", &n.to_string()),
-        Value::String(s) => text(b"s", s),
+        // A number's bytes, not its text: no `String` for each.
+        Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+            (Some(u), _) => number(hasher, b"u", u.to_le_bytes()),
+            (None, Some(i)) => number(hasher, b"i", i.to_le_bytes()),
+            (None, None) => number(
+                hasher,
+                b"f",
+                n.as_f64().unwrap_or(f64::NAN).to_bits().to_le_bytes(),
+            ),
+        },
+        Value::String(s) => text(hasher, b"s", s),
         Value::Array(items) => {
             hasher.update(b"[");
             hasher.update(&(items.len() as u64).to_le_bytes());

@@ -33,6 +33,7 @@ pub mod new;
 pub mod output;
 pub mod page_records;
 pub mod pages;
+pub mod postcard_bytes;
 pub mod render;
 pub mod replace_file;
 pub mod review;

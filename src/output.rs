@@ -153,6 +153,9 @@ pub fn sync(
             format!("refusing to write outside the output folder: {bad}"),
         ));
     }
+    // Into a folder that is new or empty, every file is new: nothing to
+    // compare with (a clean build, as CI and deploys run it).
+    let fresh = std::fs::read_dir(out_dir).map_or(true, |mut entries| entries.next().is_none());
     std::fs::create_dir_all(out_dir)?;
     let manifest_path = out_dir.join(MANIFEST);
     let previous = std::fs::read_to_string(&manifest_path).unwrap_or_default();
@@ -164,7 +167,7 @@ pub fn sync(
     create_parents(out_dir, files.iter().map(|f| f.path.as_str()))?;
     let outcomes: Vec<io::Result<bool>> = files
         .par_iter()
-        .map(|f| write_if_changed(out_dir, f))
+        .map(|f| write_if_changed(out_dir, f, fresh))
         .chain(copies.par_iter().map(|c| copy_if_missing(out_dir, c)))
         .collect();
     let mut report = SyncReport {
@@ -216,17 +219,12 @@ fn create_parents<'a>(out_dir: &Path, paths: impl Iterator<Item = &'a str>) -> i
         .try_for_each(|dir| std::fs::create_dir_all(out_dir.join(dir)))
 }
 
-/// Writes a file unless it already holds these bytes; true when written.
-fn write_if_changed(out_dir: &Path, file: &OutputFile) -> io::Result<bool> {
+/// Writes a file unless it already holds these bytes (never, in a `fresh`
+/// folder); true when written.
+fn write_if_changed(out_dir: &Path, file: &OutputFile, fresh: bool) -> io::Result<bool> {
     let path = out_dir.join(&file.path);
-    if let Ok(meta) = std::fs::metadata(&path) {
-        if meta.is_file() && meta.len() == file.bytes.len() as u64 {
-            if let Ok(existing) = std::fs::read(&path) {
-                if existing == file.bytes {
-                    return Ok(false);
-                }
-            }
-        }
+    if !fresh && holds(&path, &file.bytes) {
+        return Ok(false);
     }
     match std::fs::write(&path, &file.bytes) {
         Ok(()) => Ok(true),
@@ -239,6 +237,12 @@ fn write_if_changed(out_dir: &Path, file: &OutputFile) -> io::Result<bool> {
         }
         Err(e) => Err(e),
     }
+}
+
+/// Whether the file at `path` holds exactly `bytes`.
+fn holds(path: &Path, bytes: &[u8]) -> bool {
+    std::fs::metadata(path).is_ok_and(|meta| meta.is_file() && meta.len() == bytes.len() as u64)
+        && std::fs::read(path).is_ok_and(|existing| existing == bytes)
 }
 
 /// Copies a file unless the output has it, of the same size and newer;

@@ -181,42 +181,8 @@ fn write_entries(out: &mut impl Write, pages: &[&(PageKey, ParsedHtmlFile)]) -> 
 /// One page's postcard bytes.
 fn encode(page: &ParsedHtmlFile) -> io::Result<Vec<u8>> {
     // A page's parse is about 10 KB of postcard (99 MB for 10,000 pages).
-    let bytes = Bytes(Vec::with_capacity(16 * 1024));
-    postcard::serialize_with_flavor(page, bytes).map_err(|e| io::Error::other(e.to_string()))
-}
-
-/// postcard's output into a `Vec`, short runs pushed byte by byte: a
-/// parse is mostly word positions, which postcard hands over as varints
-/// of one to five bytes, and `extend_from_slice` calls `memcpy` for each
-/// (postcard's own `Vec` flavor did: a few per cent of a clean
-/// search-on build's CPU in `perf`).
-struct Bytes(Vec<u8>);
-
-impl postcard::ser_flavors::Flavor for Bytes {
-    type Output = Vec<u8>;
-
-    #[inline]
-    fn try_push(&mut self, byte: u8) -> postcard::Result<()> {
-        self.0.push(byte);
-        Ok(())
-    }
-
-    #[inline]
-    fn try_extend(&mut self, data: &[u8]) -> postcard::Result<()> {
-        if data.len() <= 8 {
-            self.0.reserve(data.len());
-            for &byte in data {
-                self.0.push(byte);
-            }
-        } else {
-            self.0.extend_from_slice(data);
-        }
-        Ok(())
-    }
-
-    fn finalize(self) -> postcard::Result<Vec<u8>> {
-        Ok(self.0)
-    }
+    crate::postcard_bytes::to_vec_with_capacity(page, 16 * 1024)
+        .map_err(|e| io::Error::other(e.to_string()))
 }
 
 /// Adds `pages` at the end of `file`. Two builds appending at once, or
