@@ -198,7 +198,7 @@ impl SharedPart {
 
     /// Feeds the part to a plan's fingerprint: its place and each card's
     /// fingerprint, or the text.
-    pub fn hash_into(&self, hasher: &mut xxhash_rust::xxh3::Xxh3) {
+    pub fn hash_into(&self, hasher: &mut crate::fingerprint::Hasher) {
         hasher.update(self.pointer.as_bytes());
         match &self.value {
             Shared::Cards(cards) => {
@@ -315,7 +315,7 @@ mod tests {
     #[test]
     fn a_part_hashes_its_place_and_its_cards_in_order_or_its_text() {
         let hash = |s: &SharedPart| {
-            let mut h = xxhash_rust::xxh3::Xxh3::new();
+            let mut h = crate::fingerprint::Hasher::new();
             s.hash_into(&mut h);
             h.digest()
         };
