@@ -1,6 +1,6 @@
 use lazy_static::lazy_static;
 use lol_html::html_content::Element;
-use lol_html::{element, text, HtmlRewriter, Selector, Settings};
+use lol_html::{HtmlRewriter, Selector, Settings};
 use regex::Regex;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -144,9 +144,84 @@ macro_rules! enclose {
     };
 }
 
-impl<'a> DomParser<'a> {
-    pub fn new(options: &'a SearchOptions) -> Self {
-        let data = Rc::new(RefCell::new(DomParserData::default()));
+/// lol_html's `element!`, for a selector parsed already (see [`Selectors`]).
+macro_rules! element_at {
+    ($selector:expr, $handler:expr) => {{
+        #[inline(always)]
+        const fn type_hint<'h, T, H: lol_html::HandlerTypes>(h: T) -> T
+        where
+            T: FnMut(&mut lol_html::html_content::Element<'_, '_, H>) -> lol_html::HandlerResult
+                + 'h,
+        {
+            h
+        }
+        (
+            std::borrow::Cow::Borrowed($selector),
+            lol_html::ElementContentHandlers::default().element(type_hint($handler)),
+        )
+    }};
+}
+
+/// lol_html's `text!`, for a selector parsed already (see [`Selectors`]).
+macro_rules! text_at {
+    ($selector:expr, $handler:expr) => {{
+        #[inline(always)]
+        fn type_hint<T>(h: T) -> T
+        where
+            T: FnMut(&mut lol_html::html_content::TextChunk) -> lol_html::HandlerResult,
+        {
+            h
+        }
+        (
+            std::borrow::Cow::Borrowed($selector),
+            lol_html::ElementContentHandlers::default().text(type_hint($handler)),
+        )
+    }};
+}
+
+/// The selectors a [`DomParser`] matches, parsed once per thread for the
+/// options in use. `DomParser::new` runs for every page, and parsing the
+/// same selectors again each time (the exclusions twice: once to check
+/// them) was 1.4 % of the CPU of indexing 10,000 pages. An exclusion
+/// that cannot be parsed is warned about once per thread, not per page.
+struct Selectors {
+    root_selector: String,
+    exclude_selectors: Vec<String>,
+    html: Selector,
+    /// The root and everything in it.
+    root: Selector,
+    /// The exclusions inside the root, configured and built in.
+    exclusions: Selector,
+    /// The root, for its text.
+    text_root: Selector,
+    script_link: Selector,
+}
+
+thread_local! {
+    static SELECTORS: RefCell<Option<Rc<Selectors>>> = const { RefCell::new(None) };
+}
+
+impl Selectors {
+    fn for_options(options: &SearchOptions) -> Rc<Selectors> {
+        SELECTORS.with(|cached| {
+            let mut cached = cached.borrow_mut();
+            match &*cached {
+                Some(selectors)
+                    if selectors.root_selector == options.root_selector
+                        && selectors.exclude_selectors == options.exclude_selectors =>
+                {
+                    Rc::clone(selectors)
+                }
+                _ => {
+                    let selectors = Rc::new(Selectors::parse(options));
+                    *cached = Some(Rc::clone(&selectors));
+                    selectors
+                }
+            }
+        })
+    }
+
+    fn parse(options: &SearchOptions) -> Selectors {
         let root = format!("{}, {} *", options.root_selector, options.root_selector);
         let mut custom_exclusions = options.exclude_selectors.clone();
         custom_exclusions.extend(REMOVE_SELECTORS.iter().map(|s| s.to_string()));
@@ -166,11 +241,29 @@ impl<'a> DomParser<'a> {
             })
             .collect::<Vec<_>>()
             .join(", ");
+        // Unwrapped as `element!` and `text!` did.
+        let parse = |selector: &str| selector.parse::<Selector>().unwrap();
+        Selectors {
+            root_selector: options.root_selector.clone(),
+            exclude_selectors: options.exclude_selectors.clone(),
+            html: parse("html"),
+            root: parse(&root),
+            exclusions: parse(&custom_exclusions),
+            text_root: parse(&options.root_selector),
+            script_link: parse("script, link"),
+        }
+    }
+}
+
+impl<'a> DomParser<'a> {
+    pub fn new(options: &'a SearchOptions) -> Self {
+        let data = Rc::new(RefCell::new(DomParserData::default()));
+        let selectors = Selectors::for_options(options);
         let mut anchor_counter = 0;
 
         let rewriter = HtmlRewriter::new(
             vec![
-                    enclose! { (data) element!("html", move |el| {
+                    enclose! { (data) element_at!(&selectors.html, move |el| {
                         let mut data = data.borrow_mut();
                         data.has_html_element = true;
                         if let Some(lang) = el.get_attribute("lang") {
@@ -178,7 +271,7 @@ impl<'a> DomParser<'a> {
                         }
                         Ok(())
                     })},
-                    enclose! { (data) element!(root, move |el| {
+                    enclose! { (data) element_at!(&selectors.root, move |el| {
                         let explicit_ignore_flag = el.get_attribute("data-pagefind-ignore").map(|attr| {
                             match attr.to_ascii_lowercase().as_str() {
                                 "" | "index" | "true" => NodeStatus::Ignored,
@@ -521,14 +614,14 @@ impl<'a> DomParser<'a> {
                         Ok(())
                     })},
                     // If we hit a selector that should be excluded, mark whatever the current node is as such
-                    enclose! { (data) element!(custom_exclusions, move |_el| {
+                    enclose! { (data) element_at!(&selectors.exclusions, move |_el| {
                         let data = data.borrow_mut();
                         let mut node = data.current_node.borrow_mut();
                         node.status = NodeStatus::Ignored;
                         Ok(())
                     })},
                     // Slap any text we encounter inside the body into the current node's current value
-                    enclose! { (data) text!(&options.root_selector, move |el| {
+                    enclose! { (data) text_at!(&selectors.text_root, move |el| {
                         let mut data = data.borrow_mut();
                         let mut node = data.current_node.borrow_mut();
                         let element_text = el.as_str();
@@ -551,7 +644,7 @@ impl<'a> DomParser<'a> {
                     })},
                     // Dig into script and style references to see if they refer to pre-1.0 conventions
                     // or the Default UI (pagefind-ui.js / pagefind-modular-ui.js)
-                    enclose! { (data) element!("script, link", move |el| {
+                    enclose! { (data) element_at!(&selectors.script_link, move |el| {
                         if el.tag_name() == "script" {
                             if let Some(src) = el.get_attribute("src") {
                                 if src.starts_with("_pagefind") || src.contains("/_pagefind") {
