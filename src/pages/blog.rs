@@ -245,20 +245,20 @@ fn most_shared(lists: &[&[usize]], i: usize, count: usize, articles: usize) -> V
 /// two tags that is early (the first few entries of one list, or of two
 /// lists' common part); with more, every list is read to the end.
 fn most_shared_by_merge(lists: &[&[usize]], i: usize, count: usize) -> Vec<usize> {
+    if count == 0 {
+        return Vec::new();
+    }
     let mut heads = vec![0usize; lists.len()];
     // (lists sharing, index), best first; indices come in increasing
     // order, so an equal count never displaces an earlier entry.
     let mut best: Vec<(usize, usize)> = Vec::with_capacity(count + 1);
-    while count > 0 {
-        let Some(j) = lists
-            .iter()
-            .zip(&heads)
-            .filter_map(|(l, &h)| l.get(h))
-            .min()
-            .copied()
-        else {
-            break;
-        };
+    while let Some(j) = lists
+        .iter()
+        .zip(&heads)
+        .filter_map(|(l, &h)| l.get(h))
+        .min()
+        .copied()
+    {
         let mut shared = 0;
         for (list, head) in lists.iter().zip(heads.iter_mut()) {
             if list.get(*head) == Some(&j) {
