@@ -448,6 +448,7 @@ fn load_references(root: &Path, path: &Path, diags: &mut Diagnostics) -> Vec<Ref
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::{self, Overrides};
 
     #[test]
     fn paths_sort_as_path_orders_them() {
@@ -469,7 +470,6 @@ mod tests {
         sort_paths(&mut paths);
         assert_eq!(paths, expected);
     }
-    use crate::config::{self, Overrides};
 
     const MUSCLES: [&str; 2] = ["upper-trapezius", "levator-scapulae"];
 
