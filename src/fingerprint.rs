@@ -37,8 +37,9 @@ pub fn of_json(value: &Value) -> u64 {
 /// XXH3 fed through a buffer of its own. A page's fingerprint is a few
 /// thousand writes of a few bytes (tags, lengths, keys, short strings),
 /// and each `Xxh3::update` is a call into the hasher's streaming state
-/// (3 % of a clean build's CPU went to them). The digest is XXH3's of
-/// the bytes written, however they are cut.
+/// (with numbers hashed as bytes too, `hash_value` went from 94.5 to
+/// 40.6 million instructions of a 1,000-article build in callgrind). The
+/// digest is XXH3's of the bytes written, however they are cut.
 pub struct Hasher {
     xxh3: Xxh3,
     buffer: [u8; BUFFER],
