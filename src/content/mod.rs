@@ -177,17 +177,21 @@ pub fn read_source(root: &Path, path: &Path) -> Result<Arc<Source>, Diagnostic> 
 /// The files of a folder with an extension, sorted by name; hidden files and
 /// editor backups are skipped.
 fn list_files(dir: &Path, ext: &str) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
-        .min_depth(1)
-        .max_depth(1)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| e.into_path())
+    let mut files: Vec<PathBuf> = entries(dir)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| e.path())
         .filter(|p| is_listed_file(p, ext))
         .collect();
     sort_paths(&mut files);
     files
+}
+
+/// The entries of a folder, unsorted; none when it cannot be read.
+fn entries(dir: &Path) -> impl Iterator<Item = std::fs::DirEntry> {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
 }
 
 /// Whether a file is content to read: ends in `.ext`, not hidden, not an
@@ -234,11 +238,8 @@ fn list_documents(dir: &Path, translations: bool) -> Vec<PathBuf> {
     let keep = |p: &PathBuf| translations::is_translation(p) == translations;
     // One pass over the folder (it holds every article: walking it twice
     // and sorting each walk was most of the serial part of loading).
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
     let mut files = Vec::new();
-    for entry in entries.filter_map(Result::ok) {
+    for entry in entries(dir) {
         let Ok(kind) = entry.file_type() else {
             continue;
         };
