@@ -139,6 +139,40 @@ fn cross_links_fragments_and_citations_are_checked() {
 }
 
 #[test]
+fn a_link_to_a_draft_says_it_is_a_draft_and_builds_with_drafts() {
+    let f = Fixture::new();
+    f.write(
+        "content/blog/a.md",
+        &article("A", "2026-01-01", "", "See [soon](@blog/coming-soon) and [p](@pages/prices)."),
+    );
+    f.write(
+        "content/blog/later.md",
+        &article("Later", "2026-02-01", "draft = true\nslug = \"coming-soon\"", "Not yet."),
+    );
+    f.write(
+        "content/pages/prices.md",
+        "+++\ntitle = \"Prices\"\ndraft = true\n+++\nSoon.\n",
+    );
+    let stderr = f.fails_with(&[
+        "content/blog/a.md:6:5",
+        "article `coming-soon` is a draft",
+        "content/blog/later.md has `draft = true`",
+        "page `prices` is a draft",
+        "content/pages/prices.md has `draft = true`",
+    ]);
+    assert!(!stderr.contains("unknown article"), "{stderr}");
+    // With the drafts built, the same links resolve.
+    f.build(&["--drafts"]);
+    let page = f.page("/blog/a/");
+    let hrefs: Vec<&str> = page
+        .select(&sel("main a"))
+        .filter_map(|a| a.value().attr("href"))
+        .collect();
+    assert!(hrefs.iter().any(|h| h.ends_with("/blog/coming-soon/")), "{hrefs:?}");
+    assert!(hrefs.iter().any(|h| h.ends_with("/prices/")), "{hrefs:?}");
+}
+
+#[test]
 fn links_in_data_markdown_are_located_in_the_data_file() {
     let f = Fixture::new();
     f.write(

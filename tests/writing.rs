@@ -477,3 +477,86 @@ fn new_writes_a_file_of_each_kind_that_builds_and_never_overwrites() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("holds no site.toml"));
     assert!(std::fs::read_dir(empty.path()).unwrap().next().is_none());
 }
+
+#[test]
+fn footnotes_are_numbered_gathered_at_the_end_and_link_back() {
+    let f = Fixture::new();
+    f.write(
+        "content/blog/notes.md",
+        &article(
+            "Notes",
+            "2026-01-01",
+            "",
+            "Heat first.[^heat] Then stretch.[^s] Heat again.[^heat]\n\n## 1\n\nA heading whose slug is a number.\n\n[^s]: Slowly, *never* bouncing.\n\n[^heat]: Ten minutes.\n\n[^unused]: Never referred to.\n",
+        ),
+    );
+    // Two Markdown fields of one muscle: their notes must not share ids.
+    f.write(
+        "content/muscles/upper-trapezius.toml",
+        &format!(
+            "description = \"Tight in desk workers.[^1]\\n\\n[^1]: Common.\"\nself_care = \"Shrug and drop.[^1]\\n\\n[^1]: Ten times.\"\n{MUSCLE}"
+        ),
+    );
+    f.build(&[]);
+
+    let page = f.page("/blog/notes/");
+    let refs: Vec<(String, String, String)> = page
+        .select(&sel(".prose sup.footnote-ref a"))
+        .map(|a| {
+            let v = a.value();
+            (
+                a.text().collect(),
+                v.attr("href").unwrap().to_string(),
+                v.attr("id").unwrap().to_string(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("1", "#fn-1", "fnref-1"),
+        ("2", "#fn-2", "fnref-2"),
+        ("1", "#fn-1", "fnref-1-2"),
+    ];
+    assert_eq!(
+        refs.iter()
+            .map(|(t, h, i)| (t.as_str(), h.as_str(), i.as_str()))
+            .collect::<Vec<_>>(),
+        expected
+    );
+    let notes: Vec<scraper::ElementRef> = page.select(&sel(".prose section.footnotes ol > li")).collect();
+    assert_eq!(notes.len(), 2, "the unused definition is left out");
+    assert_eq!(notes[0].value().attr("id"), Some("fn-1"));
+    assert!(notes[0].text().collect::<String>().contains("Ten minutes."));
+    assert!(notes[1].text().collect::<String>().contains("Slowly, never bouncing."));
+    let backs: Vec<&str> = notes[0]
+        .select(&sel("a.footnote-back"))
+        .map(|a| a.value().attr("href").unwrap())
+        .collect();
+    assert_eq!(backs, ["#fnref-1", "#fnref-1-2"]);
+    assert_eq!(
+        notes[0].select(&sel("a.footnote-back")).next().unwrap().value().attr("aria-label"),
+        Some("Back to reference 1")
+    );
+    // The notes come after the text; the heading `1` keeps its own id.
+    let prose = page.select(&sel(".prose")).next().unwrap().html();
+    assert!(prose.find("A heading whose slug").unwrap() < prose.find("class=\"footnotes\"").unwrap());
+    assert_eq!(page.select(&sel(".prose h2#\\31 ")).count(), 1, "{prose}");
+    assert_unique_ids(&page);
+
+    let muscle = f.page("/muscles/upper-trapezius/");
+    assert_eq!(muscle.select(&sel("section.footnotes")).count(), 2);
+    assert_unique_ids(&muscle);
+}
+
+/// No two elements of `page` share an id, and every `#fragment` link of
+/// the page's footnotes leads to one.
+fn assert_unique_ids(page: &scraper::Html) {
+    let mut seen = std::collections::HashSet::new();
+    for element in page.select(&sel("[id]")) {
+        let id = element.value().attr("id").unwrap();
+        assert!(seen.insert(id.to_string()), "id `{id}` twice");
+    }
+    for a in page.select(&sel(".footnote-ref a, a.footnote-back")) {
+        let target = a.value().attr("href").unwrap().trim_start_matches('#');
+        assert!(seen.contains(target), "no element #{target}");
+    }
+}

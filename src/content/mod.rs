@@ -50,15 +50,31 @@ pub struct Content {
     /// (`muscles` | `techniques` | `faq`, id): references to them are not
     /// reported as unknown, since the file's own errors already are.
     pub failed: Vec<(&'static str, String)>,
+    /// Articles and pages left out because they are drafts (and the build
+    /// is without `--drafts`): a link to one is reported as a draft, not
+    /// as unknown.
+    pub drafts: Vec<Draft>,
+}
+
+/// A document not built because it is marked `draft = true`.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub kind: DocKind,
+    /// The slug a cross-link would name it by.
+    pub slug: String,
+    /// Its file, as shown to the user.
+    pub path: PathBuf,
 }
 
 pub fn load(config: &Config, diags: &mut Diagnostics) -> Content {
     let content_dir = config.root.join("content");
-    let articles = load_documents(config, &content_dir, DocKind::Article, diags);
-    let pages = load_documents(config, &content_dir, DocKind::Page, diags);
+    let (articles, mut drafts) = load_documents(config, &content_dir, DocKind::Article, diags);
+    let (pages, page_drafts) = load_documents(config, &content_dir, DocKind::Page, diags);
+    drafts.extend(page_drafts);
     let mut content = load_data(config, diags);
     content.articles = articles;
     content.pages = pages;
+    content.drafts = drafts;
     content.articles.sort_by(|a, b| {
         b.meta
             .date
@@ -114,6 +130,10 @@ pub fn load_data_with(
     content.people = loader.load("people", |c| &c.people, diags);
     content.services = loader.load("services", |c| &c.services, diags);
     content.failed = loader.failed;
+    // The documents were not read again, so neither were their drafts.
+    if let Some(earlier) = earlier {
+        content.drafts = earlier.content.drafts.clone();
+    }
     content.services.sort_by(|a, b| {
         a.data
             .order
@@ -277,7 +297,7 @@ fn load_documents(
     content_dir: &Path,
     kind: DocKind,
     diags: &mut Diagnostics,
-) -> Vec<Document> {
+) -> (Vec<Document>, Vec<Draft>) {
     let dir = content_dir.join(match kind {
         DocKind::Article => "blog",
         DocKind::Page => "pages",
@@ -290,14 +310,19 @@ fn load_documents(
         })
         .collect();
     let mut docs = Vec::with_capacity(results.len());
+    let mut drafts = Vec::new();
     for r in results {
         match r {
-            Ok(doc) if doc.meta.draft && !config.drafts => {}
+            Ok(doc) if doc.meta.draft && !config.drafts => drafts.push(Draft {
+                kind,
+                path: doc.source.path.clone(),
+                slug: doc.slug,
+            }),
             Ok(doc) => docs.push(doc),
             Err(e) => diags.extend(e),
         }
     }
-    docs
+    (docs, drafts)
 }
 
 /// The entities of one kind.

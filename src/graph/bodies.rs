@@ -30,12 +30,21 @@ pub(super) fn markdown_options(
     config: &Config,
     shortcodes: &Arc<Shortcodes>,
     images: &Arc<Library>,
+    words: &Words,
 ) -> markdown::Options_ {
     markdown::Options_ {
         smart_punctuation: config.site.markdown.smart_punctuation,
         base_path: config.base.path.clone(),
         shortcodes: shortcodes.clone(),
         images: images.clone(),
+        words: markdown::MarkdownWords {
+            table: words.t("markdown.table", &[]),
+            footnotes: markdown::FootnoteWords {
+                heading: words.t("markdown.footnotes", &[]),
+                // `{n}` is filled per footnote.
+                back: words.t("markdown.footnote_back", &[]),
+            },
+        },
     }
 }
 
@@ -62,7 +71,7 @@ fn render_body(
 pub fn render_document(site: &Site, doc: &Document) -> (Rendered, Vec<Diagnostic>) {
     render_body(
         doc,
-        &markdown_options(&site.config, &site.shortcodes, &site.images),
+        &markdown_options(&site.config, &site.shortcodes, &site.images, &site.words),
         &site.index,
     )
 }

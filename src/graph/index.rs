@@ -35,6 +35,9 @@ pub struct Index {
     pub(super) question_ids: Vec<HashSet<String>>,
     /// `kind/id` of entity files that failed to load.
     failed: HashSet<String>,
+    /// `blog/<slug>` and `pages/<slug>` of drafts left out of the build,
+    /// with their files.
+    drafts: HashMap<String, std::path::PathBuf>,
     /// In a language other than the default: the default language's base
     /// path, and which pages this language has; a cross-link to a page it
     /// lacks leads to the default language's.
@@ -62,6 +65,17 @@ impl Index {
                 .failed
                 .iter()
                 .map(|(kind, id)| format!("{kind}/{id}"))
+                .collect(),
+            drafts: content
+                .drafts
+                .iter()
+                .map(|draft| {
+                    let folder = match draft.kind {
+                        DocKind::Article => "blog",
+                        DocKind::Page => "pages",
+                    };
+                    (format!("{folder}/{}", draft.slug), draft.path.clone())
+                })
                 .collect(),
             ..Default::default()
         };
@@ -270,6 +284,13 @@ impl Index {
         if self.failed.contains(&format!("{kind}/{id}")) {
             return Diagnostic::error(format!("{noun} `{id}` could not be loaded")).help(format!(
                 "fix the errors reported in content/{kind}/{id}.toml"
+            ));
+        }
+        if let Some(file) = self.drafts.get(&format!("{kind}/{id}")) {
+            return Diagnostic::error(format!("{noun} `{id}` is a draft")).help(format!(
+                "{} has `draft = true`: drafts are built only with `--drafts`, so the \
+                 link would break. Publish it first, or add the link when it is published",
+                file.display()
             ));
         }
         let candidates = self.sorted.get(kind).map(Vec::as_slice).unwrap_or(&[]);

@@ -440,7 +440,7 @@ pub fn link_keeping(
                 &config,
                 &content,
                 &index,
-                markdown_options(&config, &shortcodes, &images),
+                markdown_options(&config, &shortcodes, &images, &words),
                 kept,
                 cache,
                 &mut body_diags,

@@ -9,6 +9,7 @@
 //! where it is not allowed (data files). It knows nothing of templates.
 
 pub mod citations;
+mod footnotes;
 pub mod highlight;
 mod lookups;
 mod shortcode_calls;
@@ -27,6 +28,8 @@ use crate::diagnostics::{Diagnostic, Location, Source};
 use crate::graph::Target;
 use crate::ids::slugify;
 use crate::shortcodes::{Call, Shortcodes};
+use footnotes::Footnotes;
+pub use footnotes::FootnoteWords;
 pub use lookups::Lookup;
 use shortcode_calls::OffsetMap;
 pub use shortcode_calls::{placeholder, PLACEHOLDER_END, PLACEHOLDER_START};
@@ -59,6 +62,15 @@ pub struct Options_ {
     pub shortcodes: Arc<Shortcodes>,
     /// Finds, checks and registers the images the text shows.
     pub images: Arc<crate::images::Library>,
+    pub words: MarkdownWords,
+}
+
+/// The phrases Markdown is rendered with, in the site's language.
+#[derive(Debug, Clone, Default)]
+pub struct MarkdownWords {
+    /// The name of the box a wide table scrolls in.
+    pub table: String,
+    pub footnotes: FootnoteWords,
 }
 
 /// A Markdown text to render and where it sits in its file.
@@ -170,7 +182,7 @@ pub fn render(
     let mut calls = Vec::new();
     let mut problems = Vec::new();
     let recording = lookups::Recording::new(resolver);
-    let mut rendered = render_part(input, opts, &recording, &mut calls, &mut problems);
+    let mut rendered = render_part(input, false, opts, &recording, &mut calls, &mut problems);
     rendered.shortcodes = calls;
     rendered.lookups = recording.into_lookups();
     (rendered, problems)
@@ -191,6 +203,7 @@ fn parser_options(opts: &Options_) -> Options {
 /// Renders a text or a shortcode's body; the calls of both go to `calls`.
 fn render_part(
     input: &Input<'_>,
+    in_shortcode: bool,
     opts: &Options_,
     resolver: &dyn LinkResolver,
     calls: &mut Vec<Call>,
@@ -212,11 +225,13 @@ fn render_part(
         })
     };
     let parser = Parser::new_with_broken_link_callback(&text, options, Some(&mut callback));
-    let mut state = State::new(input, opts, resolver, &map);
+    let mut state = State::new(input, footnote_scope(input, in_shortcode), opts, resolver, &map);
     let mut events: Vec<Event<'_>> = Vec::new();
     for (event, range) in parser.into_offset_iter() {
         state.handle(event, range, &mut events);
     }
+    let footnotes = std::mem::replace(&mut state.footnotes, Footnotes::new(String::new()));
+    events.extend(footnotes.finish(&opts.words.footnotes));
     let mut html = String::with_capacity(text.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     state.rendered.html = html.into();
@@ -261,6 +276,7 @@ struct State<'i, 'a> {
     figure_at: Option<usize>,
     /// Inside a citation's brackets, whose text the marker replaces.
     in_citation: bool,
+    footnotes: Footnotes<'a>,
     used_ids: HashSet<String>,
     in_paragraph: bool,
     first_paragraph_done: bool,
@@ -271,6 +287,7 @@ struct State<'i, 'a> {
 impl<'i, 'a> State<'i, 'a> {
     fn new(
         input: &'i Input<'i>,
+        footnote_scope: String,
         opts: &'i Options_,
         resolver: &'i dyn LinkResolver,
         map: &'i OffsetMap,
@@ -286,6 +303,7 @@ impl<'i, 'a> State<'i, 'a> {
             paragraph_start: None,
             figure_at: None,
             in_citation: false,
+            footnotes: Footnotes::new(footnote_scope),
             used_ids: RESERVED_IDS.iter().map(|s| s.to_string()).collect(),
             in_paragraph: false,
             first_paragraph_done: false,
@@ -370,9 +388,10 @@ impl<'i, 'a> State<'i, 'a> {
                 return;
             }
             Event::Start(Tag::Table(alignment)) => {
+                let label = escape(&self.opts.words.table);
                 self.emit(
                     Event::Html(
-                        "<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" aria-label=\"Table (scrolls sideways)\">"
+                        format!("<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" aria-label=\"{label}\">")
                             .into(),
                     ),
                     out,
@@ -403,10 +422,28 @@ impl<'i, 'a> State<'i, 'a> {
                 }
                 Event::End(TagEnd::Paragraph)
             }
+            Event::FootnoteReference(label) => self.footnotes.reference(label),
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                self.footnotes.start_definition(label);
+                return;
+            }
+            Event::End(TagEnd::FootnoteDefinition) => {
+                self.footnotes.end_definition();
+                return;
+            }
             Event::Html(h) | Event::InlineHtml(h) if !self.input.allow_html => Event::Text(h),
             other => other,
         };
         self.emit(event, out);
+    }
+
+    /// Where finished events go: the footnote definition being read, or
+    /// the text.
+    fn sink<'s>(&'s mut self, out: &'s mut Vec<Event<'a>>) -> &'s mut Vec<Event<'a>> {
+        match self.footnotes.collecting() {
+            Some(definition) => definition,
+            None => out,
+        }
     }
 
     /// Sends an event to the output, or into the heading being collected.
@@ -414,7 +451,7 @@ impl<'i, 'a> State<'i, 'a> {
         if let Event::Text(t) | Event::Code(t) = &event {
             let t = shortcode_calls::without_placeholders(t);
             self.rendered.words += count_words(&t);
-            if self.in_paragraph && !self.first_paragraph_done {
+            if self.in_paragraph && !self.first_paragraph_done && !self.in_footnote() {
                 self.rendered.first_paragraph.push_str(&t);
             }
             if let Some(h) = &mut self.heading {
@@ -423,8 +460,12 @@ impl<'i, 'a> State<'i, 'a> {
         }
         match &mut self.heading {
             Some(h) => h.events.push(event),
-            None => out.push(event),
+            None => self.sink(out).push(event),
         }
+    }
+
+    fn in_footnote(&mut self) -> bool {
+        self.footnotes.collecting().is_some()
     }
 
     /// Rewrites a link start: cross-links get their URL, citations become a
@@ -532,6 +573,7 @@ impl<'i, 'a> State<'i, 'a> {
             });
         }
         self.rendered.anchors.push(unique.clone());
+        let out = self.sink(out);
         out.push(Event::Start(Tag::Heading {
             level: h.level,
             id: Some(unique.into()),
@@ -557,7 +599,7 @@ impl<'i, 'a> State<'i, 'a> {
             format!(" data-lang=\"{}\"", escape(&lang))
         };
         let body = highlighted.unwrap_or_else(|| escape(&text));
-        out.push(Event::Html(
+        self.sink(out).push(Event::Html(
             format!("<pre class=\"code\"{lang_attr} tabindex=\"0\"><code>{body}</code></pre>\n")
                 .into(),
         ));
@@ -597,7 +639,8 @@ impl<'i, 'a> State<'i, 'a> {
                 escape(&image.title)
             );
             self.emit(Event::InlineHtml(figure.into()), out);
-            self.figure_at = Some(out.len() - 1);
+            // (A figure in a footnote stays in its paragraph.)
+            self.figure_at = (!self.in_footnote()).then(|| out.len() - 1);
         } else {
             let titled = picture.to_html(
                 &image.alt,
@@ -608,6 +651,18 @@ impl<'i, 'a> State<'i, 'a> {
             );
             self.emit(Event::InlineHtml(titled.into()), out);
         }
+    }
+}
+
+/// What the ids of a text's footnotes start with: nothing for an
+/// article's or page's body, which a page shows once and whole; for the
+/// other texts (data fields, a shortcode's body), where in its file the
+/// text starts, so that two on one page differ.
+fn footnote_scope(input: &Input<'_>, in_shortcode: bool) -> String {
+    if input.allow_html && !in_shortcode {
+        String::new()
+    } else {
+        format!("{}-", input.offset)
     }
 }
 

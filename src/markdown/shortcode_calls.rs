@@ -124,7 +124,7 @@ pub(super) fn replace<'t>(
                                 allow_html: input.allow_html,
                             };
                             let rendered =
-                                render_part(&body_input, opts, resolver, calls, problems);
+                                render_part(&body_input, true, opts, resolver, calls, problems);
                             call.body_html = Some(rendered.html.to_string());
                             bodies.push(rendered);
                         }
