@@ -126,6 +126,41 @@ fn tags_drafts_and_aliases() {
 }
 
 #[test]
+fn tags_in_any_script_get_pages_and_tags_without_a_url_are_errors() {
+    let f = Fixture::new();
+    f.write(
+        "content/blog/a.md",
+        &article("A", "2026-02-01", "tags = [\"Ёлка\", \"日本語\", \"C++\"]", "Body."),
+    )
+    .write(
+        "content/blog/b.md",
+        &article("B", "2026-01-01", "tags = [\"ёлка\", \"c\"]", "Body."),
+    );
+    let out = f.build(&[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(texts(&f.page("/tags/ёлка/"), "main .card-title"), ["A", "B"]);
+    assert_eq!(texts(&f.page("/tags/日本語/"), "main .card-title"), ["A"]);
+    // `C++` and `c` share /tags/c/: built, and said, at the second spelling.
+    assert_eq!(texts(&f.page("/tags/c/"), "main .card-title"), ["A", "B"]);
+    assert!(
+        stderr.contains("tags `C++` and `c` make the same URL, /tags/c/")
+            && stderr.contains("content/blog/b.md:4:17"),
+        "{stderr}"
+    );
+    // Case alone is one tag, without a warning.
+    assert!(!stderr.contains("`Ёлка` and"), "{stderr}");
+
+    f.write(
+        "content/blog/b.md",
+        &article("B", "2026-01-01", "tags = [\"neck\", \"🙂\"]", "Body."),
+    );
+    f.fails_with(&[
+        "tag `🙂` has no letter or digit to make its page's URL from",
+        "content/blog/b.md:4:17",
+    ]);
+}
+
+#[test]
 fn feed_sitemap_robots_and_404() {
     let f = blog_fixture();
     f.build(&[]);

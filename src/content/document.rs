@@ -83,6 +83,15 @@ impl Document {
     pub fn head_location(&self) -> crate::diagnostics::Location {
         self.source.locate(0..3)
     }
+
+    /// Where the string `value` is written in the front matter, for a
+    /// field read without its position (a tag).
+    pub fn front_matter_value(&self, value: &str) -> crate::diagnostics::Location {
+        let fm = &self.source.text[self.front_matter.clone()];
+        let at = written_at(fm, value);
+        let start = self.front_matter.start;
+        self.source.locate(start + at.start..start + at.end)
+    }
 }
 
 /// Finds the front matter: the TOML range and the body range.
@@ -143,6 +152,16 @@ pub fn load(kind: DocKind, source: Arc<Source>, stem: &str) -> Result<Document, 
                 .help("add a line like `date = 2026-03-14` to the front matter"),
         );
     }
+    for tag in meta.tags.iter().filter(|tag| slugify(tag).is_empty()) {
+        let fm = &source.text[fm_range.clone()];
+        problems.push(
+            Diagnostic::error(format!(
+                "tag `{tag}` has no letter or digit to make its page's URL from"
+            ))
+            .at(locate_in_fm(written_at(fm, tag)))
+            .help("name the tag with a word, like \"self-care\""),
+        );
+    }
     if let Some(image) = meta
         .image
         .as_ref()
@@ -173,6 +192,19 @@ pub fn load(kind: DocKind, source: Arc<Source>, stem: &str) -> Result<Document, 
         stem: stem.to_string(),
         url,
     })
+}
+
+/// Where the string `value` is written in the TOML text `fm` (quoted), or
+/// the whole text when it cannot be found (escaped, say): for locating a
+/// value that was deserialised without its span.
+fn written_at(fm: &str, value: &str) -> Range<usize> {
+    ['"', '\'']
+        .iter()
+        .find_map(|quote| {
+            let quoted = format!("{quote}{value}{quote}");
+            fm.find(&quoted).map(|at| at..at + quoted.len())
+        })
+        .unwrap_or(0..fm.len())
 }
 
 fn check_slug(s: &str) -> Result<(), String> {

@@ -432,7 +432,8 @@ pub fn link_keeping(
     let ((mut graph, tags), (markdown, front_images)) = rayon::join(
         || {
             let graph = resolve_data(&content, &index, &mut data_diags);
-            let tags = kept_tags.unwrap_or_else(|| tag_index(&content, &language));
+            let tags =
+                kept_tags.unwrap_or_else(|| tag_index(&content, &language, &mut data_diags));
             (graph, tags)
         },
         || {
@@ -951,8 +952,17 @@ fn region_referrals(content: &Content, g: &Graph) -> Vec<Vec<Referral>> {
         .collect()
 }
 
-fn tag_index(content: &Content, language: &LanguageView) -> TagIndex {
+/// The tags of the articles `language` has, by slug, with the name first
+/// written and the articles (newest first). Two names that differ by more
+/// than case but make one slug (`C++` and `c`) share one page: said in
+/// `warnings`, once per pair, for the default language.
+fn tag_index(
+    content: &Content,
+    language: &LanguageView,
+    warnings: &mut Diagnostics,
+) -> TagIndex {
     let mut tags = TagIndex::new();
+    let mut told: HashSet<(String, String)> = HashSet::new();
     for (i, a) in content.articles.iter().enumerate() {
         if !language.has(Target::Article(i)) {
             continue;
@@ -965,6 +975,20 @@ fn tag_index(content: &Content, language: &LanguageView) -> TagIndex {
             let entry = tags
                 .entry(slug)
                 .or_insert_with(|| (tag.clone(), Vec::new()));
+            let first = &entry.0;
+            if language.is_default()
+                && first.to_lowercase() != tag.to_lowercase()
+                && told.insert((first.clone(), tag.clone()))
+            {
+                warnings.push(
+                    Diagnostic::warning(format!(
+                        "tags `{first}` and `{tag}` make the same URL, /tags/{}/: they share one page, named `{first}`",
+                        crate::ids::slugify(tag)
+                    ))
+                    .at(a.front_matter_value(tag))
+                    .help("write the tag the same way in every article, or give them names that differ by a letter or digit"),
+                );
+            }
             if entry.1.last() != Some(&i) {
                 entry.1.push(i);
             }
