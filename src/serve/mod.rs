@@ -186,17 +186,13 @@ pub fn run(mut opts: ServeOptions) -> Result<(), String> {
     let pool = rebuild_pool()?;
     let indexer = start_indexer(shared.clone());
     let started = Instant::now();
-    let first = pool.install(|| session.rebuild(&[]));
-    publish(
-        &shared,
-        &session,
-        first,
-        &Early::default(),
-        &indexer,
-        false,
+    let publisher = Publisher {
+        shared: shared.clone(),
+        indexer,
         color,
-        started,
-    );
+    };
+    let first = pool.install(|| session.rebuild(&[]));
+    publisher.publish(&session, first, &Early::default(), false, started);
 
     let (changes_tx, changes_rx) = mpsc::channel();
     let _watcher = watch::start(&opts.build.root, &config.output_dir, changes_tx).map_err(|e| {
@@ -205,13 +201,10 @@ pub fn run(mut opts: ServeOptions) -> Result<(), String> {
             opts.build.root.display()
         )
     })?;
-    {
-        let shared = shared.clone();
-        std::thread::Builder::new()
-            .name("knotwork-builder".into())
-            .spawn(move || builder(session, pool, changes_rx, shared, indexer, color))
-            .map_err(|e| e.to_string())?;
-    }
+    std::thread::Builder::new()
+        .name("knotwork-builder".into())
+        .spawn(move || builder(session, pool, changes_rx, publisher))
+        .map_err(|e| e.to_string())?;
 
     if !opts.interface.is_loopback() {
         eprintln!(
@@ -254,10 +247,9 @@ fn builder(
     mut session: Session,
     pool: rayon::ThreadPool,
     changes: mpsc::Receiver<Vec<PathBuf>>,
-    shared: Arc<Shared>,
-    indexer: mpsc::Sender<SearchJob>,
-    color: bool,
+    publisher: Publisher,
 ) {
+    let shared = &publisher.shared;
     while let Ok(mut batch) = changes.recv() {
         while let Ok(more) = changes.try_recv() {
             batch.extend(more);
@@ -271,16 +263,14 @@ fn builder(
         let open = shared.open.lock().map(|o| o.newest_first());
         let mut early = Early::default();
         let mut publish_open = |pages: Vec<(String, Bytes)>| {
-            early.publish(&shared, pages, started);
+            early.publish(shared, pages, started);
         };
         let first = open.ok().map(|pages| OpenFirst {
             pages,
             publish: &mut publish_open,
         });
         let result = pool.install(|| session.rebuild_open_first(&batch, first));
-        publish(
-            &shared, &session, result, &early, &indexer, css_only, color, started,
-        );
+        publisher.publish(&session, result, &early, css_only, started);
     }
 }
 
@@ -318,91 +308,107 @@ impl Early {
     }
 }
 
-/// Makes a rebuild's result what the server answers, and tells the pages.
-#[allow(clippy::too_many_arguments)]
-fn publish(
-    shared: &Shared,
-    session: &Session,
-    result: Result<Rebuilt, BuildFailure>,
-    early: &Early,
-    indexer: &mpsc::Sender<SearchJob>,
-    css_only: bool,
+/// Where each rebuild's result goes: the state the server answers from,
+/// the search indexer, and the terminal (coloured or not).
+struct Publisher {
+    shared: Arc<Shared>,
+    indexer: mpsc::Sender<SearchJob>,
     color: bool,
-    started: Instant,
-) {
-    match result {
-        Ok(rebuilt) => {
-            for d in rebuilt.warnings.iter() {
-                eprintln!("{}\n", d.render(color));
-            }
-            let files = session.files().cloned().unwrap_or_default();
-            let base = session.base_path().unwrap_or_default().to_string();
-            let mut event = live_event(&rebuilt, &files, &base, css_only, early);
-            if event.is_none() && shared.current().error.is_some() {
-                // Nothing changed since the last good build (the error was
-                // undone): the pages only need their overlay taken down.
-                event = Some(LiveEvent::Reload(Some(Vec::new())));
-            }
-            let mut job = 0;
-            shared.update(|s| {
-                s.files = files;
-                s.base_path = base;
-                s.generation += 1;
-                s.error = None;
-                s.settling = None;
-                if rebuilt.search_changed {
-                    s.search_job += 1;
-                    s.search_pending = true;
-                    job = s.search_job;
+}
+
+impl Publisher {
+    /// Makes a rebuild's result what the server answers, and tells the
+    /// pages. `early` holds the open pages the rebuild published before it
+    /// was done; `css_only` says only stylesheets changed (the pages swap
+    /// them without reloading).
+    fn publish(
+        &self,
+        session: &Session,
+        result: Result<Rebuilt, BuildFailure>,
+        early: &Early,
+        css_only: bool,
+        started: Instant,
+    ) {
+        let Publisher {
+            shared,
+            indexer,
+            color,
+        } = self;
+        let color = *color;
+        match result {
+            Ok(rebuilt) => {
+                for d in rebuilt.warnings.iter() {
+                    eprintln!("{}\n", d.render(color));
                 }
-            });
-            report(&rebuilt, started);
-            if rebuilt.search_changed {
-                match session.search_pages() {
-                    Some((pages, language)) => {
-                        let _ = indexer.send(SearchJob {
-                            id: job,
-                            pages,
-                            language,
-                        });
+                let files = session.files().cloned().unwrap_or_default();
+                let base = session.base_path().unwrap_or_default().to_string();
+                let mut event = live_event(&rebuilt, &files, &base, css_only, early);
+                if event.is_none() && shared.current().error.is_some() {
+                    // Nothing changed since the last good build (the error was
+                    // undone): the pages only need their overlay taken down.
+                    event = Some(LiveEvent::Reload(Some(Vec::new())));
+                }
+                let mut job = 0;
+                shared.update(|s| {
+                    s.files = files;
+                    s.base_path = base;
+                    s.generation += 1;
+                    s.error = None;
+                    s.settling = None;
+                    if rebuilt.search_changed {
+                        s.search_job += 1;
+                        s.search_pending = true;
+                        job = s.search_job;
                     }
-                    None => shared.update(|s| {
-                        if s.search_job == job {
-                            s.search = Arc::default();
-                            s.search_pending = false;
+                });
+                report(&rebuilt, started);
+                if rebuilt.search_changed {
+                    match session.search_pages() {
+                        Some((pages, language)) => {
+                            let _ = indexer.send(SearchJob {
+                                id: job,
+                                pages,
+                                language,
+                            });
                         }
-                    }),
+                        None => shared.update(|s| {
+                            if s.search_job == job {
+                                s.search = Arc::default();
+                                s.search_pending = false;
+                            }
+                        }),
+                    }
+                }
+                shared.settled.notify_waiters();
+                if let Some(event) = event {
+                    let _ = shared.events.send(event);
                 }
             }
-            shared.settled.notify_waiters();
-            if let Some(event) = event {
-                let _ = shared.events.send(event);
-            }
-        }
-        Err(failure) => {
-            for d in failure.diagnostics.iter() {
-                eprintln!("{}\n", d.render(color));
-            }
-            let n = failure.diagnostics.error_count();
-            eprintln!(
-                "Rebuild failed with {n} error{}; still serving the last good version.",
-                if n == 1 { "" } else { "s" }
-            );
-            let text = failure
-                .diagnostics
-                .iter()
-                .map(|d| d.render(false))
-                .collect::<Vec<_>>()
-                .join("\n\n");
-            shared.update(|s| {
-                s.error = Some(text.clone());
-                // Open pages published early go back to the last good build.
-                if s.settling.take().is_some() {
-                    s.files = session.files().cloned().unwrap_or_default();
+            Err(failure) => {
+                for d in failure.diagnostics.iter() {
+                    eprintln!("{}\n", d.render(color));
                 }
-            });
-            shared.settled.notify_waiters();
-            let _ = shared.events.send(LiveEvent::Error(text));
+                let n = failure.diagnostics.error_count();
+                eprintln!(
+                    "Rebuild failed with {n} error{}; still serving the last good version.",
+                    if n == 1 { "" } else { "s" }
+                );
+                let text = failure
+                    .diagnostics
+                    .iter()
+                    .map(|d| d.render(false))
+                    .collect::<Vec<_>>()
+                    .join("\n\n");
+                shared.update(|s| {
+                    s.error = Some(text.clone());
+                    // Open pages published early go back to the last good build.
+                    if s.settling.take().is_some() {
+                        s.files = session.files().cloned().unwrap_or_default();
+                    }
+                });
+                shared.settled.notify_waiters();
+                let _ = shared.events.send(LiveEvent::Error(text));
+            }
         }
     }
 }
