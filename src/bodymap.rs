@@ -18,7 +18,7 @@ use xxhash_rust::xxh3::Xxh3;
 
 use crate::content::data::View;
 use crate::diagnostics::{Diagnostic, Diagnostics, Location, Source};
-use crate::markdown::escape;
+use crate::html::escape;
 
 /// The figure shipped with the default theme, used when neither the site nor
 /// its theme has one.

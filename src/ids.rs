@@ -213,6 +213,20 @@ impl fmt::Display for UrlPath {
     }
 }
 
+/// Something a link can point at: an index into the matching `Content` list.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+pub enum Target {
+    Muscle(usize),
+    Technique(usize),
+    Article(usize),
+    Page(usize),
+    FaqTopic(usize),
+    Region(usize),
+    Service(usize),
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,6 +21,7 @@ pub mod content;
 pub mod diagnostics;
 pub mod fingerprint;
 pub mod graph;
+pub mod html;
 pub mod i18n;
 pub mod ids;
 pub mod images;

@@ -387,7 +387,7 @@ fn resize_image(images: &Library, args: &HashMap<String, Value>) -> tera::Result
 }
 
 fn escape_text(s: &str) -> String {
-    crate::markdown::escape(s)
+    crate::html::escape(s)
 }
 
 /// Variables every template receives as `site`.

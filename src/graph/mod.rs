@@ -38,19 +38,7 @@ pub use body_cache::BodyCache;
 pub use images::{FrontImages, Hero};
 pub use index::Index;
 
-/// Something a link can point at: an index into the matching `Content` list.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
-pub enum Target {
-    Muscle(usize),
-    Technique(usize),
-    Article(usize),
-    Page(usize),
-    FaqTopic(usize),
-    Region(usize),
-    Service(usize),
-}
+pub use crate::ids::Target;
 
 /// A question of an FAQ topic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use pulldown_cmark::{CowStr, Event, TagEnd};
 
-use super::escape;
+use crate::html::escape;
 
 /// The phrases footnotes are written with, in the site's language.
 #[derive(Debug, Clone, Default)]

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::LinkResolver;
 use crate::diagnostics::Diagnostic;
-use crate::graph::Target;
+use crate::ids::Target;
 use crate::images::{Library, Picture};
 
 /// One question a text asked while it was rendered, with the answer that

@@ -25,7 +25,8 @@ use pulldown_cmark::{
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{Diagnostic, Location, Source};
-use crate::graph::Target;
+use crate::html::escape;
+use crate::ids::Target;
 use crate::ids::slugify;
 use crate::shortcodes::{Call, Shortcodes};
 use footnotes::Footnotes;
@@ -664,12 +665,6 @@ fn footnote_scope(input: &Input<'_>, in_shortcode: bool) -> String {
     } else {
         format!("{}-", input.offset)
     }
-}
-
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    pulldown_cmark_escape::escape_html(&mut out, s).ok();
-    out
 }
 
 /// The words of `text`, as `str::split_whitespace` counts them. Every

@@ -349,7 +349,7 @@ fn not_built(snapshot: &Snapshot) -> Response {
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Knotwork: the site does not build</title></head>\
          <body><main><h1>The site does not build yet</h1><p>Fix the problems below and save; this page reloads by itself.</p>\
          <pre>{}</pre></main>{LIVE_RELOAD_TAG}</body></html>",
-        crate::markdown::escape(error)
+        crate::html::escape(error)
     );
     (
         StatusCode::SERVICE_UNAVAILABLE,
