@@ -23,11 +23,11 @@ pub fn check_id_format(s: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        let suggestion = slugify(s);
+        let suggestion = ascii_id(s);
         let mut msg = format!(
             "`{s}` is not a valid id: ids are lowercase ASCII words joined by `-` (like `upper-trapezius`)"
         );
-        if !suggestion.is_empty() && suggestion != s && suggestion.is_ascii() {
+        if !suggestion.is_empty() && suggestion != s {
             msg.push_str(&format!("; try `{suggestion}`"));
         }
         Err(msg)
@@ -54,6 +54,14 @@ pub fn slugify(s: &str) -> String {
         }
     }
     out
+}
+
+/// An id made from a title, as ids are written (lowercase ASCII words
+/// joined by `-`): `Zoë Ärger` → `zoe-arger`, `Straße` → `strasse`. Empty
+/// when the title has nothing to transliterate into letters or digits.
+pub fn ascii_id(title: &str) -> String {
+    // deunicode's output is ASCII, so slugify keeps only `a-z`, `0-9`, `-`.
+    slugify(&deunicode::deunicode(title))
 }
 
 /// Marker types naming what an [`Id`] identifies.
@@ -240,6 +248,18 @@ mod tests {
         assert!(check_id_format("a--b").is_err());
         assert!(check_id_format("-a").is_err());
         assert!(check_id_format("").is_err());
+        let err = check_id_format("zoë-ärger").unwrap_err();
+        assert!(err.contains("try `zoe-arger`"), "{err}");
+    }
+
+    #[test]
+    fn ids_from_titles_are_ascii() {
+        assert_eq!(ascii_id("Zoë Ärger, LMT"), "zoe-arger-lmt");
+        assert_eq!(ascii_id("Straße"), "strasse");
+        assert_eq!(ascii_id("Levator scapulae"), "levator-scapulae");
+        let cyrillic = ascii_id("Трапеция");
+        assert!(!cyrillic.is_empty() && check_id_format(&cyrillic).is_ok(), "{cyrillic}");
+        assert_eq!(ascii_id("—"), "");
     }
 
     #[test]

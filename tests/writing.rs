@@ -452,6 +452,15 @@ fn new_writes_a_file_of_each_kind_that_builds_and_never_overwrites() {
     assert!(f.exists("/neck-pain-at-the-desk/"));
     assert!(f.exists("/muscles/neck-pain-at-the-desk/"));
     assert!(f.exists("/techniques/neck-pain-at-the-desk/"));
+    // A title outside ASCII: a data file gets an ASCII id (ids must be),
+    // an article keeps its letters in its slug; both build.
+    assert!(new("person", "Zoë Ärger").status.success());
+    assert!(new("article", "Übungen für den Nacken").status.success());
+    assert!(f.root().join("content/people/zoe-arger.toml").is_file());
+    assert!(f.root().join("content/blog/übungen-für-den-nacken.md").is_file());
+    f.build(&["--drafts"]);
+    assert!(f.exists("/people/zoe-arger/"));
+    assert!(f.exists("/blog/übungen-für-den-nacken/"));
     // The same title again: refused, the file untouched.
     std::fs::write(f.root().join(expected[0].1), "edited").unwrap();
     let again = new("article", "Neck pain at the desk");

@@ -7,7 +7,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::content::date::Date;
-use crate::ids::slugify;
+use crate::ids::{ascii_id, slugify};
 
 /// What `knotwork new` can create (its values on the command line too).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -106,7 +106,12 @@ pub fn create(root: &Path, kind: Kind, title: &str, today: Date) -> Result<PathB
     if !root.join("site.toml").is_file() {
         return Err(NewError::NoSite(root.to_path_buf()));
     }
-    let id = slugify(title);
+    // Data files are named by their id, which must be ASCII; an article's
+    // or page's file name is its slug, which may be in any script.
+    let id = match kind {
+        Kind::Article | Kind::Page => slugify(title),
+        Kind::Muscle | Kind::Technique | Kind::Service | Kind::Person => ascii_id(title),
+    };
     if id.is_empty() {
         return Err(NewError::EmptyId(title.to_string()));
     }
