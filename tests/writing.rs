@@ -496,7 +496,7 @@ fn footnotes_are_numbered_gathered_at_the_end_and_link_back() {
             "Notes",
             "2026-01-01",
             "",
-            "Heat first.[^heat] Then stretch.[^s] Heat again.[^heat]\n\n## 1\n\nA heading whose slug is a number.\n\n[^s]: Slowly, *never* bouncing.\n\n[^heat]: Ten minutes.\n\n[^unused]: Never referred to.\n",
+            "Heat first.[^heat] Then stretch.[^s] Heat again.[^heat]\n\n## 1\n\nA heading whose slug is a number.\n\nNot a note: \\[^escaped], `[^code]`, [^linked](https://example.com/), [^ spaced]. Undefined: [^missing].\n\n[^s]: Slowly, *never* bouncing.\n\n[^heat]: Ten minutes.\n\n[^unused]: Never referred to.\n",
         ),
     );
     // Two Markdown fields of one muscle: their notes must not share ids.
@@ -506,7 +506,15 @@ fn footnotes_are_numbered_gathered_at_the_end_and_link_back() {
             "description = \"Tight in desk workers.[^1]\\n\\n[^1]: Common.\"\nself_care = \"Shrug and drop.[^1]\\n\\n[^1]: Ten times.\"\n{MUSCLE}"
         ),
     );
-    f.build(&[]);
+    let out = f.build(&[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // The one reference without a definition is warned of, at its place.
+    assert_eq!(stderr.matches("has no definition").count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("footnote `[^missing]` has no definition")
+            && stderr.contains("content/blog/notes.md:12:93"),
+        "{stderr}"
+    );
 
     let page = f.page("/blog/notes/");
     let refs: Vec<(String, String, String)> = page

@@ -320,6 +320,9 @@ impl<'i, 'a> State<'i, 'a> {
     }
 
     fn handle(&mut self, event: Event<'a>, range: Range<usize>, out: &mut Vec<Event<'a>>) {
+        if matches!(&event, Event::Text(t) if t.starts_with('[')) && self.code.is_none() {
+            self.check_footnote_reference(&range);
+        }
         if let Some((_, text)) = &mut self.code {
             match event {
                 Event::Text(t) => text.push_str(&t),
@@ -436,6 +439,37 @@ impl<'i, 'a> State<'i, 'a> {
             other => other,
         };
         self.emit(event, out);
+    }
+
+    /// Warns of `[^label]` written at `range` as text: a footnote
+    /// reference with no definition, which pulldown-cmark leaves as it is
+    /// (references to defined notes arrive as their own events).
+    fn check_footnote_reference(&mut self, range: &Range<usize>) {
+        let at = self.map.original(range.start);
+        let Some(rest) = self.input.text.get(at..) else {
+            return;
+        };
+        // `\[^x]`: written as text on purpose.
+        if self.input.text[..at].ends_with('\\') {
+            return;
+        }
+        let Some((label, _)) = rest.strip_prefix("[^").and_then(|r| r.split_once(']')) else {
+            return;
+        };
+        if label.is_empty() || label.contains(|c: char| c.is_whitespace() || c == '[') {
+            return;
+        }
+        let written = &rest[..label.len() + 3];
+        let location = self.locate(&(range.start..range.start + written.len()));
+        self.problems.push(
+            Diagnostic::warning(format!(
+                "footnote `{written}` has no definition, so it shows as written"
+            ))
+            .at(location)
+            .help(format!(
+                "add a line `{written}: the note` anywhere in the text, or remove the reference"
+            )),
+        );
     }
 
     /// Where finished events go: the footnote definition being read, or
