@@ -258,7 +258,10 @@ mod tests {
         assert_eq!(ascii_id("Straße"), "strasse");
         assert_eq!(ascii_id("Levator scapulae"), "levator-scapulae");
         let cyrillic = ascii_id("Трапеция");
-        assert!(!cyrillic.is_empty() && check_id_format(&cyrillic).is_ok(), "{cyrillic}");
+        assert!(
+            !cyrillic.is_empty() && check_id_format(&cyrillic).is_ok(),
+            "{cyrillic}"
+        );
         assert_eq!(ascii_id("—"), "");
     }
 

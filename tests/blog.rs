@@ -130,7 +130,12 @@ fn tags_in_any_script_get_pages_and_tags_without_a_url_are_errors() {
     let f = Fixture::new();
     f.write(
         "content/blog/a.md",
-        &article("A", "2026-02-01", "tags = [\"Ёлка\", \"日本語\", \"C++\"]", "Body."),
+        &article(
+            "A",
+            "2026-02-01",
+            "tags = [\"Ёлка\", \"日本語\", \"C++\"]",
+            "Body.",
+        ),
     )
     .write(
         "content/blog/b.md",
@@ -138,7 +143,10 @@ fn tags_in_any_script_get_pages_and_tags_without_a_url_are_errors() {
     );
     let out = f.build(&[]);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(texts(&f.page("/tags/ёлка/"), "main .card-title"), ["A", "B"]);
+    assert_eq!(
+        texts(&f.page("/tags/ёлка/"), "main .card-title"),
+        ["A", "B"]
+    );
     assert_eq!(texts(&f.page("/tags/日本語/"), "main .card-title"), ["A"]);
     // `C++` and `c` share /tags/c/: built, and said, at the second spelling.
     assert_eq!(texts(&f.page("/tags/c/"), "main .card-title"), ["A", "B"]);

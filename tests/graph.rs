@@ -143,11 +143,21 @@ fn a_link_to_a_draft_says_it_is_a_draft_and_builds_with_drafts() {
     let f = Fixture::new();
     f.write(
         "content/blog/a.md",
-        &article("A", "2026-01-01", "", "See [soon](@blog/coming-soon) and [p](@pages/prices)."),
+        &article(
+            "A",
+            "2026-01-01",
+            "",
+            "See [soon](@blog/coming-soon) and [p](@pages/prices).",
+        ),
     );
     f.write(
         "content/blog/later.md",
-        &article("Later", "2026-02-01", "draft = true\nslug = \"coming-soon\"", "Not yet."),
+        &article(
+            "Later",
+            "2026-02-01",
+            "draft = true\nslug = \"coming-soon\"",
+            "Not yet.",
+        ),
     );
     f.write(
         "content/pages/prices.md",
@@ -168,7 +178,10 @@ fn a_link_to_a_draft_says_it_is_a_draft_and_builds_with_drafts() {
         .select(&sel("main a"))
         .filter_map(|a| a.value().attr("href"))
         .collect();
-    assert!(hrefs.iter().any(|h| h.ends_with("/blog/coming-soon/")), "{hrefs:?}");
+    assert!(
+        hrefs.iter().any(|h| h.ends_with("/blog/coming-soon/")),
+        "{hrefs:?}"
+    );
     assert!(hrefs.iter().any(|h| h.ends_with("/prices/")), "{hrefs:?}");
 }
 

@@ -457,7 +457,10 @@ fn new_writes_a_file_of_each_kind_that_builds_and_never_overwrites() {
     assert!(new("person", "Zoë Ärger").status.success());
     assert!(new("article", "Übungen für den Nacken").status.success());
     assert!(f.root().join("content/people/zoe-arger.toml").is_file());
-    assert!(f.root().join("content/blog/übungen-für-den-nacken.md").is_file());
+    assert!(f
+        .root()
+        .join("content/blog/übungen-für-den-nacken.md")
+        .is_file());
     f.build(&["--drafts"]);
     assert!(f.exists("/people/zoe-arger/"));
     assert!(f.exists("/blog/übungen-für-den-nacken/"));
@@ -539,23 +542,35 @@ fn footnotes_are_numbered_gathered_at_the_end_and_link_back() {
             .collect::<Vec<_>>(),
         expected
     );
-    let notes: Vec<scraper::ElementRef> = page.select(&sel(".prose section.footnotes ol > li")).collect();
+    let notes: Vec<scraper::ElementRef> = page
+        .select(&sel(".prose section.footnotes ol > li"))
+        .collect();
     assert_eq!(notes.len(), 2, "the unused definition is left out");
     assert_eq!(notes[0].value().attr("id"), Some("fn-1"));
     assert!(notes[0].text().collect::<String>().contains("Ten minutes."));
-    assert!(notes[1].text().collect::<String>().contains("Slowly, never bouncing."));
+    assert!(notes[1]
+        .text()
+        .collect::<String>()
+        .contains("Slowly, never bouncing."));
     let backs: Vec<&str> = notes[0]
         .select(&sel("a.footnote-back"))
         .map(|a| a.value().attr("href").unwrap())
         .collect();
     assert_eq!(backs, ["#fnref-1", "#fnref-1-2"]);
     assert_eq!(
-        notes[0].select(&sel("a.footnote-back")).next().unwrap().value().attr("aria-label"),
+        notes[0]
+            .select(&sel("a.footnote-back"))
+            .next()
+            .unwrap()
+            .value()
+            .attr("aria-label"),
         Some("Back to reference 1")
     );
     // The notes come after the text; the heading `1` keeps its own id.
     let prose = page.select(&sel(".prose")).next().unwrap().html();
-    assert!(prose.find("A heading whose slug").unwrap() < prose.find("class=\"footnotes\"").unwrap());
+    assert!(
+        prose.find("A heading whose slug").unwrap() < prose.find("class=\"footnotes\"").unwrap()
+    );
     assert_eq!(page.select(&sel(".prose h2#\\31 ")).count(), 1, "{prose}");
     assert_unique_ids(&page);
 

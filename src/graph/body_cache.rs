@@ -58,7 +58,11 @@ impl BodyKeys {
         field(&mut hash, &[opts.smart_punctuation as u8]);
         field(&mut hash, opts.base_path.as_bytes());
         let words = &opts.words;
-        for phrase in [&words.table, &words.footnotes.heading, &words.footnotes.back] {
+        for phrase in [
+            &words.table,
+            &words.footnotes.heading,
+            &words.footnotes.back,
+        ] {
             field(&mut hash, phrase.as_bytes());
         }
         field(&mut hash, shortcodes_signature(&opts.shortcodes).as_bytes());

@@ -420,8 +420,7 @@ pub fn link_keeping(
     let ((mut graph, tags), (markdown, front_images)) = rayon::join(
         || {
             let graph = resolve_data(&content, &index, &mut data_diags);
-            let tags =
-                kept_tags.unwrap_or_else(|| tag_index(&content, &language, &mut data_diags));
+            let tags = kept_tags.unwrap_or_else(|| tag_index(&content, &language, &mut data_diags));
             (graph, tags)
         },
         || {
@@ -944,11 +943,7 @@ fn region_referrals(content: &Content, g: &Graph) -> Vec<Vec<Referral>> {
 /// written and the articles (newest first). Two names that differ by more
 /// than case but make one slug (`C++` and `c`) share one page: said in
 /// `warnings`, once per pair, for the default language.
-fn tag_index(
-    content: &Content,
-    language: &LanguageView,
-    warnings: &mut Diagnostics,
-) -> TagIndex {
+fn tag_index(content: &Content, language: &LanguageView, warnings: &mut Diagnostics) -> TagIndex {
     let mut tags = TagIndex::new();
     let mut told: HashSet<(String, String)> = HashSet::new();
     for (i, a) in content.articles.iter().enumerate() {

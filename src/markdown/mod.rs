@@ -26,11 +26,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{Diagnostic, Location, Source};
 use crate::html::escape;
-use crate::ids::Target;
 use crate::ids::slugify;
+use crate::ids::Target;
 use crate::shortcodes::{Call, Shortcodes};
-use footnotes::Footnotes;
 pub use footnotes::FootnoteWords;
+use footnotes::Footnotes;
 pub use lookups::Lookup;
 use shortcode_calls::OffsetMap;
 pub use shortcode_calls::{placeholder, PLACEHOLDER_END, PLACEHOLDER_START};
@@ -226,7 +226,13 @@ fn render_part(
         })
     };
     let parser = Parser::new_with_broken_link_callback(&text, options, Some(&mut callback));
-    let mut state = State::new(input, footnote_scope(input, in_shortcode), opts, resolver, &map);
+    let mut state = State::new(
+        input,
+        footnote_scope(input, in_shortcode),
+        opts,
+        resolver,
+        &map,
+    );
     let mut events: Vec<Event<'_>> = Vec::new();
     for (event, range) in parser.into_offset_iter() {
         state.handle(event, range, &mut events);
