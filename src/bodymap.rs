@@ -2,10 +2,15 @@
 //!
 //! The figure is parsed once. Each view (`id="view-front"`, `id="view-back"`)
 //! becomes a template of literal SVG markup with a slot for each region shape
-//! (`id="region-<id>"`), so a referral map is composed by concatenation: the
-//! regions a muscle refers to are wrapped in a zone class, an X is drawn where
-//! each trigger point lies. Ids are stripped from the copies, since a page
-//! may show many maps and ids must be unique in a document.
+//! (`id="region-<id>"`). Ids are stripped from the copies, since a page may
+//! show many maps and ids must be unique in a document.
+//!
+//! A page with referral maps carries the figure once, in a hidden sprite
+//! ([`Figure::sprite`], put in front of the page's first map by
+//! [`with_sprite`]); each map draws it with `<use>` and adds only its own
+//! zones (the regions a muscle refers to, wrapped in a zone class) and an X
+//! where each trigger point lies. Drawing the whole figure into every map
+//! made the referral patterns page of a 40-muscle site 550 KB.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
@@ -35,6 +40,8 @@ pub struct Figure {
     /// figure (and so these) across data edits. Clones share it: they are
     /// the same figure.
     drawn: Arc<Mutex<HashMap<u128, String>>>,
+    /// The figure's views as the maps of a page `<use>` them.
+    sprite: Arc<str>,
 }
 
 #[derive(Debug, Clone)]
@@ -219,11 +226,13 @@ pub fn parse(source: Arc<Source>) -> Result<Figure, Vec<Diagnostic>> {
         );
     }
     if problems.is_empty() {
+        let sprite = draw_sprite(&views, &regions).into();
         Ok(Figure {
             source,
             views,
             regions,
             drawn: Arc::default(),
+            sprite,
         })
     } else {
         Err(problems)
@@ -410,8 +419,8 @@ pub struct MapSpec<'a> {
     pub marks: &'a [String],
 }
 
-/// How many drawn maps a figure keeps: 7–17 KB each, so at most about
-/// 30 MB. A site's muscles are a few hundred; maps in shortcodes each have
+/// How many drawn maps a figure keeps: 1–3 KB each (the figure itself is
+/// in the page's sprite), so at most a few MB. A site's muscles are a few hundred; maps in shortcodes each have
 /// an id of their own and are rarely drawn twice, so past this the memo
 /// starts over rather than hold them all.
 const MAPS_KEPT: usize = 2_000;
@@ -467,15 +476,13 @@ impl Figure {
     }
 
     fn draw_referral_map(&self, spec: &MapSpec<'_>) -> String {
-        let mut out = String::with_capacity(16 * 1024);
+        let mut out = String::with_capacity(2 * 1024);
         let views = self.views_for(spec);
         let view_box = self.crop(&views, spec);
         let _ = write!(
             out,
-            "<svg class=\"bodymap referral-map views-{}\" viewBox=\"{}\" role=\"img\" aria-labelledby=\"{id}-t {id}-d\" xmlns=\"http://www.w3.org/2000/svg\">\
-             <title id=\"{id}-t\">{}</title><desc id=\"{id}-d\">{}</desc>\
-             <defs><pattern id=\"{id}-stipple\" class=\"stipple\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\">\
-             <rect width=\"6\" height=\"6\" class=\"stipple-bg\"/><circle cx=\"1.5\" cy=\"1.5\" r=\"1.2\" class=\"stipple-dot\"/><circle cx=\"4.5\" cy=\"4.5\" r=\"1.2\" class=\"stipple-dot\"/></pattern></defs>",
+            "{MAP_START} views-{}\" viewBox=\"{}\" role=\"img\" aria-labelledby=\"{id}-t {id}-d\" xmlns=\"http://www.w3.org/2000/svg\">\
+             <title id=\"{id}-t\">{}</title><desc id=\"{id}-d\">{}</desc>",
             views.len(),
             view_box,
             escape(spec.title),
@@ -483,22 +490,28 @@ impl Figure {
             id = spec.id,
         );
         for view in &views {
-            self.write_view(&mut out, view, |region, markup, out| {
-                match spec.zones.get(region) {
-                    Some(zone) => {
-                        let fill = match zone {
-                            Zone::Essential => String::new(),
-                            Zone::Spillover => format!(" fill=\"url(#{}-stipple)\"", spec.id),
-                        };
-                        let _ = write!(
-                            out,
-                            "<g class=\"zone zone-{}\"{fill}>{markup}</g>",
-                            zone.key()
-                        );
-                    }
-                    None => out.push_str(markup),
-                }
-            });
+            open_view(&mut out, view);
+            let _ = write!(out, "<use href=\"#{}\"/>", sprite_view_id(view.view));
+            // Zones over the figure, in the figure's order (later regions
+            // are drawn over earlier ones, as in the figure itself).
+            for part in &view.parts {
+                let Part::Region(region) = part else { continue };
+                let (Some(zone), Some(shape)) = (spec.zones.get(region), self.regions.get(region))
+                else {
+                    continue;
+                };
+                let fill = match zone {
+                    Zone::Essential => "",
+                    Zone::Spillover => " fill=\"url(#kw-stipple)\"",
+                };
+                let _ = write!(
+                    out,
+                    "<g class=\"zone zone-{}\"{fill}>{}</g>",
+                    zone.key(),
+                    shape.markup
+                );
+            }
+            out.push_str("</g>");
         }
         out.push_str("<g class=\"tp-marks\">");
         for region in spec.marks {
@@ -514,6 +527,13 @@ impl Figure {
         }
         out.push_str("</g></svg>");
         out
+    }
+
+    /// The hidden SVG the referral maps of a page draw the figure from
+    /// (with `<use>`): each view whole, its regions in place (the theme
+    /// leaves them transparent), and the stipple of spillover zones.
+    pub fn sprite(&self) -> &str {
+        &self.sprite
     }
 
     /// The part of the figure a map shows: the zones and marks with a
@@ -607,11 +627,7 @@ impl Figure {
         view: &FigureView,
         mut region: impl FnMut(&str, &str, &mut String),
     ) {
-        let _ = write!(out, "<g class=\"view view-{}\"", view.view.key());
-        if let Some(t) = &view.transform {
-            let _ = write!(out, " transform=\"{}\"", escape(t));
-        }
-        out.push('>');
+        open_view(out, view);
         for part in &view.parts {
             match part {
                 Part::Markup(m) => out.push_str(m),
@@ -646,6 +662,68 @@ impl Figure {
             .map(|(_, id)| id.clone())
             .collect()
     }
+}
+
+/// How every referral map starts; [`with_sprite`] finds a page's first map
+/// by it.
+const MAP_START: &str = "<svg class=\"bodymap referral-map";
+
+/// The id of a view's drawing in the sprite.
+fn sprite_view_id(view: View) -> String {
+    format!("kw-figure-{}", view.key())
+}
+
+/// `<g class="view …" transform="…">`, left open.
+fn open_view(out: &mut String, view: &FigureView) {
+    let _ = write!(out, "<g class=\"view view-{}\"", view.view.key());
+    if let Some(t) = &view.transform {
+        let _ = write!(out, " transform=\"{}\"", escape(t));
+    }
+    out.push('>');
+}
+
+/// [`Figure::sprite`]. It is moved out of sight rather than hidden with
+/// `display: none`, under which browsers do not paint the stipple pattern.
+/// The drawing groups carry the class `bodymap`, so the theme's
+/// `.bodymap …` rules reach the copies `<use>` makes: browsers match them
+/// within the copy itself (SVG 2), as Firefox does, or against the
+/// original, as Chromium still does.
+fn draw_sprite(views: &[FigureView], regions: &HashMap<String, RegionShape>) -> String {
+    let mut out = String::with_capacity(16 * 1024);
+    out.push_str(
+        "<svg class=\"bodymap-sprite\" aria-hidden=\"true\" style=\"position:absolute;width:0;height:0;overflow:hidden\" xmlns=\"http://www.w3.org/2000/svg\"><defs>\
+         <g class=\"bodymap\"><pattern id=\"kw-stipple\" class=\"stipple\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\">\
+         <rect width=\"6\" height=\"6\" class=\"stipple-bg\"/><circle cx=\"1.5\" cy=\"1.5\" r=\"1.2\" class=\"stipple-dot\"/><circle cx=\"4.5\" cy=\"4.5\" r=\"1.2\" class=\"stipple-dot\"/></pattern></g>",
+    );
+    for view in views {
+        let _ = write!(out, "<g id=\"{}\" class=\"bodymap\">", sprite_view_id(view.view));
+        for part in &view.parts {
+            match part {
+                Part::Markup(m) => out.push_str(m),
+                Part::Region(id) => {
+                    if let Some(shape) = regions.get(id) {
+                        out.push_str(&shape.markup);
+                    }
+                }
+            }
+        }
+        out.push_str("</g>");
+    }
+    out.push_str("</defs></svg>");
+    out
+}
+
+/// `html` with the figure's sprite in front of its first referral map, if
+/// it has one: the maps draw the figure from it.
+pub fn with_sprite(html: Vec<u8>, sprite: &str) -> Vec<u8> {
+    let Some(at) = memchr::memmem::find(&html, MAP_START.as_bytes()) else {
+        return html;
+    };
+    let mut out = Vec::with_capacity(html.len() + sprite.len());
+    out.extend_from_slice(&html[..at]);
+    out.extend_from_slice(sprite.as_bytes());
+    out.extend_from_slice(&html[at..]);
+    out
 }
 
 /// Maps show at least this share of the figure's height.
@@ -733,7 +811,12 @@ mod tests {
             svg.contains("<g class=\"zone zone-essential\"><ellipse data-id=\"region-temple\""),
             "{svg}"
         );
-        assert!(svg.contains("zone-spillover\" fill=\"url(#m-stipple)\""));
+        assert!(svg.contains("zone-spillover\" fill=\"url(#kw-stipple)\""));
+        assert!(svg.contains("<use href=\"#kw-figure-front\"/>"), "{svg}");
+        // The figure is drawn by the sprite, not by each map.
+        assert!(!svg.contains("M0 0L10 10"), "{svg}");
+        assert!(f.sprite().contains("<g id=\"kw-figure-front\" class=\"bodymap\"><path d=\"M0 0L10 10\"/>"), "{}", f.sprite());
+        assert!(f.sprite().contains("<g id=\"kw-figure-back\" class=\"bodymap\">"));
         assert!(svg.contains("class=\"tp-mark\" d=\"M45.0 45.0"));
         assert!(!svg.contains("view-back"), "back view not needed: {svg}");
         assert!(!svg.contains(" id=\"region-"));
@@ -765,6 +848,25 @@ mod tests {
         assert_ne!(other, first);
         assert_eq!(other, f.draw_referral_map(&spec(&jaw)));
         assert_eq!(f.drawn().len(), 2);
+    }
+
+    #[test]
+    fn the_sprite_goes_in_front_of_the_first_map_only() {
+        let f = figure();
+        let zones = BTreeMap::new();
+        let map = f.referral_map(&MapSpec {
+            id: "m",
+            title: "T",
+            description: "D",
+            zones: &zones,
+            marks: &[],
+        });
+        let page = format!("<main><p>x</p>{map}<div>{map}</div></main>");
+        let with = String::from_utf8(with_sprite(page.clone().into_bytes(), f.sprite())).unwrap();
+        assert_eq!(with.matches("kw-figure-front\" class").count(), 1);
+        assert!(with.starts_with(&format!("<main><p>x</p>{}{map}", f.sprite())));
+        let plain = "<main>no maps</main>".as_bytes().to_vec();
+        assert_eq!(with_sprite(plain.clone(), f.sprite()), plain);
     }
 
     #[test]

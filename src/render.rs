@@ -14,6 +14,7 @@ use rayon::prelude::*;
 use serde_json::{json, Value};
 use tera::Tera;
 
+use crate::bodymap;
 use crate::config::BaseUrl;
 use crate::diagnostics::{closest, Diagnostic, Diagnostics, Location};
 use crate::graph::Site;
@@ -476,6 +477,10 @@ pub struct Renderer {
     /// Whether the templates have [`CARD_TEMPLATE`] (every language's are
     /// the same templates).
     renders_cards: bool,
+    /// The body figure's sprite, put into each page with a referral map;
+    /// `None` when the site has no muscles, so no page can have one (and
+    /// pages need not be searched for one).
+    figure_sprite: Option<Arc<str>>,
 }
 
 /// The templates with a language's `t()` and `url()`, and its variables.
@@ -545,6 +550,7 @@ impl Renderer {
         known.sort();
         Some(Renderer {
             renders_cards: tera.get_template(CARD_TEMPLATE).is_ok(),
+            figure_sprite: figure_sprite(site),
             theme,
             known,
             languages: vec![LanguageRenderer {
@@ -595,6 +601,8 @@ impl Renderer {
     /// shortcodes are expanded (the disclaimer may call one).
     pub fn refresh_globals(&mut self, language: usize, site: &Site) {
         self.languages[language].globals = site_globals(site);
+        // A muscle added in `serve` to a site that had none.
+        self.figure_sprite = figure_sprite(site);
     }
 
     /// The variables every page shares, per language; when they change,
@@ -640,7 +648,7 @@ impl Renderer {
         );
         let context = tera::Context::from_value(Value::Object(context)).unwrap_or_default();
         match render_exact(&language.tera, &plan.template, &context) {
-            Ok(html) => Ok(OutputFile::new(output, html)),
+            Ok(html) => Ok(OutputFile::new(output, self.with_figure(html))),
             Err(e) => Err(with_page(template_error(&e, &self.theme), &plan)),
         }
     }
@@ -662,6 +670,14 @@ impl Renderer {
             .tera
             .render(&template, &context)
             .map_err(|e| template_error(&e, &self.theme))
+    }
+
+    /// A page's HTML with the body figure its referral maps draw from.
+    fn with_figure(&self, html: Vec<u8>) -> Vec<u8> {
+        match &self.figure_sprite {
+            Some(sprite) => bodymap::with_sprite(html, sprite),
+            None => html,
+        }
     }
 
     /// The renderer of the language `plan` is in.
@@ -705,6 +721,12 @@ impl Renderer {
         }
         files
     }
+}
+
+/// [`Renderer::figure_sprite`] for `site`.
+fn figure_sprite(site: &Site) -> Option<Arc<str>> {
+    let figure = site.figure.as_ref()?;
+    (!site.content.muscles.is_empty()).then(|| Arc::from(figure.sprite()))
 }
 
 /// Renders `template` into bytes of exactly the page's length. Tera's own

@@ -47,20 +47,46 @@ fn muscle_map_zones_match_the_data() {
     assert_eq!(p.select(&sel(".referral-map .tp-mark")).count(), 1);
     // The stipple pattern, not colour alone, marks spillover.
     let fills = attrs(&p, ".referral-map g.zone-spillover", "fill");
-    assert_eq!(fills, ["url(#map-upper-trapezius-stipple)"]);
-    assert_eq!(
-        attrs(&p, ".referral-map pattern", "id"),
-        ["map-upper-trapezius-stipple"]
-    );
+    assert_eq!(fills, ["url(#kw-stipple)"]);
+    assert_eq!(attrs(&p, "svg.bodymap-sprite pattern", "id"), ["kw-stipple"]);
     assert!(!texts(&p, ".referral-map desc")[0].is_empty());
-    // The location is in the back view and zones in the front: both drawn.
+    // The location is in the back view and zones in the front: both drawn,
+    // each from the page's one copy of the figure.
     assert_eq!(p.select(&sel(".referral-map g.view")).count(), 2);
+    assert_eq!(
+        attrs(&p, ".referral-map use", "href"),
+        ["#kw-figure-front", "#kw-figure-back"]
+    );
+    assert_eq!(p.select(&sel("svg.bodymap-sprite")).count(), 1);
+    assert!(p.select(&sel("svg.bodymap-sprite g#kw-figure-front .skin")).count() > 0);
     // No id repeats on the page.
     let mut ids = attrs(&p, "[id]", "id");
     let n = ids.len();
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), n, "duplicate ids");
+}
+
+#[test]
+fn a_page_of_many_maps_carries_the_figure_once() {
+    let f = with_two_muscles();
+    f.build(&[]);
+    let gallery = f.page("/referral-patterns/");
+    let maps = gallery.select(&sel("svg.referral-map")).count();
+    assert!(maps >= 3, "{maps} maps");
+    assert_eq!(gallery.select(&sel("svg.bodymap-sprite")).count(), 1);
+    // The sprite comes before the maps that draw from it.
+    let html = gallery.html();
+    assert!(html.find("bodymap-sprite").unwrap() < html.find("bodymap referral-map").unwrap());
+    // Every map draws the figure from it, none draws its own.
+    let ids = attrs(&gallery, "[id]", "id");
+    for href in attrs(&gallery, "svg.referral-map use", "href") {
+        assert!(ids.contains(&href[1..].to_string()), "{href} not on the page");
+    }
+    assert_eq!(gallery.select(&sel("svg.referral-map .skin")).count(), 0);
+    // A page without maps has no sprite.
+    let home = f.page("/");
+    assert_eq!(home.select(&sel("svg.bodymap-sprite")).count(), 0);
 }
 
 #[test]
