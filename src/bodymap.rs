@@ -696,7 +696,11 @@ fn draw_sprite(views: &[FigureView], regions: &HashMap<String, RegionShape>) -> 
          <rect width=\"6\" height=\"6\" class=\"stipple-bg\"/><circle cx=\"1.5\" cy=\"1.5\" r=\"1.2\" class=\"stipple-dot\"/><circle cx=\"4.5\" cy=\"4.5\" r=\"1.2\" class=\"stipple-dot\"/></pattern></g>",
     );
     for view in views {
-        let _ = write!(out, "<g id=\"{}\" class=\"bodymap\">", sprite_view_id(view.view));
+        let _ = write!(
+            out,
+            "<g id=\"{}\" class=\"bodymap\">",
+            sprite_view_id(view.view)
+        );
         for part in &view.parts {
             match part {
                 Part::Markup(m) => out.push_str(m),
@@ -815,8 +819,15 @@ mod tests {
         assert!(svg.contains("<use href=\"#kw-figure-front\"/>"), "{svg}");
         // The figure is drawn by the sprite, not by each map.
         assert!(!svg.contains("M0 0L10 10"), "{svg}");
-        assert!(f.sprite().contains("<g id=\"kw-figure-front\" class=\"bodymap\"><path d=\"M0 0L10 10\"/>"), "{}", f.sprite());
-        assert!(f.sprite().contains("<g id=\"kw-figure-back\" class=\"bodymap\">"));
+        assert!(
+            f.sprite()
+                .contains("<g id=\"kw-figure-front\" class=\"bodymap\"><path d=\"M0 0L10 10\"/>"),
+            "{}",
+            f.sprite()
+        );
+        assert!(f
+            .sprite()
+            .contains("<g id=\"kw-figure-back\" class=\"bodymap\">"));
         assert!(svg.contains("class=\"tp-mark\" d=\"M45.0 45.0"));
         assert!(!svg.contains("view-back"), "back view not needed: {svg}");
         assert!(!svg.contains(" id=\"region-"));

@@ -48,7 +48,10 @@ fn muscle_map_zones_match_the_data() {
     // The stipple pattern, not colour alone, marks spillover.
     let fills = attrs(&p, ".referral-map g.zone-spillover", "fill");
     assert_eq!(fills, ["url(#kw-stipple)"]);
-    assert_eq!(attrs(&p, "svg.bodymap-sprite pattern", "id"), ["kw-stipple"]);
+    assert_eq!(
+        attrs(&p, "svg.bodymap-sprite pattern", "id"),
+        ["kw-stipple"]
+    );
     assert!(!texts(&p, ".referral-map desc")[0].is_empty());
     // The location is in the back view and zones in the front: both drawn,
     // each from the page's one copy of the figure.
@@ -58,7 +61,11 @@ fn muscle_map_zones_match_the_data() {
         ["#kw-figure-front", "#kw-figure-back"]
     );
     assert_eq!(p.select(&sel("svg.bodymap-sprite")).count(), 1);
-    assert!(p.select(&sel("svg.bodymap-sprite g#kw-figure-front .skin")).count() > 0);
+    assert!(
+        p.select(&sel("svg.bodymap-sprite g#kw-figure-front .skin"))
+            .count()
+            > 0
+    );
     // No id repeats on the page.
     let mut ids = attrs(&p, "[id]", "id");
     let n = ids.len();
@@ -81,7 +88,10 @@ fn a_page_of_many_maps_carries_the_figure_once() {
     // Every map draws the figure from it, none draws its own.
     let ids = attrs(&gallery, "[id]", "id");
     for href in attrs(&gallery, "svg.referral-map use", "href") {
-        assert!(ids.contains(&href[1..].to_string()), "{href} not on the page");
+        assert!(
+            ids.contains(&href[1..].to_string()),
+            "{href} not on the page"
+        );
     }
     assert_eq!(gallery.select(&sel("svg.referral-map .skin")).count(), 0);
     // A page without maps has no sprite.
