@@ -230,7 +230,7 @@ fn every_bad_image_is_reported_at_its_line() {
                 "Bad",
                 "2026-02-01",
                 "image = \"/images/phon.jpg\"\nimage_alt = \"x\"",
-                "Text.\n\n![A view](view.jpg)\n\n![Broken](/images/broken.jpg)\n\n![Huge](/images/huge.png)\n\n![](/images/tiny.jpg)\n",
+                "Text.\n\n![A view](view.jpg)\n\n![Broken](/images/broken.jpg)\n\n![Huge](/images/huge.png)\n\n![](/images/tiny.jpg)\n\n![Studio](/images/rooms/zzqx.jpg)\n",
             ),
         );
     let before = tree(&f.out());
@@ -250,6 +250,9 @@ fn every_bad_image_is_reported_at_its_line() {
         "content/blog/bad.md:13:1",
         // No alt text: a warning, also reported.
         "image without alt text",
+        // Missing from static/, nothing close: where to put it.
+        "image not found: `/images/rooms/zzqx.jpg`",
+        "put the image at static/images/rooms/zzqx.jpg",
     ]);
     assert!(!stderr.contains("panicked"));
     assert_eq!(before, tree(&f.out()), "a failed build writes nothing");

@@ -603,11 +603,16 @@ impl Library {
             }
         };
         let d = Diagnostic::error(format!("image not found: `{src}` (looked for {looked})"));
-        match closest(written, nearby.iter().map(String::as_str)) {
+        // Paths share their folders (`/images/…`), which makes any two
+        // look alike: the file's own name must be close too.
+        let file_name = |path: &str| path.rsplit('/').next().unwrap_or(path).to_string();
+        let best = closest(written, nearby.iter().map(String::as_str))
+            .filter(|best| closest(&file_name(written), [file_name(best).as_str()]).is_some());
+        match best {
             Some(best) => d.help(format!("did you mean `{best}`?")),
-            None if written.starts_with('/') => d.help(
-                "a path starting with `/` means the site's static/ folder: /images/room.jpg is static/images/room.jpg",
-            ),
+            None if written.starts_with('/') => d.help(format!(
+                "a path starting with `/` is in the site's static/ folder: put the image at static{written}"
+            )),
             None => d.help(format!(
                 "a relative path means the folder of {}; put the image there, or start the path with `/` for static/",
                 from.display()
