@@ -51,13 +51,12 @@ pub struct FigureView {
     /// The view's own transform, kept so that coordinates stay those of the
     /// whole figure.
     pub transform: Option<String>,
-    parts: Vec<Part>,
-}
-
-#[derive(Debug, Clone)]
-enum Part {
-    Markup(String),
-    Region(String),
+    /// The view's markup as the sprite holds it: region ids made `data-id`
+    /// (maps draw regions again, so those would repeat), other ids kept
+    /// (the figure's own gradients and clip paths are referred to by id).
+    drawing: String,
+    /// The view's regions in the order the figure draws them.
+    regions: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -148,7 +147,7 @@ pub fn parse(source: Arc<Source>) -> Result<Figure, Vec<Diagnostic>> {
         let Some(node) = root.descendants().find(|n| n.attribute("id") == Some(id)) else {
             continue;
         };
-        let mut parts = Vec::new();
+        let mut view_regions = Vec::new();
         let inner = inner_range(&node, text);
         let mut cursor = inner.start;
         for shape in node
@@ -160,8 +159,7 @@ pub fn parse(source: Arc<Source>) -> Result<Figure, Vec<Diagnostic>> {
                 continue; // nested inside another region; the outer one wins
             }
             let region_id = shape.attribute("id").unwrap_or("")["region-".len()..].to_string();
-            parts.push(Part::Markup(strip_ids(&text[cursor..range.start])));
-            parts.push(Part::Region(region_id.clone()));
+            view_regions.push(region_id.clone());
             cursor = range.end;
             let location = source.locate(range.start..range.start + 1);
             let bounds = shape_bounds(&shape).unwrap_or((0.0, 0.0, 0.0, 0.0));
@@ -193,7 +191,6 @@ pub fn parse(source: Arc<Source>) -> Result<Figure, Vec<Diagnostic>> {
                 );
             }
         }
-        parts.push(Part::Markup(strip_ids(&text[cursor..inner.end])));
         views.push(FigureView {
             view,
             view_box: node
@@ -201,7 +198,8 @@ pub fn parse(source: Arc<Source>) -> Result<Figure, Vec<Diagnostic>> {
                 .unwrap_or(&root_view_box)
                 .to_string(),
             transform: node.attribute("transform").map(str::to_string),
-            parts,
+            drawing: rename_ids(&text[inner], |id| !id.starts_with("region-")),
+            regions: view_regions,
         });
     }
     // Region shapes outside both views cannot be placed on a map.
@@ -226,7 +224,7 @@ pub fn parse(source: Arc<Source>) -> Result<Figure, Vec<Diagnostic>> {
         );
     }
     if problems.is_empty() {
-        let sprite = draw_sprite(&views, &regions).into();
+        let sprite = draw_sprite(&views, &resources(&root, text)).into();
         Ok(Figure {
             source,
             views,
@@ -254,7 +252,53 @@ fn inner_range(node: &roxmltree::Node<'_, '_>, text: &str) -> std::ops::Range<us
 
 /// Copies of the figure's markup must not repeat its ids.
 fn strip_ids(markup: &str) -> String {
-    markup.replace(" id=\"", " data-id=\"")
+    rename_ids(markup, |_| false)
+}
+
+/// `markup` with each `id` attribute for whose value `keep` is false made
+/// `data-id` (the theme's styles find regions by `data-id`).
+fn rename_ids(markup: &str, keep: impl Fn(&str) -> bool) -> String {
+    let mut out = String::with_capacity(markup.len() + 64);
+    let mut rest = markup;
+    while let Some(at) = rest.find("id=") {
+        let (before, from) = rest.split_at(at);
+        let is_attribute = before.ends_with(|c: char| c.is_ascii_whitespace());
+        let value = from[3..].strip_prefix(['"', '\'']).and_then(|v| {
+            let quote = from.as_bytes()[3] as char;
+            v.find(quote).map(|end| &v[..end])
+        });
+        out.push_str(before);
+        if is_attribute && value.is_some_and(|v| !keep(v)) {
+            out.push_str("data-");
+        }
+        out.push_str("id=");
+        rest = &from[3..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The elements outside the views that the views' drawing may use: the
+/// figure's `<defs>`, `<style>` and paint servers (gradients, patterns,
+/// clip paths, filters), as an editor such as Inkscape or Illustrator
+/// writes them at the top of the file.
+fn resources(root: &roxmltree::Node<'_, '_>, text: &str) -> String {
+    const KINDS: [&str; 10] = [
+        "defs",
+        "style",
+        "linearGradient",
+        "radialGradient",
+        "pattern",
+        "clipPath",
+        "mask",
+        "filter",
+        "marker",
+        "symbol",
+    ];
+    root.children()
+        .filter(|n| n.is_element() && KINDS.contains(&n.tag_name().name()))
+        .map(|n| &text[n.range()])
+        .collect()
 }
 
 /// An explicit `data-x`/`data-y`, else the centre of the shape's bounding box,
@@ -481,7 +525,7 @@ impl Figure {
         let view_box = self.crop(&views, spec);
         let _ = write!(
             out,
-            "{MAP_START} views-{}\" viewBox=\"{}\" role=\"img\" aria-labelledby=\"{id}-t {id}-d\" xmlns=\"http://www.w3.org/2000/svg\">\
+            "{MAP_START}referral-map views-{}\" viewBox=\"{}\" role=\"img\" aria-labelledby=\"{id}-t {id}-d\" xmlns=\"http://www.w3.org/2000/svg\">\
              <title id=\"{id}-t\">{}</title><desc id=\"{id}-d\">{}</desc>",
             views.len(),
             view_box,
@@ -494,8 +538,7 @@ impl Figure {
             let _ = write!(out, "<use href=\"#{}\"/>", sprite_view_id(view.view));
             // Zones over the figure, in the figure's order (later regions
             // are drawn over earlier ones, as in the figure itself).
-            for part in &view.parts {
-                let Part::Region(region) = part else { continue };
+            for region in &view.regions {
                 let (Some(zone), Some(shape)) = (spec.zones.get(region), self.regions.get(region))
                 else {
                     continue;
@@ -588,57 +631,44 @@ impl Figure {
         )
     }
 
-    /// The "where does it hurt?" figure: every region a focusable link.
+    /// The "where does it hurt?" figure: every region a focusable link,
+    /// over the figure drawn from the page's sprite.
     pub fn finder_map(
         &self,
         id: &str,
         title: &str,
         link_for: impl Fn(&str) -> Option<(String, String)>,
     ) -> String {
-        let mut out = String::with_capacity(32 * 1024);
+        let mut out = String::with_capacity(16 * 1024);
         let views: Vec<&FigureView> = self.views.iter().collect();
         let _ = write!(
             out,
-            "<svg class=\"bodymap finder-map\" viewBox=\"{}\" role=\"group\" aria-labelledby=\"{id}-t\" xmlns=\"http://www.w3.org/2000/svg\"><title id=\"{id}-t\">{}</title>",
+            "{MAP_START}finder-map\" viewBox=\"{}\" role=\"group\" aria-labelledby=\"{id}-t\" xmlns=\"http://www.w3.org/2000/svg\"><title id=\"{id}-t\">{}</title>",
             combined_view_box(&views),
             escape(title),
         );
         for view in &views {
-            self.write_view(&mut out, view, |region, markup, out| match link_for(region) {
-                Some((href, name)) => {
-                    let _ = write!(
-                        out,
-                        "<a href=\"{}\" class=\"region-link\" aria-label=\"{}\"><title>{}</title>{markup}</a>",
-                        escape(&href),
-                        escape(&name),
-                        escape(&name)
-                    );
-                }
-                None => out.push_str(markup),
-            });
+            open_view(&mut out, view);
+            let _ = write!(out, "<use href=\"#{}\"/>", sprite_view_id(view.view));
+            for region in &view.regions {
+                let (Some((href, name)), Some(shape)) =
+                    (link_for(region), self.regions.get(region))
+                else {
+                    continue;
+                };
+                let _ = write!(
+                    out,
+                    "<a href=\"{}\" class=\"region-link\" aria-label=\"{}\"><title>{}</title>{}</a>",
+                    escape(&href),
+                    escape(&name),
+                    escape(&name),
+                    shape.markup
+                );
+            }
+            out.push_str("</g>");
         }
         out.push_str("</svg>");
         out
-    }
-
-    fn write_view(
-        &self,
-        out: &mut String,
-        view: &FigureView,
-        mut region: impl FnMut(&str, &str, &mut String),
-    ) {
-        open_view(out, view);
-        for part in &view.parts {
-            match part {
-                Part::Markup(m) => out.push_str(m),
-                Part::Region(id) => {
-                    if let Some(shape) = self.regions.get(id) {
-                        region(id, &shape.markup, out);
-                    }
-                }
-            }
-        }
-        out.push_str("</g>");
     }
 
     /// The regions nearest to `region` on the same view, closest first.
@@ -664,9 +694,8 @@ impl Figure {
     }
 }
 
-/// How every referral map starts; [`with_sprite`] finds a page's first map
-/// by it.
-const MAP_START: &str = "<svg class=\"bodymap referral-map";
+/// How every map starts; [`with_sprite`] finds a page's first map by it.
+const MAP_START: &str = "<svg class=\"bodymap ";
 
 /// The id of a view's drawing in the sprite.
 fn sprite_view_id(view: View) -> String {
@@ -688,30 +717,23 @@ fn open_view(out: &mut String, view: &FigureView) {
 /// `.bodymap …` rules reach the copies `<use>` makes: browsers match them
 /// within the copy itself (SVG 2), as Firefox does, or against the
 /// original, as Chromium still does.
-fn draw_sprite(views: &[FigureView], regions: &HashMap<String, RegionShape>) -> String {
+fn draw_sprite(views: &[FigureView], resources: &str) -> String {
     let mut out = String::with_capacity(16 * 1024);
     out.push_str(
-        "<svg class=\"bodymap-sprite\" aria-hidden=\"true\" style=\"position:absolute;width:0;height:0;overflow:hidden\" xmlns=\"http://www.w3.org/2000/svg\"><defs>\
-         <g class=\"bodymap\"><pattern id=\"kw-stipple\" class=\"stipple\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\">\
+        "<svg class=\"bodymap-sprite\" aria-hidden=\"true\" style=\"position:absolute;width:0;height:0;overflow:hidden\" xmlns=\"http://www.w3.org/2000/svg\"><defs>",
+    );
+    out.push_str(resources);
+    out.push_str(
+        "<g class=\"bodymap\"><pattern id=\"kw-stipple\" class=\"stipple\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\">\
          <rect width=\"6\" height=\"6\" class=\"stipple-bg\"/><circle cx=\"1.5\" cy=\"1.5\" r=\"1.2\" class=\"stipple-dot\"/><circle cx=\"4.5\" cy=\"4.5\" r=\"1.2\" class=\"stipple-dot\"/></pattern></g>",
     );
     for view in views {
         let _ = write!(
             out,
-            "<g id=\"{}\" class=\"bodymap\">",
-            sprite_view_id(view.view)
+            "<g id=\"{}\" class=\"bodymap\">{}</g>",
+            sprite_view_id(view.view),
+            view.drawing
         );
-        for part in &view.parts {
-            match part {
-                Part::Markup(m) => out.push_str(m),
-                Part::Region(id) => {
-                    if let Some(shape) = regions.get(id) {
-                        out.push_str(&shape.markup);
-                    }
-                }
-            }
-        }
-        out.push_str("</g>");
     }
     out.push_str("</defs></svg>");
     out

@@ -135,11 +135,15 @@ fn hash_value(hasher: &mut Hasher, value: &Value) {
 }
 
 /// A hash of what every page shares: the site-wide variables and words of
-/// each language, and the asset names (`asset()` returns them, and they
-/// carry content hashes). When it changes, every page may.
+/// each language, the body figure pages with maps carry, and the asset
+/// names (`asset()` returns them, and they carry content hashes). When it
+/// changes, every page may.
 pub fn of_site_wide(renderer: &Renderer, assets: &Assets) -> u64 {
     let mut hasher = Hasher::new();
     hash_value(&mut hasher, &renderer.globals());
+    let sprite = renderer.figure_sprite().unwrap_or_default();
+    hasher.update(&(sprite.len() as u64).to_le_bytes());
+    hasher.update(sprite.as_bytes());
     for words in renderer.words() {
         hasher.update(&words.fingerprint().to_le_bytes());
     }

@@ -672,6 +672,11 @@ impl Renderer {
             .map_err(|e| template_error(&e, &self.theme))
     }
 
+    /// The body figure as pages with maps carry it, if they can have any.
+    pub fn figure_sprite(&self) -> Option<&str> {
+        self.figure_sprite.as_deref()
+    }
+
     /// A page's HTML with the body figure its referral maps draw from.
     fn with_figure(&self, html: Vec<u8>) -> Vec<u8> {
         match &self.figure_sprite {

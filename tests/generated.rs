@@ -95,8 +95,76 @@ fn a_page_of_many_maps_carries_the_figure_once() {
     }
     assert_eq!(gallery.select(&sel("svg.referral-map .skin")).count(), 0);
     // A page without maps has no sprite.
-    let home = f.page("/");
-    assert_eq!(home.select(&sel("svg.bodymap-sprite")).count(), 0);
+    let blog = f.page("/blog/");
+    assert_eq!(blog.select(&sel("svg.bodymap-sprite")).count(), 0);
+    // The finder draws from it too, its regions links over the figure.
+    let finder = f.page("/pain/");
+    assert_eq!(finder.select(&sel("svg.bodymap-sprite")).count(), 1);
+    assert_eq!(
+        attrs(&finder, "svg.finder-map use", "href"),
+        ["#kw-figure-front", "#kw-figure-back"]
+    );
+    assert!(
+        finder
+            .select(&sel("svg.finder-map a.region-link [data-id]"))
+            .count()
+            >= 3
+    );
+}
+
+#[test]
+fn a_figure_styled_by_its_own_defs_keeps_its_style_in_the_maps() {
+    // As an editor exports it: a style sheet and a gradient at the top,
+    // used by a shape inside a view; ids on the drawing's own groups.
+    let theme_figure = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/bodymap.svg"),
+    )
+    .unwrap();
+    let open_end = theme_figure.find('>').unwrap() + 1;
+    let figure = format!(
+        "{}<defs><linearGradient id=\"halo\"><stop offset=\"0\" stop-color=\"#3a7\"/></linearGradient>\
+         <style>.cls-1{{fill:url(#halo)}}</style></defs>{}",
+        &theme_figure[..open_end],
+        theme_figure[open_end..].replacen(
+            "<g class=\"details\">",
+            "<rect id=\"Layer_2\" class=\"cls-1\" x=\"60\" y=\"90\" width=\"80\" height=\"40\"/><g class=\"details\">",
+            1
+        )
+    );
+    let f = with_two_muscles();
+    f.write("bodymap.svg", &figure);
+    f.build(&[]);
+    for url in ["/pain/temple/", "/muscles/upper-trapezius/", "/pain/"] {
+        let p = f.page(url);
+        let sprite = "svg.bodymap-sprite";
+        assert_eq!(
+            attrs(&p, &format!("{sprite} linearGradient"), "id"),
+            ["halo"],
+            "{url}"
+        );
+        assert_eq!(
+            texts(&p, &format!("{sprite} style")),
+            [".cls-1{fill:url(#halo)}"]
+        );
+        // The shape keeps its id once, in the sprite; regions are data-id.
+        assert_eq!(attrs(&p, "#Layer_2", "class"), ["cls-1"]);
+        assert!(
+            p.select(&sel(&format!("{sprite} [data-id=region-temple]")))
+                .count()
+                == 1
+        );
+        let mut ids = attrs(&p, "[id]", "id");
+        let n = ids.len();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), n, "duplicate ids on {url}");
+    }
+    // The figure is in no page's plan: a rebuild after editing it must
+    // still write the pages that carry it.
+    f.write("bodymap.svg", &figure.replace("#3a7", "#7a3"));
+    f.build(&[]);
+    let p = f.page("/pain/temple/");
+    assert_eq!(attrs(&p, "svg.bodymap-sprite stop", "stop-color"), ["#7a3"]);
 }
 
 #[test]
