@@ -15,6 +15,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::hash::Hash;
+use std::ops::Range;
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -176,7 +177,7 @@ pub fn parse(source: Arc<Source>) -> Result<Figure, Vec<Diagnostic>> {
                 region_id.clone(),
                 RegionShape {
                     view,
-                    markup: strip_ids(&text[range.clone()]),
+                    markup: strip_ids(&svg_only(text, range.clone(), shape)),
                     center,
                     bounds,
                     location: location.clone(),
@@ -198,7 +199,9 @@ pub fn parse(source: Arc<Source>) -> Result<Figure, Vec<Diagnostic>> {
                 .unwrap_or(&root_view_box)
                 .to_string(),
             transform: node.attribute("transform").map(str::to_string),
-            drawing: rename_ids(&text[inner], |id| !id.starts_with("region-")),
+            drawing: rename_ids(&svg_only(text, inner, node), |id| {
+                !id.starts_with("region-")
+            }),
             regions: view_regions,
         });
     }
@@ -238,7 +241,7 @@ pub fn parse(source: Arc<Source>) -> Result<Figure, Vec<Diagnostic>> {
 }
 
 /// The byte range between an element's start and end tags.
-fn inner_range(node: &roxmltree::Node<'_, '_>, text: &str) -> std::ops::Range<usize> {
+fn inner_range(node: &roxmltree::Node<'_, '_>, text: &str) -> Range<usize> {
     let range = node.range();
     let open_end = text[range.clone()]
         .find('>')
@@ -297,8 +300,57 @@ fn resources(root: &roxmltree::Node<'_, '_>, text: &str) -> String {
     ];
     root.children()
         .filter(|n| n.is_element() && KINDS.contains(&n.tag_name().name()))
-        .map(|n| &text[n.range()])
+        .map(|n| svg_only(text, n.range(), n))
         .collect()
+}
+
+/// Namespaces whose attributes HTML takes on SVG elements (`xlink:href`,
+/// `xml:space`).
+const KEPT_NAMESPACES: [&str; 2] = [
+    "http://www.w3.org/1999/xlink",
+    "http://www.w3.org/XML/1998/namespace",
+];
+const SVG_NAMESPACE: &str = "http://www.w3.org/2000/svg";
+
+/// The figure's `text` in `range` (which `node` spans or holds) without
+/// what an editor adds that is not SVG: Inkscape's `inkscape:label` and
+/// `sodipodi:nodetypes` attributes, its `sodipodi:namedview` element. The
+/// HTML checker rejects them in a page. Elements without a namespace (a
+/// hand-written figure without `xmlns`) are SVG.
+fn svg_only(text: &str, range: Range<usize>, node: roxmltree::Node<'_, '_>) -> String {
+    let mut cuts: Vec<Range<usize>> = Vec::new();
+    for n in node.descendants().filter(|n| n.is_element()) {
+        let r = n.range();
+        if r.end <= range.start || r.start >= range.end {
+            continue;
+        }
+        if !matches!(n.tag_name().namespace(), None | Some(SVG_NAMESPACE)) {
+            cuts.push(r);
+            continue;
+        }
+        for a in n.attributes() {
+            if a.namespace()
+                .is_some_and(|ns| !KEPT_NAMESPACES.contains(&ns))
+            {
+                let r = a.range();
+                // With the space before it.
+                cuts.push(text[..r.start].trim_end().len()..r.end);
+            }
+        }
+    }
+    cuts.sort_by_key(|c| c.start);
+    let mut out = String::with_capacity(range.len());
+    let mut cursor = range.start;
+    for cut in cuts {
+        // A cut inside one already made (an attribute of a cut element).
+        if cut.start < cursor {
+            continue;
+        }
+        out.push_str(&text[cursor..cut.start]);
+        cursor = cut.end;
+    }
+    out.push_str(&text[cursor..range.end]);
+    out
 }
 
 /// An explicit `data-x`/`data-y`, else the centre of the shape's bounding box,
@@ -900,6 +952,34 @@ mod tests {
         assert!(with.starts_with(&format!("<main><p>x</p>{}{map}", f.sprite())));
         let plain = "<main>no maps</main>".as_bytes().to_vec();
         assert_eq!(with_sprite(plain.clone(), f.sprite()), plain);
+    }
+
+    #[test]
+    fn editor_markup_that_is_not_svg_is_left_out() {
+        let inkscape = r##"<svg xmlns="http://www.w3.org/2000/svg" xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" xmlns:sodipodi="http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 100 100">
+<defs id="defs1"><linearGradient inkscape:collect="always" id="skin"><stop offset="0" stop-color="#fc9"/></linearGradient></defs>
+<sodipodi:namedview id="namedview1" inkscape:zoom="1"/>
+<g id="view-front" inkscape:label="Front" inkscape:groupmode="layer"><sodipodi:guide position="1,1"/>
+<path id="body" style="fill:url(#skin)" d="M0 0L10 10" sodipodi:nodetypes="cc"/>
+<use xlink:href="#body" xml:space="preserve"/>
+<ellipse id="region-temple" inkscape:label="Temple" cx="20" cy="30" rx="5" ry="5"/></g></svg>"##;
+        let f = parse(Source::new("bodymap.svg", inkscape.to_string())).unwrap();
+        let sprite = f.sprite();
+        assert!(!sprite.contains("inkscape:"), "{sprite}");
+        assert!(!sprite.contains("sodipodi"), "{sprite}");
+        assert!(sprite.contains("<linearGradient id=\"skin\">"), "{sprite}");
+        assert!(
+            sprite.contains("<path id=\"body\" style=\"fill:url(#skin)\" d=\"M0 0L10 10\"/>"),
+            "{sprite}"
+        );
+        assert!(
+            sprite.contains("<use xlink:href=\"#body\" xml:space=\"preserve\"/>"),
+            "{sprite}"
+        );
+        assert_eq!(
+            f.regions["temple"].markup,
+            "<ellipse data-id=\"region-temple\" cx=\"20\" cy=\"30\" rx=\"5\" ry=\"5\"/>"
+        );
     }
 
     #[test]
