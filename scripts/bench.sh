@@ -21,6 +21,7 @@
 # techniques, FAQs, cross-links, citations, search) against its plain
 # corpus with search. Results: target/bench/results.md (and printed).
 #
+# KNOTWORK_BIN=path measures that binary instead of building one.
 # Needs hyperfine, hugo, GNU time and npm; installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,8 +52,15 @@ fi
 # The binary itself, without npm's Node wrapper around it.
 pagefind=$(find "$pf_dir/node_modules/@pagefind" -path '*/bin/*' -type f \( -name pagefind -o -name pagefind_extended \) | head -1)
 
-cargo build --release --quiet --bin knotwork --example gen-corpus
-kw=$PWD/target/release/knotwork
+# KNOTWORK_BIN measures a binary built before (a run takes long; builds
+# made meanwhile then do not change what is measured).
+if [ -n "${KNOTWORK_BIN:-}" ]; then
+  cargo build --release --quiet --example gen-corpus
+  kw=$KNOTWORK_BIN
+else
+  cargo build --release --quiet --bin knotwork --example gen-corpus
+  kw=$PWD/target/release/knotwork
+fi
 gen=$PWD/target/release/examples/gen-corpus
 
 # A Hugo site over the same article files (Hugo reads TOML front matter
