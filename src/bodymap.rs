@@ -1,13 +1,14 @@
 //! The body figure: loading `bodymap.svg` and composing maps from it.
 //!
-//! The figure is parsed once. Each view (`id="view-front"`, `id="view-back"`)
-//! becomes a template of literal SVG markup with a slot for each region shape
-//! (`id="region-<id>"`). Ids are stripped from the copies, since a page may
-//! show many maps and ids must be unique in a document.
+//! The figure is parsed once: its views (`id="view-front"`,
+//! `id="view-back"`), the region shapes in them (`id="region-<id>"`, kept
+//! as markup with ids made `data-id`, since a page may show many maps and
+//! ids must be unique in a document), and the `<defs>` and styles the
+//! drawing uses.
 //!
-//! A page with referral maps carries the figure once, in a hidden sprite
-//! ([`Figure::sprite`], put in front of the page's first map by
-//! [`with_sprite`]); each map draws it with `<use>` and adds only its own
+//! A page with maps carries the figure once, in a hidden sprite
+//! ([`Figure::sprite`], put first in the page's body by [`with_sprite`]);
+//! each referral map draws it with `<use>` and adds only its own
 //! zones (the regions a muscle refers to, wrapped in a zone class) and an X
 //! where each trigger point lies. Drawing the whole figure into every map
 //! made the referral patterns page of a 40-muscle site 550 KB.
@@ -746,7 +747,7 @@ impl Figure {
     }
 }
 
-/// How every map starts; [`with_sprite`] finds a page's first map by it.
+/// How every map starts; [`with_sprite`] finds whether a page has one by it.
 const MAP_START: &str = "<svg class=\"bodymap ";
 
 /// The id of a view's drawing in the sprite.
@@ -791,12 +792,17 @@ fn draw_sprite(views: &[FigureView], resources: &str) -> String {
     out
 }
 
-/// `html` with the figure's sprite in front of its first referral map, if
-/// it has one: the maps draw the figure from it.
+/// `html` with the figure's sprite, if it has a map: the maps draw the
+/// figure from it. It goes first in `<body>`, outside anything a template
+/// may hide (a closed `<details>` does not paint the stipple pattern it
+/// holds); in a page without `<body>`, in front of the first map.
 pub fn with_sprite(html: Vec<u8>, sprite: &str) -> Vec<u8> {
-    let Some(at) = memchr::memmem::find(&html, MAP_START.as_bytes()) else {
+    let Some(first_map) = memchr::memmem::find(&html, MAP_START.as_bytes()) else {
         return html;
     };
+    let body_start = memchr::memmem::find(&html[..first_map], b"<body")
+        .and_then(|tag| memchr::memchr(b'>', &html[tag..first_map]).map(|end| tag + end + 1));
+    let at = body_start.unwrap_or(first_map);
     let mut out = Vec::with_capacity(html.len() + sprite.len());
     out.extend_from_slice(&html[..at]);
     out.extend_from_slice(sprite.as_bytes());
@@ -950,6 +956,14 @@ mod tests {
         let with = String::from_utf8(with_sprite(page.clone().into_bytes(), f.sprite())).unwrap();
         assert_eq!(with.matches("kw-figure-front\" class").count(), 1);
         assert!(with.starts_with(&format!("<main><p>x</p>{}{map}", f.sprite())));
+        // First in the body when there is one.
+        let page =
+            format!("<html><head></head><body class=\"p\"><details>{map}</details></body></html>");
+        let with = String::from_utf8(with_sprite(page.into_bytes(), f.sprite())).unwrap();
+        assert!(with.starts_with(&format!(
+            "<html><head></head><body class=\"p\">{}<details>",
+            f.sprite()
+        )));
         let plain = "<main>no maps</main>".as_bytes().to_vec();
         assert_eq!(with_sprite(plain.clone(), f.sprite()), plain);
     }

@@ -82,7 +82,8 @@ fn a_page_of_many_maps_carries_the_figure_once() {
     let maps = gallery.select(&sel("svg.referral-map")).count();
     assert!(maps >= 3, "{maps} maps");
     assert_eq!(gallery.select(&sel("svg.bodymap-sprite")).count(), 1);
-    // The sprite comes before the maps that draw from it.
+    // The sprite comes first in the body, before the maps that draw from it.
+    assert_eq!(gallery.select(&sel("body > svg.bodymap-sprite")).count(), 1);
     let html = gallery.html();
     assert!(html.find("bodymap-sprite").unwrap() < html.find("bodymap referral-map").unwrap());
     // Every map draws the figure from it, none draws its own.
