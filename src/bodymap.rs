@@ -517,9 +517,10 @@ pub struct MapSpec<'a> {
 }
 
 /// How many drawn maps a figure keeps: 1–3 KB each (the figure itself is
-/// in the page's sprite), so at most a few MB. A site's muscles are a few hundred; maps in shortcodes each have
-/// an id of their own and are rarely drawn twice, so past this the memo
-/// starts over rather than hold them all.
+/// in the page's sprite), so at most a few MB. A site's muscles are a few
+/// hundred; maps in shortcodes each have an id of their own and are rarely
+/// drawn twice, so past this the memo starts over rather than hold them
+/// all.
 const MAPS_KEPT: usize = 2_000;
 
 impl Figure {
@@ -587,14 +588,11 @@ impl Figure {
             id = spec.id,
         );
         for view in &views {
-            open_view(&mut out, view);
-            let _ = write!(out, "<use href=\"#{}\"/>", sprite_view_id(view.view));
             // Zones over the figure, in the figure's order (later regions
             // are drawn over earlier ones, as in the figure itself).
-            for region in &view.regions {
-                let (Some(zone), Some(shape)) = (spec.zones.get(region), self.regions.get(region))
-                else {
-                    continue;
+            self.write_view(&mut out, view, |region, shape, out| {
+                let Some(zone) = spec.zones.get(region) else {
+                    return;
                 };
                 let fill = match zone {
                     Zone::Essential => "",
@@ -606,8 +604,7 @@ impl Figure {
                     zone.key(),
                     shape.markup
                 );
-            }
-            out.push_str("</g>");
+            });
         }
         out.push_str("<g class=\"tp-marks\">");
         for region in spec.marks {
@@ -628,7 +625,7 @@ impl Figure {
     /// The hidden SVG the referral maps of a page draw the figure from
     /// (with `<use>`): each view whole, its regions in place (the theme
     /// leaves them transparent), and the stipple of spillover zones.
-    pub fn sprite(&self) -> &str {
+    pub fn sprite(&self) -> &Arc<str> {
         &self.sprite
     }
 
@@ -701,13 +698,9 @@ impl Figure {
             escape(title),
         );
         for view in &views {
-            open_view(&mut out, view);
-            let _ = write!(out, "<use href=\"#{}\"/>", sprite_view_id(view.view));
-            for region in &view.regions {
-                let (Some((href, name)), Some(shape)) =
-                    (link_for(region), self.regions.get(region))
-                else {
-                    continue;
+            self.write_view(&mut out, view, |region, shape, out| {
+                let Some((href, name)) = link_for(region) else {
+                    return;
                 };
                 let _ = write!(
                     out,
@@ -717,11 +710,32 @@ impl Figure {
                     escape(&name),
                     shape.markup
                 );
-            }
-            out.push_str("</g>");
+            });
         }
         out.push_str("</svg>");
         out
+    }
+
+    /// One view of a map: the figure drawn from the page's sprite, then
+    /// what `region` writes for each of the view's regions, in the
+    /// figure's order.
+    fn write_view(
+        &self,
+        out: &mut String,
+        view: &FigureView,
+        mut region: impl FnMut(&str, &RegionShape, &mut String),
+    ) {
+        let _ = write!(out, "<g class=\"view view-{}\"", view.view.key());
+        if let Some(t) = &view.transform {
+            let _ = write!(out, " transform=\"{}\"", escape(t));
+        }
+        let _ = write!(out, "><use href=\"#{}\"/>", sprite_view_id(view.view));
+        for id in &view.regions {
+            if let Some(shape) = self.regions.get(id) {
+                region(id, shape, out);
+            }
+        }
+        out.push_str("</g>");
     }
 
     /// The regions nearest to `region` on the same view, closest first.
@@ -753,15 +767,6 @@ const MAP_START: &str = "<svg class=\"bodymap ";
 /// The id of a view's drawing in the sprite.
 fn sprite_view_id(view: View) -> String {
     format!("kw-figure-{}", view.key())
-}
-
-/// `<g class="view …" transform="…">`, left open.
-fn open_view(out: &mut String, view: &FigureView) {
-    let _ = write!(out, "<g class=\"view view-{}\"", view.view.key());
-    if let Some(t) = &view.transform {
-        let _ = write!(out, " transform=\"{}\"", escape(t));
-    }
-    out.push('>');
 }
 
 /// [`Figure::sprite`]. It is moved out of sight rather than hidden with
@@ -942,7 +947,7 @@ mod tests {
     }
 
     #[test]
-    fn the_sprite_goes_in_front_of_the_first_map_only() {
+    fn the_sprite_goes_in_once_first_in_body_else_before_the_first_map() {
         let f = figure();
         let zones = BTreeMap::new();
         let map = f.referral_map(&MapSpec {

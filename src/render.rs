@@ -18,6 +18,7 @@ use crate::bodymap;
 use crate::config::BaseUrl;
 use crate::diagnostics::{closest, Diagnostic, Diagnostics, Location};
 use crate::graph::Site;
+use crate::html::escape;
 use crate::i18n::{fill, Words};
 use crate::ids::UrlPath;
 use crate::images::{Fit, Format, ImgOptions, Library, Picture};
@@ -182,7 +183,7 @@ fn tera(
     tera.autoescape_on(vec![".html", ".xml"]);
     // Tera's own escaper also escapes `/`, which turns every URL into
     // `&#x2F;…`; quotes, `&`, `<` and `>` are all HTML and XML need.
-    tera.set_escape_fn(escape_text);
+    tera.set_escape_fn(escape);
     // The `escape` filter the same way (Tera's own writes `/` as `&#x2F;`),
     // for templates that build markup to pass to `t()`.
     for name in ["escape", "e"] {
@@ -191,7 +192,7 @@ fn tera(
                 Value::String(s) => s.clone(),
                 other => other.to_string(),
             };
-            Ok(Value::String(escape_text(&text)))
+            Ok(Value::String(escape(&text)))
         });
     }
     register_language_functions(&mut tera, site);
@@ -297,7 +298,7 @@ impl tera::Function for Translate {
             let text = if name.ends_with("_html") {
                 text
             } else {
-                escape_text(&text)
+                escape(&text)
             };
             values.push((name.clone(), text));
         }
@@ -305,7 +306,7 @@ impl tera::Function for Translate {
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
-        Ok(Value::String(fill(&escape_text(text), &pairs)))
+        Ok(Value::String(fill(&escape(text), &pairs)))
     }
 
     fn is_safe(&self) -> bool {
@@ -385,10 +386,6 @@ fn resize_image(images: &Library, args: &HashMap<String, Value>) -> tera::Result
             None => tera::Error::msg(d.message),
         })?;
     serde_json::to_value(resized).map_err(tera::Error::json)
-}
-
-fn escape_text(s: &str) -> String {
-    crate::html::escape(s)
 }
 
 /// Variables every template receives as `site`.
@@ -731,7 +728,7 @@ impl Renderer {
 /// [`Renderer::figure_sprite`] for `site`.
 fn figure_sprite(site: &Site) -> Option<Arc<str>> {
     let figure = site.figure.as_ref()?;
-    (!site.content.muscles.is_empty()).then(|| Arc::from(figure.sprite()))
+    (!site.content.muscles.is_empty()).then(|| Arc::clone(figure.sprite()))
 }
 
 /// Renders `template` into bytes of exactly the page's length. Tera's own

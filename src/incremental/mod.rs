@@ -913,12 +913,11 @@ impl State {
 /// differently).
 fn globals_unchanged(renderer: &mut Renderer, language: usize, site: &Site) -> bool {
     let before = fingerprint::of_json(&renderer.globals());
-    let sprite_before = renderer.figure_sprite().map(str::len);
+    let sprite_before = renderer.figure_sprite().map(str::to_string);
     renderer.refresh_globals(language, site);
-    // The sprite comes and goes with the site's muscles (the figure itself
-    // is not edited on this path).
+    // The sprite comes and goes with the site's muscles.
     fingerprint::of_json(&renderer.globals()) == before
-        && renderer.figure_sprite().map(str::len) == sprite_before
+        && renderer.figure_sprite() == sprite_before.as_deref()
 }
 
 /// Frees `value` on the thread pool, after the rebuild has answered: the
