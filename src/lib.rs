@@ -35,6 +35,7 @@ pub mod output;
 pub mod page_records;
 pub mod pages;
 pub mod postcard_bytes;
+pub mod related;
 pub mod render;
 pub mod replace_file;
 pub mod review;

@@ -156,6 +156,9 @@ pub struct Graph {
     pub compare_pairs: Vec<(usize, usize)>,
     /// Articles by tag slug, newest first, and the tag's display name.
     pub tags: TagIndex,
+    /// The common tags' articles as rows of bits, for ranking related
+    /// articles.
+    pub tag_rows: crate::related::TagRows,
 
     pub article_bylines: Vec<Bylines>,
     pub page_bylines: Vec<Bylines>,
@@ -445,6 +448,11 @@ pub fn link_keeping(
         check_figure(&content, figure, diags);
     }
     graph.region_referrals = region_referrals(&content, &graph);
+    graph.tag_rows = crate::related::TagRows::new(
+        tags.iter()
+            .map(|(slug, (_, list))| (slug.as_str(), list.as_slice())),
+        content.articles.len(),
+    );
     graph.tags = tags;
     Site {
         config,

@@ -7,6 +7,7 @@ use serde_json::json;
 
 use super::*;
 use crate::content::DocKind;
+use crate::related::TagArticles;
 
 pub fn plan(site: &Site, cards: &ArticleCards, pages: &mut Vec<PagePlan>, diags: &mut Diagnostics) {
     let (before, after) = plan_around_articles(site, cards, Lists::All, diags);
@@ -219,100 +220,26 @@ pub(super) fn shows_related(site: &Site, j: usize, i: usize) -> bool {
 
 /// Articles sharing the most tags with article `i`, newer first on ties.
 fn related_articles(site: &Site, i: usize, count: usize) -> Vec<usize> {
-    let lists: Vec<&[usize]> = site.content.articles[i]
+    let mut slugs: Vec<String> = site.content.articles[i]
         .meta
         .tags
         .iter()
-        .filter_map(|tag| site.graph.tags.get(&crate::ids::slugify(tag)))
-        .map(|(_, list)| list.as_slice())
+        .map(|tag| crate::ids::slugify(tag))
         .collect();
-    most_shared(&lists, i, count, site.content.articles.len())
-}
-
-/// The `count` articles found in the most of `lists` (each sorted by
-/// article index, newest first), `i` left out, the lower index first among
-/// equals: the related articles of an article whose tags list those.
-fn most_shared(lists: &[&[usize]], i: usize, count: usize, articles: usize) -> Vec<usize> {
-    if lists.len() <= 2 {
-        most_shared_by_merge(lists, i, count)
-    } else {
-        most_shared_by_table(lists, i, count, articles)
-    }
-}
-
-/// Walks the lists together in index order and stops as soon as `count`
-/// articles are in all of them: no later one can rank higher. With one or
-/// two tags that is early (the first few entries of one list, or of two
-/// lists' common part); with more, every list is read to the end.
-fn most_shared_by_merge(lists: &[&[usize]], i: usize, count: usize) -> Vec<usize> {
-    if count == 0 {
-        return Vec::new();
-    }
-    let mut heads = vec![0usize; lists.len()];
-    // (lists sharing, index), best first; indices come in increasing
-    // order, so an equal count never displaces an earlier entry.
-    let mut best: Vec<(usize, usize)> = Vec::with_capacity(count + 1);
-    while let Some(j) = lists
+    // Two names making one slug are one tag.
+    slugs.sort_unstable();
+    slugs.dedup();
+    let tags: Vec<TagArticles> = slugs
         .iter()
-        .zip(&heads)
-        .filter_map(|(l, &h)| l.get(h))
-        .min()
-        .copied()
-    {
-        let mut shared = 0;
-        for (list, head) in lists.iter().zip(heads.iter_mut()) {
-            if list.get(*head) == Some(&j) {
-                *head += 1;
-                shared += 1;
-            }
-        }
-        if j == i || (best.len() == count && best[count - 1].0 >= shared) {
-            continue;
-        }
-        let at = best.partition_point(|&(s, _)| s >= shared);
-        best.insert(at, (shared, j));
-        best.truncate(count);
-        if best.len() == count && best[count - 1].0 == lists.len() {
-            break;
-        }
-    }
-    best.into_iter().map(|(_, j)| j).collect()
-}
-
-/// Counts shared tags in a dense table (cheaper than hashing or merging
-/// when three or more lists run to thousands of articles), then keeps the
-/// best `count`. The table is the thread's, cleared after use.
-fn most_shared_by_table(lists: &[&[usize]], i: usize, count: usize, articles: usize) -> Vec<usize> {
-    thread_local! {
-        static SHARED: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-    }
-    SHARED.with_borrow_mut(|shared| {
-        if shared.len() < articles {
-            shared.resize(articles, 0);
-        }
-        let mut touched = Vec::new();
-        for list in lists {
-            for &j in list.iter().filter(|&&j| j != i) {
-                if shared[j] == 0 {
-                    touched.push(j);
-                }
-                shared[j] = shared[j].saturating_add(1);
-            }
-        }
-        // Most shared tags first; articles are sorted newest first, so
-        // among equals the lower index (newer) wins. Taking the counts out
-        // leaves the table cleared for the thread's next article.
-        let mut ranked: Vec<(std::cmp::Reverse<u8>, usize)> = touched
-            .iter()
-            .map(|&j| (std::cmp::Reverse(std::mem::take(&mut shared[j])), j))
-            .collect();
-        if ranked.len() > count {
-            ranked.select_nth_unstable(count);
-            ranked.truncate(count);
-        }
-        ranked.sort_unstable();
-        ranked.into_iter().map(|(_, j)| j).collect()
-    })
+        .filter_map(|slug| {
+            let (_, list) = site.graph.tags.get(slug)?;
+            Some(TagArticles {
+                list,
+                row: site.graph.tag_rows.row(slug),
+            })
+        })
+        .collect();
+    crate::related::most_shared(&tags, i, count)
 }
 
 fn tags(site: &Site, cards: &ArticleCards, wanted: Lists, pages: &mut Vec<PagePlan>) {
@@ -487,50 +414,4 @@ pub fn redirect(site: &Site, from: UrlPath, to: &UrlPath) -> PagePlan {
     );
     plan.in_sitemap = false;
     plan
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The related articles by the definition: every other article ranked
-    /// by the lists holding it (most first), then by index.
-    fn by_definition(lists: &[&[usize]], i: usize, count: usize) -> Vec<usize> {
-        let mut ranked: Vec<(std::cmp::Reverse<usize>, usize)> = (0..200)
-            .filter(|&j| j != i)
-            .map(|j| {
-                (
-                    std::cmp::Reverse(lists.iter().filter(|l| l.contains(&j)).count()),
-                    j,
-                )
-            })
-            .filter(|(shared, _)| shared.0 > 0)
-            .collect();
-        ranked.sort_unstable();
-        ranked.into_iter().take(count).map(|(_, j)| j).collect()
-    }
-
-    #[test]
-    fn most_shared_ranks_by_shared_lists_then_index() {
-        let mut rng = fastrand::Rng::with_seed(7);
-        for round in 0..2_000 {
-            let density = rng.usize(1..60);
-            let owned: Vec<Vec<usize>> = (0..rng.usize(0..6))
-                .map(|_| (0..200).filter(|_| rng.usize(0..100) < density).collect())
-                .collect();
-            // The same tag twice (two spellings of one slug) counts twice.
-            let mut lists: Vec<&[usize]> = owned.iter().map(Vec::as_slice).collect();
-            if round % 7 == 0 && !lists.is_empty() {
-                lists.push(lists[0]);
-            }
-            let i = rng.usize(0..200);
-            let count = rng.usize(0..5);
-            assert_eq!(
-                most_shared(&lists, i, count, 200),
-                by_definition(&lists, i, count),
-                "round {round}: {} lists, article {i}, {count} wanted",
-                lists.len()
-            );
-        }
-    }
 }
