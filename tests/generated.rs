@@ -114,6 +114,56 @@ fn a_page_of_many_maps_carries_the_figure_once() {
 }
 
 #[test]
+fn an_articles_map_in_the_feed_carries_the_figure_it_draws_from() {
+    let f = Fixture::new();
+    f.write(
+        "content/blog/neck.md",
+        &article(
+            "Neck",
+            "2024-01-01",
+            "",
+            "Text.\n\n{{ muscle(id=\"upper-trapezius\") }}\n",
+        ),
+    );
+    f.write(
+        "content/blog/plain.md",
+        &article("Plain", "2024-02-01", "", "No map here.\n"),
+    );
+    f.build(&[]);
+    let feed = std::fs::read_to_string(f.out().join("atom.xml")).unwrap();
+    let xml = roxmltree::Document::parse(&feed).expect("the feed is well-formed XML");
+    let entry = |title: &str| {
+        let entry = xml
+            .descendants()
+            .find(|n| {
+                n.has_tag_name("entry")
+                    && n.children()
+                        .any(|c| c.has_tag_name("title") && c.text() == Some(title))
+            })
+            .unwrap_or_else(|| panic!("no entry {title}"));
+        let content = entry
+            .children()
+            .find(|c| c.has_tag_name("content"))
+            .unwrap();
+        scraper::Html::parse_fragment(content.text().unwrap_or(""))
+    };
+    // A reader shows the entry alone: the figure the map draws comes with it.
+    let neck = entry("Neck");
+    assert_eq!(neck.select(&sel("svg.referral-map")).count(), 1);
+    assert_eq!(neck.select(&sel("svg.bodymap-sprite")).count(), 1);
+    let ids = attrs(&neck, "[id]", "id");
+    let uses = attrs(&neck, "svg.referral-map use", "href");
+    assert!(!uses.is_empty());
+    for href in uses {
+        assert!(
+            ids.contains(&href[1..].to_string()),
+            "{href} not in the entry"
+        );
+    }
+    assert_eq!(entry("Plain").select(&sel("svg.bodymap-sprite")).count(), 0);
+}
+
+#[test]
 fn a_figure_styled_by_its_own_defs_keeps_its_style_in_the_maps() {
     // As an editor exports it: a style sheet and a gradient at the top,
     // used by a shape inside a view; ids on the drawing's own groups.

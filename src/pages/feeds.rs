@@ -60,6 +60,18 @@ pub fn plan(site: &Site, sitemap: Option<Vec<SitemapEntry>>, pages: &mut Vec<Pag
     }
 }
 
+/// An entry's HTML with the body figure its referral maps draw from, if
+/// it has a map: a feed reader shows an entry without the page around it,
+/// so the entry carries the figure itself (in front of its first map).
+fn with_figure(site: &Site, html: String) -> String {
+    let Some(figure) = &site.figure else {
+        return html;
+    };
+    let html = crate::bodymap::with_sprite(html.into_bytes(), figure.sprite());
+    // The sprite goes in at a `<`, between whole characters.
+    String::from_utf8(html).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
 pub(super) fn feed(site: &Site) -> PagePlan {
     let base = &site.config.base;
     let articles = &site.content.articles;
@@ -87,7 +99,7 @@ pub(super) fn feed(site: &Site) -> PagePlan {
                     _ => None,
                 },
                 "summary": summary_of(doc, &site.markdown.articles[i]),
-                "content_html": cites.number(&site.markdown.articles[i].html),
+                "content_html": with_figure(site, cites.number(&site.markdown.articles[i].html)),
                 "tags": doc.meta.tags,
             })
         })
