@@ -21,7 +21,9 @@
 # techniques, FAQs, cross-links, citations, search) against its plain
 # corpus with search. Results: target/bench/results.md (and printed).
 #
-# KNOTWORK_BIN=path measures that binary instead of building one.
+# It measures the binary of the `dist` profile (`cargo build --profile dist`,
+# link-time optimised, as shipped); KNOTWORK_BIN=path measures that binary
+# instead of building one.
 # Needs hyperfine, hugo, GNU time and npm; installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,8 +60,10 @@ if [ -n "${KNOTWORK_BIN:-}" ]; then
   cargo build --release --quiet --example gen-corpus
   kw=$KNOTWORK_BIN
 else
-  cargo build --release --quiet --bin knotwork --example gen-corpus
-  kw=$PWD/target/release/knotwork
+  # The shipped binary: the `dist` profile (link-time optimised).
+  cargo build --profile dist --quiet --bin knotwork
+  cargo build --release --quiet --example gen-corpus
+  kw=$PWD/target/dist/knotwork
 fi
 gen=$PWD/target/release/examples/gen-corpus
 
