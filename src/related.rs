@@ -108,7 +108,6 @@ fn most_shared_by_merge(tags: &[TagArticles], i: usize, count: usize) -> Vec<usi
 /// across the planes. Only the articles whose count could still enter the
 /// best `count` are looked at one by one.
 fn most_shared_by_bits(tags: &[TagArticles], i: usize, count: usize) -> Vec<usize> {
-    let mut best = Best::new(count);
     let (Some(first), Some(last)) = (
         tags.iter().filter_map(|t| t.list.first()).min(),
         tags.iter().filter_map(|t| t.list.last()).max(),
@@ -118,6 +117,7 @@ fn most_shared_by_bits(tags: &[TagArticles], i: usize, count: usize) -> Vec<usiz
     if count == 0 {
         return Vec::new();
     }
+    let mut best = Best::new(count);
     let planes_used = (usize::BITS - tags.len().leading_zeros()) as usize;
     // Where each tag without a row has got to in its list.
     let mut heads = vec![0usize; tags.len()];
