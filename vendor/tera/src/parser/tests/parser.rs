@@ -1121,3 +1121,45 @@ fn parse_string_concat_multiple() {
         ),
     );
 }
+
+// `logic_val` tries a comparison first and an `in` condition only when an
+// `in` follows (Knotwork's patch): `in` conditions nested in calls, negated
+// either way, and comparisons followed by `and`/`or` parse as before.
+#[test]
+fn parse_in_conditions_nested_in_calls_and_negated() {
+    let ident = |name: &str| Expr::new(ExprVal::Ident(name.to_string()));
+    let in_cond = |lhs: Expr, rhs: Expr, negated: bool| {
+        Expr::new(ExprVal::In(In { lhs: Box::new(lhs), rhs: Box::new(rhs), negated }))
+    };
+    let call = |name: &str, arg: &str, value: Expr| {
+        let mut args = HashMap::new();
+        args.insert(arg.to_string(), value);
+        Expr::new(ExprVal::FunctionCall(FunctionCall { name: name.to_string(), args }))
+    };
+    let ast = parse("{{ f(x=g(y=h(z=1 in k))) }}").unwrap();
+    let inner = in_cond(Expr::new(ExprVal::Int(1)), ident("k"), false);
+    let expected = call("f", "x", call("g", "y", call("h", "z", inner)));
+    assert_eq!(ast[0], Node::VariableBlock(WS::default(), expected));
+
+    let ast = parse("{{ not b not in c }}").unwrap();
+    let mut expected = in_cond(ident("b"), ident("c"), true);
+    expected.negated = true;
+    assert_eq!(ast[0], Node::VariableBlock(WS::default(), expected));
+
+    let ast = parse("{{ a in b and c }}").unwrap();
+    let expected = Expr::new(ExprVal::Logic(LogicExpr {
+        lhs: Box::new(in_cond(ident("a"), ident("b"), false)),
+        operator: LogicOperator::And,
+        rhs: Box::new(ident("c")),
+    }));
+    assert_eq!(ast[0], Node::VariableBlock(WS::default(), expected));
+
+    // An identifier starting with `in` after `or` is not an `in`.
+    let ast = parse("{{ a or index }}").unwrap();
+    let expected = Expr::new(ExprVal::Logic(LogicExpr {
+        lhs: Box::new(ident("a")),
+        operator: LogicOperator::Or,
+        rhs: Box::new(ident("index")),
+    }));
+    assert_eq!(ast[0], Node::VariableBlock(WS::default(), expected));
+}
