@@ -785,7 +785,9 @@ mod tests {
     fn every_short_ascii_text_is_counted_as_split_whitespace_counts_it() {
         // Each ASCII whitespace byte, its neighbours that are not, and a
         // letter, in every order up to five bytes.
-        let alphabet = [b' ', b'\t', b'\n', 0x0b, 0x0c, b'\r', 0x08, 0x0e, 0x1c, 0x1f, b'a'];
+        let alphabet = [
+            b' ', b'\t', b'\n', 0x0b, 0x0c, b'\r', 0x08, 0x0e, 0x1c, 0x1f, b'a',
+        ];
         let mut texts = vec![Vec::new()];
         for _ in 0..5 {
             let longer: Vec<Vec<u8>> = texts
@@ -804,7 +806,11 @@ mod tests {
         assert!(texts.len() > 170_000);
         for text in &texts {
             let text = std::str::from_utf8(text).unwrap();
-            assert_eq!(count_words(text), text.split_whitespace().count(), "{text:?}");
+            assert_eq!(
+                count_words(text),
+                text.split_whitespace().count(),
+                "{text:?}"
+            );
         }
     }
 }

@@ -4,6 +4,7 @@
 use serde_json::{json, Value};
 
 use super::*;
+use crate::graph::QuestionRef;
 
 pub fn plan(site: &Site, pages: &mut Vec<PagePlan>) {
     let topics = &site.content.faq_topics;
