@@ -295,7 +295,30 @@ impl Index {
         }
         let candidates = self.sorted.get(kind).map(Vec::as_slice).unwrap_or(&[]);
         let d = Diagnostic::error(format!("unknown {noun} `{id}`"));
-        match closest(id, candidates.iter().map(String::as_str)) {
+        // Drafts are suggested too (a misspelt link to one is as likely),
+        // after the published ids so that a tie goes to a published one.
+        let mut drafts: Vec<(&str, &std::path::Path)> = self
+            .drafts
+            .iter()
+            .filter_map(|(key, file)| {
+                let draft = key.strip_prefix(kind)?.strip_prefix('/')?;
+                Some((draft, file.as_path()))
+            })
+            .collect();
+        drafts.sort_unstable();
+        let ids = candidates
+            .iter()
+            .map(String::as_str)
+            .chain(drafts.iter().map(|&(draft, _)| draft));
+        match closest(id, ids) {
+            Some(best) if !candidates.iter().any(|c| c == best) => {
+                let file = drafts.iter().find(|&&(draft, _)| draft == best);
+                d.help(format!(
+                    "did you mean `{best}`? It is a draft ({} has `draft = true`): drafts \
+                     are built only with `--drafts`, so the link would break",
+                    file.map_or(String::new(), |(_, file)| file.display().to_string())
+                ))
+            }
             Some(best) => d.help(format!("did you mean `{best}`?")),
             None if candidates.is_empty() => d.help(format!("there is no {noun} yet")),
             None => d.help(format!("known: {}", abbreviated(candidates))),
