@@ -248,6 +248,42 @@ fn errors_in_several_files_are_reported_together() {
 }
 
 #[test]
+fn front_matter_errors_do_not_hide_the_bodys_errors() {
+    let f = Fixture::new();
+    // An empty title and an image without `image_alt` are errors, but the
+    // article is still linked: its broken link, citation and image are
+    // reported in the same build, not one build later.
+    f.write(
+        "content/blog/a.md",
+        &article(
+            " ",
+            "2026-01-01",
+            "image = \"/images/room.jpg\"",
+            "See [m](@muscles/upper-trapezus) [@ts-1998].\n\n![A room](/images/nope.png)",
+        ),
+    );
+    let stderr = f.fails_with(&[
+        "`title` must not be empty",
+        "content/blog/a.md:4:9",
+        "`image` needs an `image_alt`",
+        "image not found: `/images/room.jpg`",
+        "content/blog/a.md:6:5",
+        "did you mean `upper-trapezius`?",
+        "content/blog/a.md:6:34",
+        "unknown reference `ts-1998`",
+        "image not found: `/images/nope.png`",
+    ]);
+    assert!(stderr.contains("Build failed with 6 errors"), "{stderr}");
+    // A date that is not one leaves no article to link: its error alone.
+    f.write(
+        "content/blog/a.md",
+        &article("A", "2026-02-30", "", "See [m](@muscles/upper-trapezus)."),
+    );
+    let stderr = f.fails_with(&["content/blog/a.md:3:8", "invalid date"]);
+    assert!(!stderr.contains("upper-trapezus"), "{stderr}");
+}
+
+#[test]
 fn citations_are_numbered_per_page_with_a_reference_list() {
     let f = Fixture::new();
     f.write(

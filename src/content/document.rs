@@ -121,9 +121,33 @@ pub fn split_front_matter(source: &Source) -> Result<(Range<usize>, Range<usize>
 }
 
 /// Loads one Markdown document; `stem` is its file name without `.md`.
+/// Any problem is an error ([`load_checked`] keeps the document when it
+/// can be linked all the same).
 pub fn load(kind: DocKind, source: Arc<Source>, stem: &str) -> Result<Document, Vec<Diagnostic>> {
-    let (fm_range, body) = split_front_matter(&source).map_err(|d| vec![d])?;
-    let (meta, mut problems): (FrontMatter, _) = toml_file::parse(&source, fm_range.clone())?;
+    match load_checked(kind, source, stem) {
+        (Some(doc), problems) if problems.is_empty() => Ok(doc),
+        (_, problems) => Err(problems),
+    }
+}
+
+/// Loads one Markdown document and lists its front matter's problems.
+/// The document comes back too when its problems do not stop it from
+/// being linked (an empty title, an image without its `image_alt`): the
+/// build fails on the errors all the same, but the body's broken links,
+/// citations and images are reported in the same run, not one run later.
+pub fn load_checked(
+    kind: DocKind,
+    source: Arc<Source>,
+    stem: &str,
+) -> (Option<Document>, Vec<Diagnostic>) {
+    let (fm_range, body) = match split_front_matter(&source) {
+        Ok(split) => split,
+        Err(d) => return (None, vec![d]),
+    };
+    let (meta, mut problems): (FrontMatter, _) = match toml_file::parse(&source, fm_range.clone()) {
+        Ok(parsed) => parsed,
+        Err(problems) => return (None, problems),
+    };
     let locate_in_fm =
         |span: Range<usize>| source.locate(fm_range.start + span.start..fm_range.start + span.end);
     let slug = match &meta.slug {
@@ -142,8 +166,10 @@ pub fn load(kind: DocKind, source: Arc<Source>, stem: &str) -> Result<Document, 
                 .help("rename the file, or set `slug = \"…\"` in the front matter"),
         );
     }
+    // Problems that do not stop the document from being linked.
+    let mut soft = Vec::new();
     if meta.title.trim().is_empty() {
-        problems.push(Diagnostic::error("`title` must not be empty").at(source.locate(0..3)));
+        soft.push(Diagnostic::error("`title` must not be empty").at(source.locate(0..3)));
     }
     if kind == DocKind::Article && meta.date.is_none() {
         problems.push(
@@ -167,7 +193,7 @@ pub fn load(kind: DocKind, source: Arc<Source>, stem: &str) -> Result<Document, 
         .as_ref()
         .filter(|_| meta.image_alt.trim().is_empty())
     {
-        problems.push(
+        soft.push(
             Diagnostic::error("`image` needs an `image_alt` describing it for screen readers")
                 .at(locate_in_fm(image.span()))
                 .help(
@@ -175,14 +201,16 @@ pub fn load(kind: DocKind, source: Arc<Source>, stem: &str) -> Result<Document, 
                 ),
         );
     }
-    if !problems.is_empty() {
-        return Err(problems);
+    let fatal = !problems.is_empty();
+    problems.extend(soft);
+    if fatal {
+        return (None, problems);
     }
     let url = match kind {
         DocKind::Article => UrlPath::page(&["blog", &slug]),
         DocKind::Page => UrlPath::page(&[&slug]),
     };
-    Ok(Document {
+    let doc = Document {
         kind,
         source,
         meta,
@@ -191,7 +219,8 @@ pub fn load(kind: DocKind, source: Arc<Source>, stem: &str) -> Result<Document, 
         slug,
         stem: stem.to_string(),
         url,
-    })
+    };
+    (Some(doc), problems)
 }
 
 /// Where the string `value` is written in the TOML text `fm` (quoted), or

@@ -302,24 +302,25 @@ fn load_documents(
         DocKind::Article => "blog",
         DocKind::Page => "pages",
     });
-    let results: Vec<Result<Document, Vec<Diagnostic>>> = list_documents(&dir, false)
+    let results: Vec<(Option<Document>, Vec<Diagnostic>)> = list_documents(&dir, false)
         .par_iter()
-        .map(|path| {
-            let source = read_source(&config.root, path).map_err(|d| vec![d])?;
-            document::load(kind, source, &document_stem(path))
+        .map(|path| match read_source(&config.root, path) {
+            Ok(source) => document::load_checked(kind, source, &document_stem(path)),
+            Err(d) => (None, vec![d]),
         })
         .collect();
     let mut docs = Vec::with_capacity(results.len());
     let mut drafts = Vec::new();
-    for r in results {
-        match r {
-            Ok(doc) if doc.meta.draft && !config.drafts => drafts.push(Draft {
+    for (doc, problems) in results {
+        diags.extend(problems);
+        match doc {
+            Some(doc) if doc.meta.draft && !config.drafts => drafts.push(Draft {
                 kind,
                 path: doc.source.path.clone(),
                 slug: doc.slug,
             }),
-            Ok(doc) => docs.push(doc),
-            Err(e) => diags.extend(e),
+            Some(doc) => docs.push(doc),
+            None => {}
         }
     }
     (docs, drafts)
