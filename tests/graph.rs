@@ -191,7 +191,7 @@ fn a_link_to_a_draft_says_it_is_a_draft_and_builds_with_drafts() {
     f.fails_with(&[
         "content/blog/a.md:6:5",
         "unknown article `coming-son`",
-        "did you mean `coming-soon`? It is a draft (content/blog/later.md has `draft = true`)",
+        "did you mean `coming-soon`, a draft? content/blog/later.md has `draft = true`: drafts are built only with `--drafts`",
     ]);
 }
 

@@ -288,37 +288,32 @@ impl Index {
         }
         if let Some(file) = self.drafts.get(&format!("{kind}/{id}")) {
             return Diagnostic::error(format!("{noun} `{id}` is a draft")).help(format!(
-                "{} has `draft = true`: drafts are built only with `--drafts`, so the \
-                 link would break. Publish it first, or add the link when it is published",
-                file.display()
+                "{}. Publish it first, or add the link when it is published",
+                why_a_draft_link_breaks(file)
             ));
         }
         let candidates = self.sorted.get(kind).map(Vec::as_slice).unwrap_or(&[]);
         let d = Diagnostic::error(format!("unknown {noun} `{id}`"));
         // Drafts are suggested too (a misspelt link to one is as likely),
         // after the published ids so that a tie goes to a published one.
-        let mut drafts: Vec<(&str, &std::path::Path)> = self
+        let mut drafts: Vec<&str> = self
             .drafts
-            .iter()
-            .filter_map(|(key, file)| {
-                let draft = key.strip_prefix(kind)?.strip_prefix('/')?;
-                Some((draft, file.as_path()))
-            })
+            .keys()
+            .filter_map(|key| key.strip_prefix(kind)?.strip_prefix('/'))
             .collect();
         drafts.sort_unstable();
-        let ids = candidates
-            .iter()
-            .map(String::as_str)
-            .chain(drafts.iter().map(|&(draft, _)| draft));
-        match closest(id, ids) {
-            Some(best) if !candidates.iter().any(|c| c == best) => {
-                let file = drafts.iter().find(|&&(draft, _)| draft == best);
-                d.help(format!(
-                    "did you mean `{best}`? It is a draft ({} has `draft = true`): drafts \
-                     are built only with `--drafts`, so the link would break",
-                    file.map_or(String::new(), |(_, file)| file.display().to_string())
-                ))
-            }
+        let ids = candidates.iter().map(String::as_str).chain(drafts);
+        let best = closest(id, ids);
+        let best_draft = best
+            .filter(|best| !candidates.iter().any(|c| c == best))
+            .and_then(|best| Some((best, self.drafts.get(&format!("{kind}/{best}"))?)));
+        if let Some((best, file)) = best_draft {
+            return d.help(format!(
+                "did you mean `{best}`, a draft? {}",
+                why_a_draft_link_breaks(file)
+            ));
+        }
+        match best {
             Some(best) => d.help(format!("did you mean `{best}`?")),
             None if candidates.is_empty() => d.help(format!("there is no {noun} yet")),
             None => d.help(format!("known: {}", abbreviated(candidates))),
@@ -426,6 +421,15 @@ impl Index {
             _ => &self.pages,
         }
     }
+}
+
+/// Why a link to the draft in `file` is an error: said the same whether
+/// the link names the draft or is a near miss of its id.
+fn why_a_draft_link_breaks(file: &std::path::Path) -> String {
+    format!(
+        "{} has `draft = true`: drafts are built only with `--drafts`, so the link would break",
+        file.display()
+    )
 }
 
 fn abbreviated(ids: &[String]) -> String {
