@@ -67,7 +67,15 @@ pub struct BuildOptions {
 
 /// The rendered site, in memory.
 pub struct RenderedSite {
+    /// The files still to write: all of them, but for pages a build into
+    /// a fresh folder wrote as it rendered them (`fresh`).
     pub files: Vec<OutputFile>,
+    /// Writes pages as they are rendered when the output folder was empty;
+    /// until the build succeeds, dropping it removes them again.
+    pub fresh: Option<output::FreshWriter>,
+    /// The part Pagefind reads of each searchable page written already,
+    /// by output path: the page itself was not kept for the index.
+    pub search_parts: SearchParts,
     pub pages: usize,
     pub output_dir: PathBuf,
     /// Warnings of the build (errors make it fail instead).
@@ -98,6 +106,9 @@ pub struct RenderedSite {
     /// of how many.
     pub translated: Vec<(i18n::LanguageTag, usize, usize)>,
 }
+
+/// The part Pagefind reads of pages written already, by output path.
+pub type SearchParts = HashMap<String, String>;
 
 /// One page of the built site.
 pub struct PageEntry {
@@ -328,7 +339,21 @@ fn render_planned(
     let (page_list, to_render) = split_kept(plans, last_build.as_ref());
     let records_key = last_build.map(|last| last.site());
     timer.lap(&format!("keep {}", page_count - to_render.len()));
-    let mut files = renderer.render_all(to_render, &mut diags);
+    let mut fresh = match purpose {
+        RenderFor::Write => output::FreshWriter::open(&config.output_dir),
+        RenderFor::Check => None,
+    };
+    let (mut files, search_parts) = match &mut fresh {
+        Some(writer) => {
+            // Kept pages are checked on disk: an empty folder has none.
+            debug_assert!(page_list.iter().all(|e| e.kept.is_none()));
+            let wrote = render_writing(
+                &renderer, to_render, &page_list, &config, writer, &mut diags,
+            );
+            wrote.map_err(|d| BuildFailure::one(*d))?
+        }
+        None => (renderer.render_all(to_render, &mut diags), HashMap::new()),
+    };
     timer.lap("render");
     if diags.has_errors() {
         return Err(BuildFailure::from(diags));
@@ -343,6 +368,8 @@ fn render_planned(
     let settings = &config.site;
     let rendered = RenderedSite {
         files,
+        fresh,
+        search_parts,
         pages: page_count,
         output_dir: config.output_dir.clone(),
         warnings: diags,
@@ -359,6 +386,55 @@ fn render_planned(
         translated,
     };
     Ok((rendered, site))
+}
+
+/// Renders `to_render` into the fresh output folder of `writer`, writing
+/// each page as soon as it is rendered (minified if the site asks), so
+/// that pages do not wait in memory for the others. Of a searchable page,
+/// only the part the search index reads is kept, by output path. Hands
+/// back the files not written (none) and those parts; render problems go
+/// to `diags`, a folder that cannot be written is the error.
+fn render_writing(
+    renderer: &render::Renderer,
+    to_render: Vec<pages::PagePlan>,
+    page_list: &[PageEntry],
+    config: &config::Config,
+    writer: &mut output::FreshWriter,
+    diags: &mut Diagnostics,
+) -> Result<(Vec<OutputFile>, SearchParts), Box<Diagnostic>> {
+    let cannot_write = |e: std::io::Error| {
+        Box::new(Diagnostic::error(format!(
+            "cannot write the output folder {}: {e}",
+            config.output_dir.display()
+        )))
+    };
+    writer
+        .prepare(page_list.iter().map(|e| e.path.as_str()))
+        .map_err(cannot_write)?;
+    let indexed: std::collections::HashSet<&str> = page_list
+        .iter()
+        .filter(|e| e.searchable && config.site.search.enabled)
+        .map(|e| e.path.as_str())
+        .collect();
+    let writer = &*writer;
+    let parts = std::sync::Mutex::new(HashMap::new());
+    let minify = config.site.minify;
+    let files = renderer.render_all_into(to_render, diags, &|mut file| {
+        // Before minifying: the index reads the page as rendered.
+        let part = indexed
+            .contains(file.path.as_str())
+            .then(|| search::indexed_text(&file.bytes));
+        if minify {
+            minify::file(&mut file);
+        }
+        writer.write(&file).map_err(|e| *cannot_write(e))?;
+        if let Some(part) = part {
+            let mut parts = parts.lock().unwrap_or_else(|e| e.into_inner());
+            parts.insert(file.path, part);
+        }
+        Ok(None)
+    });
+    Ok((files, parts.into_inner().unwrap_or_else(|e| e.into_inner())))
 }
 
 /// Where a site's page records are kept.
@@ -502,6 +578,7 @@ fn finish_pages(site: &mut RenderedSite) -> Result<(), Diagnostic> {
             .iter()
             .map(|f| (f.path.as_str(), f.bytes.as_slice()))
             .collect();
+        let mut parts = std::mem::take(&mut site.search_parts);
         // In plan order: the index depends on it.
         let pages = site
             .page_list
@@ -514,9 +591,12 @@ fn finish_pages(site: &mut RenderedSite) -> Result<(), Diagnostic> {
                     key,
                     file: site.output_dir.join(&e.path),
                 },
-                None => search::SearchPage::Rendered {
-                    url: &e.url,
-                    html: rendered.get(e.path.as_str()).copied().unwrap_or_default(),
+                None => match parts.remove(e.path.as_str()) {
+                    Some(part) => search::SearchPage::Extracted { url: &e.url, part },
+                    None => search::SearchPage::Rendered {
+                        url: &e.url,
+                        html: rendered.get(e.path.as_str()).copied().unwrap_or_default(),
+                    },
                 },
             });
         let cache = search::SearchCache::in_dir(&site.search_cache);
@@ -572,11 +652,17 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         .filter(|e| e.kept.is_some())
         .map(|e| e.path.as_str())
         .collect();
+    let written = rendered
+        .fresh
+        .as_ref()
+        .map(output::FreshWriter::written)
+        .unwrap_or_default();
     let sync = output::sync(
         &rendered.output_dir,
         &rendered.files,
         &rendered.copies,
         &kept,
+        &written,
     )
     .map_err(|e| {
         BuildFailure::one(Diagnostic::error(format!(
@@ -584,6 +670,10 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildFailure> {
             rendered.output_dir.display()
         )))
     })?;
+    // Written whole: the pages written as they were rendered stay.
+    if let Some(writer) = rendered.fresh.take() {
+        writer.keep();
+    }
     timer.lap("write");
     save_page_records(&rendered, &records_file);
     timer.lap("records");
@@ -594,7 +684,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildFailure> {
             .iter()
             .filter(|e| e.kept.is_none())
             .count(),
-        files: rendered.files.len() + rendered.copies.len() + kept.len(),
+        files: rendered.files.len() + rendered.copies.len() + kept.len() + written.len(),
         sync,
         output_dir: rendered.output_dir,
         warnings: rendered.warnings,

@@ -701,6 +701,18 @@ impl Renderer {
     /// Renders pages in parallel, in plan order; problems go to `diags`.
     /// The article cards the pages list are rendered first, once each.
     pub fn render_all(&self, plans: Vec<PagePlan>, diags: &mut Diagnostics) -> Vec<OutputFile> {
+        self.render_all_into(plans, diags, &|file| Ok(Some(file)))
+    }
+
+    /// [`render_all`](Self::render_all), handing each page to `take` as
+    /// soon as it is rendered: it writes the page (`None`) or gives it back
+    /// to be returned with the others. Its problems go to `diags` too.
+    pub fn render_all_into(
+        &self,
+        plans: Vec<PagePlan>,
+        diags: &mut Diagnostics,
+        take: &TakePage,
+    ) -> Vec<OutputFile> {
         plans.par_iter().for_each(|plan| {
             self.with_card_renderer(self.language_of(plan), |render| {
                 if let Some(render) = render {
@@ -710,20 +722,23 @@ impl Renderer {
                 }
             });
         });
-        let results: Vec<Result<OutputFile, Diagnostic>> = plans
+        let results: Vec<Result<Option<OutputFile>, Diagnostic>> = plans
             .into_par_iter()
-            .map(|plan| self.render(plan))
+            .map(|plan| self.render(plan).and_then(take))
             .collect();
         let mut files = Vec::with_capacity(results.len());
         for r in results {
             match r {
-                Ok(f) => files.push(f),
+                Ok(f) => files.extend(f),
                 Err(d) => diags.push(d),
             }
         }
         files
     }
 }
+
+/// What [`Renderer::render_all_into`] does with each rendered page.
+pub type TakePage<'a> = dyn Fn(OutputFile) -> Result<Option<OutputFile>, Diagnostic> + Sync + 'a;
 
 /// [`Renderer::figure_sprite`] for `site`.
 fn figure_sprite(site: &Site) -> Option<Arc<str>> {

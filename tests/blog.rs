@@ -286,6 +286,45 @@ fn failed_build_leaves_previous_output_untouched() {
     assert!(!f.out().join("blog/broken").exists());
 }
 
+/// A build into an absent or empty folder writes each page as soon as it
+/// is rendered; when another page then fails to render, the folder must
+/// still be left as it was, with none of the pages written meanwhile.
+#[test]
+fn failed_clean_build_takes_back_the_pages_it_wrote() {
+    let f = blog_fixture();
+    // Every page renders (the others are written) before the build fails
+    // on one article.
+    f.write(
+        "templates/article.html",
+        "{% extends \"base.html\" %}\n{% block main %}\n{% if article.title == \"Post 3\" %}{{ article.nosuchfield.deeper }}{% endif %}{{ article.title }}\n{% endblock main %}\n",
+    );
+    f.fails_with(&[
+        "template error",
+        "templates/article.html:3:",
+        "/blog/post-3/",
+    ]);
+    assert!(!f.out().exists(), "the folder the build created is gone");
+
+    std::fs::create_dir_all(f.out()).unwrap();
+    f.fails_with(&["template error"]);
+    let left: Vec<_> = std::fs::read_dir(f.out()).unwrap().collect();
+    assert!(left.is_empty(), "the empty folder is empty again: {left:?}");
+
+    // Fixed, the same build writes every page into it.
+    f.write(
+        "templates/article.html",
+        "{% extends \"base.html\" %}\n{% block main %}\n{{ article.title }}\n{% endblock main %}\n",
+    );
+    f.build(&[]);
+    for i in 0..5 {
+        assert_eq!(
+            texts(&f.page(&format!("/blog/post-{i}/")), "main"),
+            [format!("Post {i}")]
+        );
+    }
+    assert!(f.out().join(".knotwork-manifest").is_file());
+}
+
 #[test]
 fn refuses_a_foreign_output_folder() {
     let f = Fixture::new();

@@ -88,6 +88,9 @@ fn html_hash(html: &[u8], language: Option<&str>) -> u64 {
 pub enum SearchPage<'a> {
     /// Rendered by this build.
     Rendered { url: &'a UrlPath, html: &'a [u8] },
+    /// Rendered by this build and written already: the part of it Pagefind
+    /// reads ([`indexed_text`]).
+    Extracted { url: &'a UrlPath, part: String },
     /// Not rendered by this build: the last build wrote it, and its
     /// output `file` is as that build left it. `key` is the key of its
     /// parse then ([`Indexed::keys`]); the file is read only when that
@@ -159,6 +162,10 @@ pub fn index<'a>(
                 let part = indexed_part(&page_text(html));
                 let key = PageKey::of(url.as_str(), &part, language);
                 (Document::new(url, Html::Rendered(part)), key, hash)
+            }
+            SearchPage::Extracted { url, part } => {
+                let key = PageKey::of(url.as_str(), &part, language);
+                (Document::new(url, Html::Rendered(part)), key, None)
             }
             SearchPage::Kept { url, key, file } => {
                 (Document::new(url, Html::InFile(file)), key, None)
@@ -266,6 +273,12 @@ fn index_documents(
         })
         .collect();
     Ok((files, keys))
+}
+
+/// The part of a rendered page Pagefind reads, for a page that is not
+/// kept whole until the index is built ([`SearchPage::Extracted`]).
+pub fn indexed_text(html: &[u8]) -> String {
+    indexed_part(&page_text(html))
 }
 
 /// A rendered page's bytes as text. They are UTF-8 (rendered from text):
