@@ -162,7 +162,18 @@ pub(crate) struct Planned {
     pub diags: Diagnostics,
 }
 
-pub(crate) fn plan_site(opts: &BuildOptions) -> Result<Planned, BuildFailure> {
+/// Whether a caller of [`plan_site`] reads the Markdown texts of articles
+/// and pages again once they are rendered (`serve` renders an edited
+/// site's bodies again; `check` quotes links from them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Texts {
+    Keep,
+    /// A build: the texts are let go before planning, the stage at whose
+    /// end a build's memory peaks.
+    Release,
+}
+
+pub(crate) fn plan_site(opts: &BuildOptions, texts: Texts) -> Result<Planned, BuildFailure> {
     let mut diags = Diagnostics::new();
     let Some(config) = config::load(&opts.root, &opts.overrides, &mut diags) else {
         return Err(BuildFailure::from(diags));
@@ -235,6 +246,9 @@ pub(crate) fn plan_site(opts: &BuildOptions) -> Result<Planned, BuildFailure> {
             (assets, renderer)
         })
     };
+    if texts == Texts::Release {
+        site.content.release_body_texts();
+    }
     timer.lap("shortcodes");
     let mut plans = pages::plan(&site, &mut diags);
     timer.lap("plan");
@@ -284,7 +298,7 @@ pub fn render_site(opts: &BuildOptions) -> Result<RenderedSite, BuildFailure> {
 pub fn render_site_and_keep(
     opts: &BuildOptions,
 ) -> Result<(RenderedSite, graph::Site), BuildFailure> {
-    let (rendered, site) = render_planned(plan_site(opts)?, RenderFor::Check)?;
+    let (rendered, site) = render_planned(plan_site(opts, Texts::Keep)?, RenderFor::Check)?;
     // `Check` always hands the site back.
     Ok((rendered, site.expect("a check keeps the linked site")))
 }
@@ -637,7 +651,7 @@ pub struct BuildReport {
 /// pages that did not change since the last build.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     let started = Instant::now();
-    let planned = plan_site(opts)?;
+    let planned = plan_site(opts, Texts::Release)?;
     let records_file = page_records_file(&planned.site.config);
     let (mut rendered, _) = render_planned(planned, RenderFor::Write)?;
     if let Err(problems) = finish(&mut rendered) {

@@ -78,6 +78,18 @@ impl Document {
         &self.source.text[self.body.clone()]
     }
 
+    /// Lets go of the Markdown body's text (the body becomes empty),
+    /// keeping the front matter, which later stages still point into
+    /// (aliases, review dates, the page's first line). For a build whose
+    /// bodies are rendered: nothing reads the text again, and the texts of
+    /// 10,000 articles are 80 MB.
+    pub fn release_body_text(&mut self) {
+        let kept = self.body.start.min(self.source.text.len());
+        let head = self.source.text[..kept].to_string();
+        self.source = Source::new(self.source.path.clone(), head);
+        self.body = kept..kept;
+    }
+
     /// The location of the front matter's first line, for whole-document
     /// problems.
     pub fn head_location(&self) -> crate::diagnostics::Location {
@@ -261,6 +273,20 @@ mod tests {
         let (fm, body) = split_front_matter(&s).unwrap();
         assert_eq!(&s.text[fm], "title = \"A\"\n");
         assert_eq!(&s.text[body], "Body\n");
+    }
+
+    #[test]
+    fn a_released_body_keeps_the_front_matter_it_is_located_by() {
+        let s =
+            src("+++\ntitle = \"A\"\ndate = 2026-03-14\ntags = [\"neck\"]\n+++\nA long body.\n");
+        let mut doc = load(DocKind::Article, s, "x").unwrap();
+        let tag = doc.front_matter_value("neck");
+        doc.release_body_text();
+        assert_eq!(doc.body_text(), "");
+        assert!(!doc.source.text.contains("A long body"));
+        assert_eq!(doc.front_matter_value("neck"), tag);
+        assert_eq!((tag.line, tag.column), (4, 9));
+        assert_eq!(doc.head_location().line_text, "+++");
     }
 
     #[test]

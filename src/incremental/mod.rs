@@ -66,6 +66,7 @@ use crate::pages::{self, ArticleCard, PagePlan, Section};
 use crate::render::Renderer;
 use crate::{
     fingerprint, languages, minify, plan_site, BuildFailure, BuildOptions, Planned, StageTimer,
+    Texts,
 };
 
 mod data;
@@ -405,7 +406,7 @@ impl Session {
             assets,
             mut renderer,
             mut diags,
-        } = plan_site(&self.opts)?;
+        } = plan_site(&self.opts, Texts::Keep)?;
         // The renderer lasts until the next site path: later rebuilds
         // reuse the cards it renders now.
         renderer.keep_card_html();
