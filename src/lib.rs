@@ -163,13 +163,15 @@ pub(crate) struct Planned {
 }
 
 /// Whether a caller of [`plan_site`] reads the Markdown texts of articles
-/// and pages again once they are rendered (`serve` renders an edited
-/// site's bodies again; `check` quotes links from them).
+/// and pages again once they are rendered, and the link records of their
+/// bodies (`serve` renders and links an edited site again; `check` lists
+/// the links to other sites).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Texts {
     Keep,
-    /// A build: the texts are let go before planning, the stage at whose
-    /// end a build's memory peaks.
+    /// A build: the texts and link records are let go before planning,
+    /// the stage at whose end a build's memory peaks (the body cache has
+    /// been encoded by then).
     Release,
 }
 
@@ -248,6 +250,11 @@ pub(crate) fn plan_site(opts: &BuildOptions, texts: Texts) -> Result<Planned, Bu
     };
     if texts == Texts::Release {
         site.content.release_body_texts();
+        site.markdown
+            .articles
+            .par_iter_mut()
+            .chain(site.markdown.pages.par_iter_mut())
+            .for_each(markdown::Rendered::release_link_records);
     }
     timer.lap("shortcodes");
     let mut plans = pages::plan(&site, &mut diags);

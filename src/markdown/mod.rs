@@ -139,6 +139,18 @@ pub struct Rendered {
     pub reuse_key: Option<BodyKey>,
 }
 
+impl Rendered {
+    /// Lets go of what only linking, `serve` and `check` read (the links,
+    /// anchors and lookups, each link with its line of Markdown), keeping
+    /// what pages show. For a build past linking whose bodies are saved.
+    pub fn release_link_records(&mut self) {
+        self.links = Vec::new();
+        self.external = Vec::new();
+        self.anchors = Vec::new();
+        self.lookups = Vec::new();
+    }
+}
+
 /// A 128-bit hash of everything a text's HTML depends on: its file,
 /// place, text and the site's Markdown options (made by
 /// `graph::BodyKeys`).
