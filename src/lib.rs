@@ -250,11 +250,7 @@ pub(crate) fn plan_site(opts: &BuildOptions, texts: Texts) -> Result<Planned, Bu
     };
     if texts == Texts::Release {
         site.content.release_body_texts();
-        site.markdown
-            .articles
-            .par_iter_mut()
-            .chain(site.markdown.pages.par_iter_mut())
-            .for_each(markdown::Rendered::release_link_records);
+        site.markdown.release_link_records();
     }
     timer.lap("shortcodes");
     let mut plans = pages::plan(&site, &mut diags);
@@ -368,10 +364,10 @@ fn render_planned(
         Some(writer) => {
             // Kept pages are checked on disk: an empty folder has none.
             debug_assert!(page_list.iter().all(|e| e.kept.is_none()));
-            let wrote = render_writing(
+            let parts = render_writing(
                 &renderer, to_render, &page_list, &config, writer, &mut diags,
-            );
-            wrote.map_err(|d| BuildFailure::one(*d))?
+            )?;
+            (Vec::new(), parts)
         }
         None => (renderer.render_all(to_render, &mut diags), HashMap::new()),
     };
@@ -412,9 +408,9 @@ fn render_planned(
 /// Renders `to_render` into the fresh output folder of `writer`, writing
 /// each page as soon as it is rendered (minified if the site asks), so
 /// that pages do not wait in memory for the others. Of a searchable page,
-/// only the part the search index reads is kept, by output path. Hands
-/// back the files not written (none) and those parts; render problems go
-/// to `diags`, a folder that cannot be written is the error.
+/// only the part the search index reads is kept: these parts, by output
+/// path, are what comes back. Render problems go to `diags`; a folder
+/// that cannot be written is the error.
 fn render_writing(
     renderer: &render::Renderer,
     to_render: Vec<pages::PagePlan>,
@@ -422,25 +418,21 @@ fn render_writing(
     config: &config::Config,
     writer: &mut output::FreshWriter,
     diags: &mut Diagnostics,
-) -> Result<(Vec<OutputFile>, SearchParts), Box<Diagnostic>> {
-    let cannot_write = |e: std::io::Error| {
-        Box::new(Diagnostic::error(format!(
-            "cannot write the output folder {}: {e}",
-            config.output_dir.display()
-        )))
-    };
+) -> Result<SearchParts, BuildFailure> {
+    let cannot_write = |e| cannot_write(&config.output_dir, e);
     writer
         .prepare(page_list.iter().map(|e| e.path.as_str()))
-        .map_err(cannot_write)?;
+        .map_err(|e| BuildFailure::one(cannot_write(e)))?;
+    let search = config.site.search.enabled;
     let indexed: std::collections::HashSet<&str> = page_list
         .iter()
-        .filter(|e| e.searchable && config.site.search.enabled)
+        .filter(|e| search && e.searchable)
         .map(|e| e.path.as_str())
         .collect();
     let writer = &*writer;
     let parts = std::sync::Mutex::new(HashMap::new());
     let minify = config.site.minify;
-    let files = renderer.render_all_into(to_render, diags, &|mut file| {
+    let unwritten = renderer.render_all_into(to_render, diags, &|mut file| {
         // Before minifying: the index reads the page as rendered.
         let part = indexed
             .contains(file.path.as_str())
@@ -448,14 +440,23 @@ fn render_writing(
         if minify {
             minify::file(&mut file);
         }
-        writer.write(&file).map_err(|e| *cannot_write(e))?;
+        writer.write(&file).map_err(cannot_write)?;
         if let Some(part) = part {
             let mut parts = parts.lock().unwrap_or_else(|e| e.into_inner());
             parts.insert(file.path, part);
         }
         Ok(None)
     });
-    Ok((files, parts.into_inner().unwrap_or_else(|e| e.into_inner())))
+    debug_assert!(unwritten.is_empty(), "every page is written");
+    Ok(parts.into_inner().unwrap_or_else(|e| e.into_inner()))
+}
+
+/// An output folder that cannot be written: the error of the build.
+fn cannot_write(out_dir: &std::path::Path, e: std::io::Error) -> Diagnostic {
+    Diagnostic::error(format!(
+        "cannot write the output folder {}: {e}",
+        out_dir.display()
+    ))
 }
 
 /// Where a site's page records are kept.
@@ -685,12 +686,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         &kept,
         &written,
     )
-    .map_err(|e| {
-        BuildFailure::one(Diagnostic::error(format!(
-            "cannot write the output folder {}: {e}",
-            rendered.output_dir.display()
-        )))
-    })?;
+    .map_err(|e| BuildFailure::one(cannot_write(&rendered.output_dir, e)))?;
     // Written whole: the pages written as they were rendered stay.
     if let Some(writer) = rendered.fresh.take() {
         writer.keep();

@@ -156,8 +156,7 @@ impl FreshWriter {
     /// anything (an earlier build's output: [`sync`] compares with it).
     pub fn open(out_dir: &Path) -> Option<FreshWriter> {
         let created = !out_dir.exists();
-        let empty = created || std::fs::read_dir(out_dir).is_ok_and(|mut d| d.next().is_none());
-        empty.then(|| FreshWriter {
+        is_absent_or_empty(out_dir).then(|| FreshWriter {
             out_dir: out_dir.to_path_buf(),
             created,
             written: std::sync::Mutex::new(Vec::new()),
@@ -170,12 +169,8 @@ impl FreshWriter {
     /// they are written from several threads.
     pub fn prepare<'a>(&mut self, paths: impl Iterator<Item = &'a str>) -> io::Result<()> {
         std::fs::create_dir_all(&self.out_dir)?;
-        let folders = parents(paths);
-        folders
-            .par_iter()
-            .try_for_each(|dir| std::fs::create_dir_all(self.out_dir.join(dir)))?;
-        self.folders = folders;
-        Ok(())
+        self.folders = parents(paths);
+        create_folders(&self.out_dir, &self.folders)
     }
 
     /// Writes one file (its folder made by [`prepare`](Self::prepare) or here).
@@ -218,13 +213,10 @@ impl Drop for FreshWriter {
         for path in written.iter() {
             let _ = std::fs::remove_file(self.out_dir.join(path));
         }
-        // Children first; a folder holding anything else stays.
+        // Children first (a page whose render failed has an empty folder
+        // too); a folder holding anything else stays.
         for folder in self.folders.iter().rev() {
-            let mut dir = Some(self.out_dir.join(folder));
-            while let Some(d) = dir.filter(|d| d != &self.out_dir && std::fs::remove_dir(d).is_ok())
-            {
-                dir = d.parent().map(Path::to_path_buf);
-            }
+            remove_empty_folders(&self.out_dir, &self.out_dir.join(folder));
         }
     }
 }
@@ -262,8 +254,7 @@ pub fn sync(
     // Into a folder that is new or empty, every file is new: nothing to
     // compare with (a clean build, as CI and deploys run it). A folder
     // pages were written into as they were rendered was such a folder.
-    let fresh = !written.is_empty()
-        || std::fs::read_dir(out_dir).map_or(true, |mut entries| entries.next().is_none());
+    let fresh = !written.is_empty() || is_absent_or_empty(out_dir);
     std::fs::create_dir_all(out_dir)?;
     let manifest_path = out_dir.join(MANIFEST);
     let previous = std::fs::read_to_string(&manifest_path).unwrap_or_default();
@@ -318,9 +309,20 @@ pub fn sync(
 /// Creates the folders `paths` are written in, each once: a first build
 /// would otherwise try each file, fail, create its folder and try again.
 fn create_parents<'a>(out_dir: &Path, paths: impl Iterator<Item = &'a str>) -> io::Result<()> {
-    parents(paths)
+    create_folders(out_dir, &parents(paths))
+}
+
+/// Creates `folders` (relative to `out_dir`), in parallel.
+fn create_folders(out_dir: &Path, folders: &[String]) -> io::Result<()> {
+    folders
         .par_iter()
         .try_for_each(|dir| std::fs::create_dir_all(out_dir.join(dir)))
+}
+
+/// Whether `dir` does not exist or holds nothing: a build there has
+/// nothing to compare with or keep.
+fn is_absent_or_empty(dir: &Path) -> bool {
+    std::fs::read_dir(dir).map_or(true, |mut entries| entries.next().is_none())
 }
 
 /// The folders of `paths`, each once, sorted (a folder before those in it).
@@ -382,7 +384,15 @@ fn copy_if_missing(out_dir: &Path, file: &CopiedFile) -> io::Result<bool> {
 /// Removes folders left empty by a removal, up to (not including) the
 /// output folder.
 fn remove_empty_parents(out_dir: &Path, file: &Path) {
-    let mut dir = file.parent();
+    if let Some(dir) = file.parent() {
+        remove_empty_folders(out_dir, dir);
+    }
+}
+
+/// Removes `dir` if it is empty, then each parent left empty, up to (not
+/// including) the output folder.
+fn remove_empty_folders(out_dir: &Path, dir: &Path) {
+    let mut dir = Some(dir);
     while let Some(d) = dir {
         if d == out_dir || !d.starts_with(out_dir) || std::fs::remove_dir(d).is_err() {
             break;
@@ -395,44 +405,83 @@ fn remove_empty_parents(out_dir: &Path, file: &Path) {
 mod tests {
     use super::*;
 
+    /// Syncs `out` with `files` alone (nothing copied, kept or written).
+    fn sync_files(out: &Path, files: &[OutputFile]) -> io::Result<SyncReport> {
+        sync(out, files, &[], &[], &[])
+    }
+
     #[test]
     fn writes_skips_unchanged_and_removes_stale() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        let r = sync(
-            &out,
-            &[
-                OutputFile::new("a/index.html", "A"),
-                OutputFile::new("b/index.html", "B"),
-            ],
-            &[],
-            &[],
-            &[],
-        )
-        .unwrap();
+        let both = [
+            OutputFile::new("a/index.html", "A"),
+            OutputFile::new("b/index.html", "B"),
+        ];
+        let r = sync_files(&out, &both).unwrap();
         assert_eq!((r.written, r.unchanged, r.removed), (2, 0, 0));
         // A file the user put there is not ours and stays.
         std::fs::write(out.join("CNAME"), "example.com").unwrap();
-        let r = sync(
-            &out,
-            &[OutputFile::new("a/index.html", "A2")],
-            &[],
-            &[],
-            &[],
-        )
-        .unwrap();
+        let changed = [OutputFile::new("a/index.html", "A2")];
+        let r = sync_files(&out, &changed).unwrap();
         assert_eq!((r.written, r.unchanged, r.removed), (1, 0, 1));
         assert!(!out.join("b").exists(), "emptied folder removed");
         assert!(out.join("CNAME").exists());
-        let r = sync(
-            &out,
-            &[OutputFile::new("a/index.html", "A2")],
-            &[],
-            &[],
-            &[],
-        )
-        .unwrap();
+        let r = sync_files(&out, &changed).unwrap();
         assert_eq!((r.written, r.unchanged), (0, 1));
+    }
+
+    #[test]
+    fn a_fresh_writer_takes_back_what_it_wrote_unless_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let page = OutputFile::new("blog/a/index.html", "A");
+        let paths = ["blog/a/index.html", "blog/b/index.html"];
+
+        // Into a folder it creates: the folder goes.
+        let absent = dir.path().join("absent");
+        let mut writer = FreshWriter::open(&absent).unwrap();
+        writer.prepare(paths.into_iter()).unwrap();
+        writer.write(&page).unwrap();
+        assert!(absent.join("blog/a/index.html").is_file());
+        drop(writer);
+        assert!(!absent.exists());
+
+        // Into an empty folder: its own files and folders go (`blog/b`,
+        // made for a page never written, too); the folder stays, and so
+        // does a file someone else put there meanwhile.
+        let empty = dir.path().join("empty");
+        std::fs::create_dir_all(&empty).unwrap();
+        let mut writer = FreshWriter::open(&empty).unwrap();
+        writer.prepare(paths.into_iter()).unwrap();
+        writer.write(&page).unwrap();
+        std::fs::write(empty.join("CNAME"), "example.com").unwrap();
+        assert!(writer.write(&OutputFile::new("../evil", "x")).is_err());
+        drop(writer);
+        let left: Vec<_> = std::fs::read_dir(&empty)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, ["CNAME"]);
+        assert!(
+            FreshWriter::open(&empty).is_none(),
+            "a folder with a file is not fresh"
+        );
+
+        // Kept: everything stays, and sync counts it as written.
+        let kept = dir.path().join("kept");
+        let mut writer = FreshWriter::open(&kept).unwrap();
+        writer.prepare(paths.into_iter()).unwrap();
+        writer.write(&page).unwrap();
+        let written = writer.written();
+        let r = sync(&kept, &[], &[], &[], &written).unwrap();
+        writer.keep();
+        assert_eq!((r.written, r.unchanged, r.removed), (1, 0, 0));
+        assert!(kept.join("blog/a/index.html").is_file());
+        let manifest = std::fs::read_to_string(kept.join(MANIFEST)).unwrap();
+        assert!(
+            manifest.lines().any(|l| l == "blog/a/index.html"),
+            "{manifest}"
+        );
     }
 
     #[test]
@@ -444,13 +493,6 @@ mod tests {
         let err = check_target(&out, dir.path()).unwrap_err();
         assert!(err.message.contains("not written by knotwork"));
         assert!(check_target(dir.path(), &dir.path().join("site")).is_err());
-        assert!(sync(
-            &dir.path().join("x"),
-            &[OutputFile::new("../evil", "x")],
-            &[],
-            &[],
-            &[]
-        )
-        .is_err());
+        assert!(sync_files(&dir.path().join("x"), &[OutputFile::new("../evil", "x")]).is_err());
     }
 }

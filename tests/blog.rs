@@ -325,6 +325,27 @@ fn failed_clean_build_takes_back_the_pages_it_wrote() {
     assert!(f.out().join(".knotwork-manifest").is_file());
 }
 
+/// A build lets go of the articles' Markdown before planning; what
+/// planning reports is located in the front matter, which it keeps.
+#[test]
+fn a_bad_alias_is_located_in_the_front_matter_the_build_keeps() {
+    let f = blog_fixture();
+    f.write(
+        "content/blog/aliased.md",
+        &article(
+            "Aliased",
+            "2026-01-09",
+            "aliases = [\"/\"]",
+            "A body long enough to matter.",
+        ),
+    );
+    let stderr = f.fails_with(&["`/` cannot be an alias", "content/blog/aliased.md:4:"]);
+    assert!(
+        stderr.contains("aliases = [\"/\"]"),
+        "the line is quoted:\n{stderr}"
+    );
+}
+
 #[test]
 fn refuses_a_foreign_output_folder() {
     let f = Fixture::new();

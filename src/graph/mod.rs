@@ -110,6 +110,15 @@ impl RenderedMarkdown {
             .chain(std::iter::once(&self.disclaimer))
     }
 
+    /// [`Rendered::release_link_records`] for every article and page body,
+    /// in parallel.
+    pub fn release_link_records(&mut self) {
+        self.articles
+            .par_iter_mut()
+            .chain(self.pages.par_iter_mut())
+            .for_each(Rendered::release_link_records);
+    }
+
     pub fn all_mut(&mut self) -> impl Iterator<Item = &mut Rendered> {
         self.articles
             .iter_mut()
