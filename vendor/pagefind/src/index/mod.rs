@@ -11,7 +11,7 @@ use crate::{
 use anyhow::{bail, Result};
 use index_filter::{FilterIndex, PackedValue};
 use index_metadata::{MetaChunk, MetaIndex, MetaPage};
-use index_words::{PackedPage, PackedVariant, PackedWord, WordIndex};
+use index_words::{PackedPage, PackedVariant, PackedWord};
 
 use self::index_metadata::MetaSort;
 
@@ -582,11 +582,7 @@ pub async fn build_indexes(
                 })
                 .collect();
 
-            let mut word_index: Vec<u8> = Vec::new();
-            let _ = minicbor::encode::<WordIndex, &mut Vec<u8>>(
-                WordIndex { words: delta_chunk },
-                word_index.as_mut(),
-            );
+            let word_index = index_words::encode_word_index(&delta_chunk);
 
             let hash = format!("{}_{}", language, full_hash(&word_index));
             (i, word_index, hash)

@@ -7,7 +7,6 @@ use futures::future::join_all;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use include_dir::{include_dir, Dir};
-use minifier::js::minify;
 use tokio::fs::{create_dir_all, File};
 use tokio::io::AsyncWriteExt;
 use tokio::time::sleep;
@@ -22,12 +21,6 @@ const GENERIC_WEB_WASM: &[u8] = include_bytes!(concat!(
 ));
 const WEB_WASM_FILES: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/vendor/wasm");
 
-const WEB_JS: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/vendor/pagefind_web.",
-    env!("CARGO_PKG_VERSION"),
-    ".js"
-));
 const WEB_UI_JS: &[u8] = include_bytes!(concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/vendor/pagefind_ui.",
@@ -64,24 +57,19 @@ const COMPONENT_UI_CSS: &[u8] = include_bytes!(concat!(
     env!("CARGO_PKG_VERSION"),
     ".css"
 ));
-const SEARCH_JS: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/vendor/pagefind_public_search_api.",
-    env!("CARGO_PKG_VERSION"),
-    ".js"
-));
 const HIGHLIGHT_JS: &[u8] = include_bytes!(concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/vendor/pagefind_highlight.",
     env!("CARGO_PKG_VERSION"),
     ".js"
 ));
-const WORKER_JS: &[u8] = include_bytes!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/vendor/pagefind_worker.",
-    env!("CARGO_PKG_VERSION"),
-    ".js"
-));
+
+/// `pagefind.js` and `pagefind-worker.js`: the web and search scripts,
+/// and the web and worker scripts, minified when the crate is built
+/// (`build.rs`).
+const PAGEFIND_JS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/pagefind.min.js"));
+const PAGEFIND_WORKER_JS: &[u8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/pagefind-worker.min.js"));
 
 pub struct LanguageMeta {
     pub page_count: usize,
@@ -117,21 +105,6 @@ async fn write_common(
     options: &SearchOptions,
     synthetic: bool,
 ) -> Option<Vec<SyntheticFile>> {
-    let js_version = format!("const pagefind_version = \"{PAGEFIND_VERSION}\";");
-    let mut js = vec![];
-    minify(&format!("{js_version}\n{WEB_JS}\n{SEARCH_JS}"))
-        .expect("Minifying Pagefind JS failed")
-        .write(&mut js)
-        .expect("Writing minified Pagefind JS failed");
-
-    let mut worker_js = vec![];
-    minify(&format!(
-        "{js_version}\n{WEB_JS}\n{}",
-        String::from_utf8_lossy(WORKER_JS)
-    ))
-    .expect("Minifying Pagefind Worker JS failed")
-    .write(&mut worker_js)
-    .expect("Writing minified Pagefind Worker JS failed");
 
     let entry_meta = entry::PagefindEntryMeta {
         version: PAGEFIND_VERSION,
@@ -158,7 +131,7 @@ async fn write_common(
     let mut files = vec![
         write(
             outdir.join("pagefind.js"),
-            vec![&js],
+            vec![PAGEFIND_JS],
             Compress::None,
             write_behavior,
         ),
@@ -170,7 +143,7 @@ async fn write_common(
         ),
         write(
             outdir.join("pagefind-worker.js"),
-            vec![&worker_js],
+            vec![PAGEFIND_WORKER_JS],
             Compress::None,
             write_behavior,
         ),
