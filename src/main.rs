@@ -24,7 +24,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// when reused: a sixth of all CPU time of a 10,000-article build with
 /// search was the kernel's `clear_page_erms`. Off, that build took
 /// 8.2 s ± 0.04 instead of 9.2 s ± 0.6 (hyperfine, 5 runs; see
-/// docs/performance.md). Nothing else of the process changes.
+/// docs/performance-history.md). Nothing else of the process changes.
 fn without_huge_pages() {
     #[cfg(target_os = "linux")]
     // SAFETY: PR_SET_THP_DISABLE takes an integer flag and touches no
@@ -45,7 +45,7 @@ fn without_huge_pages() {
 /// 37,000-50,000 faults and 228-278 ms; keeping the memory, 60-1,700
 /// faults and 142-206 ms (loading the data alone 45-95 ms -> 4-6 ms). The cost is
 /// a resident size that stays at its high-water mark (2.1 -> 2.7 GiB
-/// there); docs/performance.md has the run.
+/// there); docs/performance-history.md has the run.
 fn keep_freed_memory() {
     // `mi_option_purge_delay` in mimalloc.h (v2 and v3), which
     // libmimalloc-sys does not name; -1 means never purge.
