@@ -186,35 +186,27 @@ pub(super) fn site_globals(site: &Site) -> Value {
     let base = &site.config.base;
     let link = |segments: &[&str]| base.link(&UrlPath::page(segments));
     let w = &site.words;
-    let mut nav = vec![Link {
-        title: w.t("nav.blog", &[]),
-        url: link(&["blog"]),
-    }];
     let content = &site.content;
-    if crate::pages::has_finder(site) {
-        nav.push(Link {
-            title: w.t("nav.pain", &[]),
-            url: link(&["pain"]),
-        });
-    }
-    if !content.muscles.is_empty() {
-        nav.push(Link {
-            title: w.t("nav.muscles", &[]),
-            url: link(&["muscles"]),
-        });
-    }
-    if !content.techniques.is_empty() {
-        nav.push(Link {
-            title: w.t("nav.techniques", &[]),
-            url: link(&["techniques"]),
-        });
-    }
-    if !content.faq_topics.is_empty() {
-        nav.push(Link {
-            title: w.t("nav.faq", &[]),
-            url: link(&["faq"]),
-        });
-    }
+    // The blog always; a section only when the site has something in it.
+    let sections = [
+        ("nav.blog", "blog", true),
+        ("nav.pain", "pain", crate::pages::has_finder(site)),
+        ("nav.muscles", "muscles", !content.muscles.is_empty()),
+        (
+            "nav.techniques",
+            "techniques",
+            !content.techniques.is_empty(),
+        ),
+        ("nav.faq", "faq", !content.faq_topics.is_empty()),
+    ];
+    let nav: Vec<Link> = sections
+        .into_iter()
+        .filter(|&(_, _, shown)| shown)
+        .map(|(key, folder, _)| Link {
+            title: w.t(key, &[]),
+            url: link(&[folder]),
+        })
+        .collect();
     let mut menu: Vec<(i64, Link)> = content
         .pages
         .iter()

@@ -32,7 +32,8 @@ pub use assets::{assets, Assets};
 use functions::{register_language_functions, site_globals};
 pub use templates::Templates;
 use templates::{
-    card_heading_names_a_tag, template_error, tera, CARD_HEADINGS, CARD_TEMPLATE, HEADING_STAND_IN,
+    card_heading_names_a_tag, environment, template_error, CARD_HEADINGS, CARD_TEMPLATE,
+    HEADING_STAND_IN,
 };
 
 /// Everything a page needs besides its plan: the parsed templates and the
@@ -111,7 +112,7 @@ impl Renderer {
         assets: &Assets,
         diags: &mut Diagnostics,
     ) -> Option<Self> {
-        let tera = tera(templates, &theme, site, assets, diags)?;
+        let tera = environment(templates, &theme, site, assets, diags)?;
         let mut known: Vec<String> = tera
             .get_template_names()
             .filter(|&name| name != CARD_TEMPLATE)

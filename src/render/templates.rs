@@ -103,8 +103,9 @@ pub(super) fn add_card_template(tera: &mut Tera) -> tera::Result<()> {
     )
 }
 
-/// The parsed `templates` with Knotwork's escaping, filters and functions.
-pub(super) fn tera(
+/// The Tera environment of one language: the parsed `templates` with
+/// Knotwork's escaping, filters and functions.
+pub(super) fn environment(
     templates: Templates,
     theme: &Theme,
     site: &Site,
