@@ -15,7 +15,8 @@ fn main() {
             .join("vendor")
             .join(format!("{name}.{version}.js"));
         println!("cargo:rerun-if-changed={}", file.display());
-        let bytes = std::fs::read(&file).unwrap();
+        let bytes =
+            std::fs::read(&file).unwrap_or_else(|e| panic!("cannot read {}: {e}", file.display()));
         String::from_utf8_lossy(&bytes).into_owned()
     };
     let js_version = format!("const pagefind_version = \"{version}\";");
@@ -26,10 +27,12 @@ fn main() {
     ] {
         let mut minified = vec![];
         minifier::js::minify(&format!("{js_version}\n{web}\n{script}"))
-            .unwrap()
+            .unwrap_or_else(|e| panic!("cannot minify {file}: {e}"))
             .write(&mut minified)
-            .unwrap();
-        std::fs::write(Path::new(&out).join(file), minified).unwrap();
+            .expect("writing into a vector does not fail");
+        let target = Path::new(&out).join(file);
+        std::fs::write(&target, minified)
+            .unwrap_or_else(|e| panic!("cannot write {}: {e}", target.display()));
     }
     println!("cargo:rerun-if-changed=build.rs");
 }
